@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds netdx: vmlinux.h from the running kernel's BTF (never committed), every BPF C source
+# under src/ into a CO-RE object in dist/bpf/, then the TypeScript into dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p build dist/bpf
+
+if [ ! -s build/vmlinux.h ] || [ /sys/kernel/btf/vmlinux -nt build/vmlinux.h ]; then
+  if [ -r /sys/kernel/btf/vmlinux ]; then
+    bpftool btf dump file /sys/kernel/btf/vmlinux format c > build/vmlinux.h.tmp
+    mv build/vmlinux.h.tmp build/vmlinux.h
+  else
+    echo "netdx build: this kernel has no BTF (/sys/kernel/btf/vmlinux); BPF tools need CONFIG_DEBUG_INFO_BTF=y" >&2
+    exit 2
+  fi
+fi
+
+arch=$(uname -m); case "$arch" in x86_64) tarch=x86;; aarch64) tarch=arm64;; *) tarch=$arch;; esac
+pids=()
+for src in $(find src -name '*.bpf.c' | sort); do
+  obj="dist/bpf/$(basename "${src%.c}").o"
+  if [ ! -f "$obj" ] || [ -n "$(find "$src" "$(dirname "$src")" bpf/include build/vmlinux.h -maxdepth 1 \( -name '*.h' -o -name '*.c' \) -newer "$obj" -print -quit)" ]; then
+    clang -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$tarch \
+      -Ibuild -Ibpf/include -I"$(dirname "$src")" -c "$src" -o "$obj" &
+    pids+=($!)
+  fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+npx --no-install tsc -p tsconfig.json
+touch dist/.build-stamp

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command (npm test): sets up what is missing, like ./netdx, then runs every test with
+# node's test runner. Kernel tests need root; in CI (CI=true) they must not skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./netdx --setup-only
+# Test-only peers and oracles (iproute2's ss/nstat, nftables, ethtool) from apt.
+need=()
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
+command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || need+=(ethtool)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  echo "netdx test: installing ${need[*]} (apt)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 || \
+    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+files=$(find dist -name '*.test.js' | sort)
+if [ -n "${TEST_FILTER:-}" ]; then files=$(echo "$files" | grep -E "$TEST_FILTER" || true); fi
+exec node --test --test-concurrency=1 --test-reporter=spec $files

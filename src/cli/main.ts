@@ -1,0 +1,92 @@
+// netdx entry point: global flags, the tool table, one-line errors and exit codes.
+//   exit 0  ok;  1  bad input or a runtime failure;  2  this machine lacks a feature or privilege
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NetdxError, formatError } from '../core/errors.js';
+import { LAYERS, type OptionSpecs, type RunContext, type ToolDef } from '../core/tool.js';
+import { TOOLS, findTool } from '../tools/registry.js';
+import { parseArgs, formatOptions } from './args.js';
+import { onStopSignal, runCleanup } from '../core/cleanup.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const lines = [
+    `netdx ${version()} — Linux network performance debugger`,
+    '',
+    'Usage: netdx COMMAND [OPTIONS]      (netdx COMMAND --help for its options)',
+    '',
+  ];
+  for (const layer of LAYERS) {
+    const tools = TOOLS.filter((t) => t.layer === layer.id);
+    if (tools.length === 0) continue;
+    lines.push(`${layer.title}:`);
+    for (const t of tools) lines.push(`  ${t.name.padEnd(10)}  ${t.summary}`);
+    lines.push('');
+  }
+  lines.push('Every command speaks --json. Run as root (others prefix sudo).');
+  return lines.join('\n') + '\n';
+}
+
+export function toolHelp(t: ToolDef<OptionSpecs>): string {
+  const lines = [`netdx ${t.name}${t.args ? ' ' + t.args : ''} [OPTIONS] — ${t.summary}`];
+  if (t.replaces) lines.push(`Replaces: ${t.replaces}`);
+  if (t.hooks?.length) lines.push(`BPF hooks: ${t.hooks.join(', ')}`);
+  lines.push('', 'Options:', formatOptions(t.options));
+  if (t.examples?.length) lines.push('', 'Examples:', ...t.examples.map((e) => `  ${e}`));
+  return lines.join('\n') + '\n';
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof NetdxError && (err.code === 'E_UNSUPPORTED' || err.code === 'E_PERMISSION')) return 2;
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    process.stdout.write(mainHelp());
+    return cmd === undefined ? 1 : 0;
+  }
+  if (cmd === '-V' || cmd === '--version' || cmd === 'version') {
+    process.stdout.write(`netdx ${version()}\n`);
+    return 0;
+  }
+  const entry = findTool(cmd);
+  if (!entry) throw new NetdxError('E_USAGE', `running netdx: unknown command '${cmd}' (netdx --help lists them)`);
+  const tool = await entry.load();
+  if (rest.includes('-h') || rest.includes('--help')) {
+    process.stdout.write(toolHelp(tool));
+    return 0;
+  }
+  const opts = parseArgs(tool.options, rest, tool.name);
+  if (tool.root && process.getuid?.() !== 0) {
+    throw new NetdxError('E_PERMISSION', `starting ${tool.name}: needs root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN); run as root or with sudo`);
+  }
+  const ac = new AbortController();
+  const off = onStopSignal(() => ac.abort());
+  const ctx: RunContext = { out: process.stdout, err: process.stderr, signal: ac.signal };
+  try {
+    return await tool.run(opts, ctx);
+  } finally {
+    off();
+  }
+}
+
+// stdout closed early (netdx ... | head) is a normal end, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') { runCleanup(); process.exit(0); }
+});
+
+main(process.argv.slice(2)).then(
+  (code) => { runCleanup(); process.exitCode = code; },
+  (err) => {
+    runCleanup();
+    process.stderr.write(`netdx: ${formatError(err)}\n`);
+    if (process.env.NETDX_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = exitCodeFor(err);
+  },
+);

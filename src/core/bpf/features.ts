@@ -1,0 +1,147 @@
+// Honest feature detection: a hook is supported when the kernel loads and attaches a real
+// minimal program on it (probes.bpf.c), and unsupported only when the kernel says so. A
+// permission refusal is reported as such, never as "unsupported".
+import { existsSync, readFileSync } from 'node:fs';
+import { NetdxError, errnoName } from '../errors.js';
+import { libbpf, libc, errno, strerror } from '../ffi.js';
+import { BpfObject } from './object.js';
+import { bpfObjectPath } from './paths.js';
+
+export type HookName =
+  | 'tracepoint' | 'syscall_tracepoint' | 'raw_tracepoint' | 'tp_btf'
+  | 'kprobe' | 'fentry' | 'uprobe' | 'ringbuf' | 'bpf_stats';
+
+export const HOOK_NAMES: readonly HookName[] = [
+  'tracepoint', 'syscall_tracepoint', 'raw_tracepoint', 'tp_btf', 'kprobe', 'fentry', 'uprobe', 'ringbuf', 'bpf_stats',
+];
+
+export type HookStatus = 'supported' | 'unsupported' | 'permission' | 'error';
+
+export interface HookResult {
+  supported: boolean;
+  status: HookStatus;
+  detail: string;
+  errno?: string;
+}
+
+/** What a user can do when a hook is missing, per hook. */
+export const HOOK_FIXES: Record<HookName, string> = {
+  tracepoint: 'a kernel with CONFIG_TRACEPOINTS and tracefs mounted',
+  syscall_tracepoint: 'a kernel with CONFIG_FTRACE_SYSCALLS',
+  raw_tracepoint: 'Linux 4.17 or later',
+  tp_btf: 'Linux 5.5 or later with BTF (CONFIG_DEBUG_INFO_BTF=y)',
+  kprobe: 'a kernel with CONFIG_KPROBES=y',
+  fentry: 'Linux 5.5+ with BTF on x86_64/arm64, and no policy refusing tracing programs',
+  uprobe: 'a kernel with CONFIG_UPROBE_EVENTS=y',
+  ringbuf: 'Linux 5.8 or later',
+  bpf_stats: 'Linux 5.8 or later (BPF_ENABLE_STATS)',
+};
+
+const PROBE_PROGRAM: Record<Exclude<HookName, 'bpf_stats'>, string> = {
+  tracepoint: 'probe_tracepoint',
+  syscall_tracepoint: 'probe_syscall_tracepoint',
+  raw_tracepoint: 'probe_raw_tracepoint',
+  tp_btf: 'probe_tp_btf',
+  kprobe: 'probe_kprobe',
+  fentry: 'probe_fentry',
+  uprobe: 'probe_uprobe',
+  ringbuf: 'probe_ringbuf',
+};
+
+export const TRACEFS = '/sys/kernel/tracing';
+
+/**
+ * libbpf resolves tracepoint ids through tracefs; mount it when missing. Returns a note for the
+ * user when it mounted it (the only change netdx makes without a flag, as the kernel docs
+ * expect tracefs there).
+ */
+export function ensureTracefs(): string | undefined {
+  if (existsSync(`${TRACEFS}/events`) || existsSync('/sys/kernel/debug/tracing/events')) return undefined;
+  const rc = libc().mount('tracefs', TRACEFS, 'tracefs', 0, null) as number;
+  if (rc < 0) {
+    const e = errno();
+    throw new NetdxError(e === 1 ? 'E_PERMISSION' : 'E_UNSUPPORTED',
+      `mounting tracefs at ${TRACEFS}: ${strerror(e)} (${errnoName(e)})`, { errno: e });
+  }
+  return `mounted tracefs at ${TRACEFS} (it was not mounted)`;
+}
+
+function libcPath(): string {
+  for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+    const m = /\s(\/\S*\/libc\.so\.6|\/\S*\/libc-[\d.]+\.so)$/.exec(line);
+    if (m) return m[1]!;
+  }
+  return 'libc.so.6';
+}
+
+function classify(err: unknown, hook: HookName): HookResult {
+  if (!(err instanceof NetdxError)) return { supported: false, status: 'error', detail: String(err) };
+  const e = err.errno ?? 0;
+  const name = e ? errnoName(e) : undefined;
+  if (e === 1 || e === 13) {
+    const root = process.getuid?.() === 0;
+    return {
+      supported: false, status: 'permission', errno: name,
+      detail: root
+        ? `the kernel refused it with ${name} although netdx runs as root: a policy (lockdown, an LSM, or the hypervisor) forbids ${hook} programs here`
+        : `${name}: run as root (netdx needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)`,
+    };
+  }
+  if (hook === 'kprobe' && !existsSync('/sys/bus/event_source/devices/kprobe') && !existsSync(`${TRACEFS}/kprobe_events`)) {
+    return { supported: false, status: 'unsupported', errno: name,
+      detail: `kernel has no kprobe support (no kprobe PMU, no kprobe_events): attach failed with ${name}` };
+  }
+  const unsupportedErrnos = [2, 22, 95, 524, 38, 19];
+  return {
+    supported: false, status: unsupportedErrnos.includes(e) ? 'unsupported' : 'error', errno: name,
+    detail: err.message + (err.detail ? ` — ${err.detail.split('\n').slice(-1)[0]!.trim()}` : ''),
+  };
+}
+
+/** Loads and attaches the minimal program for one hook; the program is detached at once. */
+export function probeHook(hook: HookName): HookResult {
+  if (hook === 'bpf_stats') {
+    const fd = libbpf().bpf_enable_stats(0 /* BPF_STATS_RUN_TIME */) as number;
+    if (fd < 0) return classify(new NetdxError('E_UNSUPPORTED', `enabling BPF run-time stats: ${strerror(-fd)}`, { errno: -fd }), hook);
+    libc().close(fd);
+    return { supported: true, status: 'supported', detail: 'BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) accepted' };
+  }
+  let obj: BpfObject | undefined;
+  const prog = PROBE_PROGRAM[hook];
+  try {
+    if (['tracepoint', 'syscall_tracepoint', 'ringbuf'].includes(hook)) ensureTracefs();
+    obj = BpfObject.open(bpfObjectPath('probes'));
+    obj.selectPrograms([prog]);
+    obj.load();
+    const where = obj.sectionName(prog);
+    if (hook === 'uprobe') obj.attachUprobeFunc(prog, libcPath(), 'getpid');
+    else obj.attach(prog);
+    return { supported: true, status: 'supported', detail: `loaded and attached ${where}${hook === 'uprobe' ? ' on libc getpid' : ''}` };
+  } catch (err) {
+    return classify(err, hook);
+  } finally {
+    obj?.close();
+  }
+}
+
+const cache = new Map<HookName, HookResult>();
+export function probeHookCached(hook: HookName): HookResult {
+  let r = cache.get(hook);
+  if (!r) { r = probeHook(hook); cache.set(hook, r); }
+  return r;
+}
+
+/**
+ * For a tool that failed to load or attach: names the first missing hook it declared, with
+ * what would fix it, as an E_UNSUPPORTED/E_PERMISSION error (exit 2). Returns undefined when
+ * every declared hook works (the failure was something else).
+ */
+export function explainMissingHooks(tool: string, hooks: readonly HookName[]): NetdxError | undefined {
+  for (const h of hooks) {
+    const r = probeHookCached(h);
+    if (r.supported) continue;
+    const code = r.status === 'permission' ? 'E_PERMISSION' : 'E_UNSUPPORTED';
+    return new NetdxError(code, `starting ${tool}: this kernel does not allow ${h} programs (${r.detail}); needs ${HOOK_FIXES[h]}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+// Decoding of struct tcplife_event (tcplife.h). Offsets mirror the C header; decode.test.ts
+// checks them against the compiled object's BTF so the two cannot drift apart silently.
+import { formatAddr } from '../../core/addr.js';
+
+export const TCPLIFE_EVENT_SIZE = 96;
+export const TCPLIFE_OFFSETS = {
+  saddr: 0, daddr: 16, span_ns: 32, rx_bytes: 40, tx_bytes: 48, ts_ns: 56,
+  pid: 64, sport: 68, dport: 70, family: 72, comm: 76,
+} as const;
+
+const AF_INET = 2;
+
+export interface TcpLifeEvent {
+  /** bpf_ktime_get_ns() at CLOSE (monotonic clock, ns). */
+  ts_ns: number;
+  pid: number;
+  comm: string;
+  family: 4 | 6;
+  laddr: string;
+  lport: number;
+  raddr: string;
+  rport: number;
+  tx_bytes: number;
+  rx_bytes: number;
+  duration_ms: number;
+}
+
+const td = new TextDecoder();
+
+export function decodeTcpLifeEvent(dv: DataView, off: number): TcpLifeEvent {
+  const o = TCPLIFE_OFFSETS;
+  const family = dv.getUint16(off + o.family, true) === AF_INET ? 4 : 6;
+  const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, TCPLIFE_EVENT_SIZE);
+  let end = o.comm;
+  while (end < o.comm + 16 && bytes[end] !== 0) end++;
+  return {
+    ts_ns: Number(dv.getBigUint64(off + o.ts_ns, true)),
+    pid: dv.getUint32(off + o.pid, true),
+    comm: td.decode(bytes.subarray(o.comm, end)),
+    family,
+    laddr: formatAddr(family, bytes, o.saddr),
+    lport: dv.getUint16(off + o.sport, true),
+    raddr: formatAddr(family, bytes, o.daddr),
+    rport: dv.getUint16(off + o.dport, true),
+    tx_bytes: Number(dv.getBigUint64(off + o.tx_bytes, true)),
+    rx_bytes: Number(dv.getBigUint64(off + o.rx_bytes, true)),
+    duration_ms: Number(dv.getBigUint64(off + o.span_ns, true)) / 1e6,
+  };
+}
