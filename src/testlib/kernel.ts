@@ -1,0 +1,100 @@
+// Helpers for kernel tests: root gating (skip locally with a reason, never in CI), network
+// namespaces joined by veth, and child processes that are always ended. Everything created
+// here is removed on test end and on process exit, whatever the path.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { after, type TestContext } from 'node:test';
+import { registerCleanup } from '../core/cleanup.js';
+
+export const IS_ROOT = process.getuid?.() === 0;
+export const IN_CI = process.env.CI === 'true';
+
+/**
+ * Options for `test(name, kernelOpts(), fn)`: skips with a printed reason when not root,
+ * except in CI, where a kernel test that cannot run fails instead.
+ */
+export function kernelOpts(extra: { timeout?: number } = {}): { skip?: string; timeout?: number } {
+  if (IS_ROOT || IN_CI) return { timeout: extra.timeout ?? 120_000 };
+  return { skip: 'kernel test: needs root (run as root to exercise the real kernel)' };
+}
+
+export function requireRootInCi(t: TestContext): void {
+  if (IN_CI && !IS_ROOT) t.assert.fail('kernel tests must run as root in CI');
+}
+
+export function sh(cmd: string, args: readonly string[], opts: { input?: string } = {}): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', input: opts.input, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+let nsCounter = 0;
+
+/** A network namespace this test owns; deleted on cleanup. */
+export class Netns {
+  readonly name: string;
+  private closed = false;
+  private readonly unregister: () => void;
+  constructor(prefix = 'netdxt') {
+    this.name = `${prefix}-${process.pid}-${nsCounter++}`;
+    sh('ip', ['netns', 'add', this.name]);
+    sh('ip', ['-n', this.name, 'link', 'set', 'lo', 'up']);
+    this.unregister = registerCleanup(() => this.delete());
+    after(() => this.delete());
+  }
+  /** Runs a command inside the namespace and returns its stdout. */
+  exec(cmd: string, args: readonly string[] = [], opts: { input?: string } = {}): string {
+    return sh('ip', ['netns', 'exec', this.name, cmd, ...args], opts);
+  }
+  /** Starts a long-running command inside the namespace; it is killed on cleanup. */
+  spawn(cmd: string, args: readonly string[] = []): ChildProcess {
+    return track(spawn('ip', ['netns', 'exec', this.name, cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+  delete(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try { sh('ip', ['netns', 'del', this.name]); } catch { /* already gone */ }
+    this.unregister();
+  }
+}
+
+/**
+ * Two namespaces joined by a veth pair: a (198.18.0.1/24, fd00::1/64) and b (198.18.0.2/24,
+ * fd00::2/64). Addresses stay inside namespaces this test created.
+ */
+export function vethPair(): { a: Netns; b: Netns; ifA: string; ifB: string } {
+  const a = new Netns('netdxa');
+  const b = new Netns('netdxb');
+  const ifA = 'vx0';
+  const ifB = 'vx1';
+  sh('ip', ['-n', a.name, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', b.name]);
+  sh('ip', ['-n', a.name, 'addr', 'add', '198.18.0.1/24', 'dev', ifA]);
+  sh('ip', ['-n', b.name, 'addr', 'add', '198.18.0.2/24', 'dev', ifB]);
+  sh('ip', ['-n', a.name, '-6', 'addr', 'add', 'fd00::1/64', 'dev', ifA, 'nodad']);
+  sh('ip', ['-n', b.name, '-6', 'addr', 'add', 'fd00::2/64', 'dev', ifB, 'nodad']);
+  sh('ip', ['-n', a.name, 'link', 'set', ifA, 'up']);
+  sh('ip', ['-n', b.name, 'link', 'set', ifB, 'up']);
+  return { a, b, ifA, ifB };
+}
+
+const children = new Set<ChildProcess>();
+
+/** Registers a child so that it is killed (by PID, SIGKILL) at test end or process exit. */
+export function track(cp: ChildProcess): ChildProcess {
+  children.add(cp);
+  cp.on('exit', () => children.delete(cp));
+  return cp;
+}
+
+function killChildren(): void {
+  for (const cp of children) {
+    if (cp.exitCode === null && cp.pid) {
+      try { process.kill(cp.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+  children.clear();
+}
+registerCleanup(killChildren);
+after(killChildren);
+
+/** Runs a JS snippet in a fresh node (optionally inside a netns) and returns stdout. */
+export function nodeEval(code: string, ns?: Netns): string {
+  return ns ? ns.exec(process.execPath, ['--input-type=module', '-e', code]) : sh(process.execPath, ['--input-type=module', '-e', code]);
+}

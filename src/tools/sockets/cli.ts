@@ -1,0 +1,13 @@
+// Placeholder until the tool lands; replaced by the tool's real definition.
+import { defineTool } from '../../core/tool.js';
+import { NetdxError } from '../../core/errors.js';
+
+export default defineTool({
+  name: 'sockets',
+  layer: 'socket',
+  summary: 'not written yet',
+  options: {},
+  async run() {
+    throw new NetdxError('E_UNSUPPORTED', 'running sockets: not written yet');
+  },
+});
