@@ -24,6 +24,14 @@ export function readCString(ptr: Ptr): string {
   return koffi.decode(ptr, 'char', -1) as string;
 }
 
+/**
+ * The native address of a Buffer's bytes, for structs that carry a pointer to another buffer
+ * (struct ifreq's ifr_data for SIOCETHTOOL). Keep the Buffer referenced while the call runs.
+ */
+export function addressOf(buf: Buffer): Ptr {
+  return koffi.address(buf);
+}
+
 /** Reads a u32 at ptr+off (native endian). */
 export function readU32(ptr: Ptr, off: number): number {
   return koffi.decode(ptr, off, 'uint32_t') as number;
