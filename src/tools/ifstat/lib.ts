@@ -1,0 +1,137 @@
+// ifstat as a library: sampleLinks() takes a timestamped snapshot of every interface's counters
+// (one rtnetlink dump) plus its speed; linkRates() turns two snapshots into per-second rates,
+// utilisation and saturation. linkRates is pure, so the doctor reuses it on its own samples.
+import { dumpLinks, linkSpeed, type Duplex, type Link, type LinkStatName, type LinkStats64 } from '../../core/netlink/rtnl.js';
+
+export interface LinkSample {
+  ifindex: number;
+  name: string;
+  kind?: string;
+  operstate: string;
+  speedMbps?: number;
+  duplex: Duplex;
+  stats: LinkStats64;
+}
+
+export interface Sample {
+  /** Monotonic milliseconds (performance.now()) when the dump was taken. */
+  tMs: number;
+  links: LinkSample[];
+}
+
+export function toLinkSample(l: Link, speed: { speedMbps?: number; duplex: Duplex }): LinkSample {
+  return {
+    ifindex: l.ifindex, name: l.name, ...(l.kind ? { kind: l.kind } : {}), operstate: l.operstate,
+    ...(speed.speedMbps !== undefined ? { speedMbps: speed.speedMbps } : {}), duplex: speed.duplex,
+    stats: l.stats ?? {},
+  };
+}
+
+/** One snapshot of every interface (names filter when given; unknown names are left to the caller). */
+export function sampleLinks(names?: readonly string[]): Sample {
+  const links = dumpLinks().filter((l) => !names || names.length === 0 || names.includes(l.name));
+  const tMs = performance.now();
+  return { tMs, links: links.map((l) => toLinkSample(l, linkSpeed(l.name))) };
+}
+
+/** Per-interval figures for one interface; counts are per second unless named otherwise. */
+export interface LinkRates {
+  name: string;
+  ifindex: number;
+  kind?: string;
+  operstate: string;
+  seconds: number;
+  rx_pps: number;
+  tx_pps: number;
+  rx_kBps: number;
+  tx_kBps: number;
+  /** Average packet size in bytes over the interval (0 when no packets). */
+  rx_avg: number;
+  tx_avg: number;
+  speed_mbps?: number;
+  duplex: Duplex;
+  /** nicstat's %Util: full duplex max(rx,tx), otherwise (rx+tx), against speed; absent when unknown. */
+  util_pct?: number;
+  /** nicstat's Sat per second: rx errors + rx drops (incl. missed) + tx drops, fifo, collisions, carrier. */
+  sat: number;
+  rx_errors: number;
+  tx_errors: number;
+  rx_dropped: number;
+  tx_dropped: number;
+  rx_fifo: number;
+  tx_fifo: number;
+  rx_over: number;
+  rx_missed: number;
+  rx_nohandler: number;
+  tx_carrier: number;
+  collisions: number;
+  /** Raw counter deltas over the interval (exact; for tests and the doctor). */
+  delta: Partial<Record<LinkStatName, number>>;
+}
+
+function deltas(prev: LinkStats64, cur: LinkStats64): Partial<Record<LinkStatName, number>> {
+  const d: Partial<Record<LinkStatName, number>> = {};
+  for (const k of Object.keys(cur) as LinkStatName[]) {
+    const c = cur[k]!;
+    const p = prev[k] ?? 0n;
+    // Counters only go down when the device was re-created or its driver resets them: count
+    // from zero then, rather than show a huge wrapped number.
+    d[k] = Number(c >= p ? c - p : c);
+  }
+  return d;
+}
+
+/**
+ * Rates between two samples of one interface over `seconds`. With `prev` undefined the counters
+ * are taken from zero (since-boot/creation averages over `seconds`).
+ */
+export function linkRates(prev: LinkSample | undefined, cur: LinkSample, seconds: number): LinkRates {
+  const d = deltas(prev?.stats ?? {}, cur.stats);
+  const s = seconds > 0 ? seconds : 1;
+  const g = (k: LinkStatName) => d[k] ?? 0;
+  const per = (n: number) => n / s;
+  const rxB = per(g('rx_bytes'));
+  const txB = per(g('tx_bytes'));
+  const r: LinkRates = {
+    name: cur.name, ifindex: cur.ifindex, ...(cur.kind ? { kind: cur.kind } : {}), operstate: cur.operstate, seconds,
+    rx_pps: per(g('rx_packets')), tx_pps: per(g('tx_packets')),
+    rx_kBps: rxB / 1024, tx_kBps: txB / 1024,
+    rx_avg: g('rx_packets') > 0 ? g('rx_bytes') / g('rx_packets') : 0,
+    tx_avg: g('tx_packets') > 0 ? g('tx_bytes') / g('tx_packets') : 0,
+    ...(cur.speedMbps !== undefined ? { speed_mbps: cur.speedMbps } : {}),
+    duplex: cur.duplex,
+    // As /proc/net/dev columns: drop = rx_dropped + rx_missed_errors, carrier = the four tx
+    // line errors; Sat = errs + drop (rx) + drop + fifo + colls + carrier (tx), as nicstat.
+    sat: per(g('rx_errors') + g('rx_dropped') + g('rx_missed_errors') + g('tx_dropped') + g('tx_fifo_errors')
+      + g('collisions') + g('tx_carrier_errors') + g('tx_aborted_errors') + g('tx_window_errors') + g('tx_heartbeat_errors')),
+    rx_errors: per(g('rx_errors')), tx_errors: per(g('tx_errors')),
+    rx_dropped: per(g('rx_dropped')), tx_dropped: per(g('tx_dropped')),
+    rx_fifo: per(g('rx_fifo_errors')), tx_fifo: per(g('tx_fifo_errors')),
+    rx_over: per(g('rx_over_errors')), rx_missed: per(g('rx_missed_errors')),
+    rx_nohandler: per(g('rx_nohandler')), tx_carrier: per(g('tx_carrier_errors')),
+    collisions: per(g('collisions')),
+    delta: d,
+  };
+  if (cur.speedMbps !== undefined && cur.speedMbps > 0) {
+    const bps = cur.speedMbps * 1e6;
+    const pct = (bytesPerSec: number) => Math.min(100, (bytesPerSec * 8 * 100) / bps);
+    r.util_pct = cur.duplex === 'full' ? Math.max(pct(rxB), pct(txB)) : pct(rxB + txB);
+  }
+  return r;
+}
+
+/** Rates for every interface present in `cur` (interfaces new since `prev` count from zero). */
+export function sampleRates(prev: Sample | undefined, cur: Sample, seconds?: number): LinkRates[] {
+  const byIndex = new Map(prev?.links.map((l) => [l.ifindex, l]) ?? []);
+  const s = seconds ?? (prev ? (cur.tMs - prev.tMs) / 1000 : 1);
+  return cur.links.map((l) => {
+    const p = byIndex.get(l.ifindex);
+    return linkRates(p && p.name === l.name ? p : undefined, l, s);
+  });
+}
+
+/** Seconds since boot, from the text of /proc/uptime. */
+export function parseUptime(text: string): number {
+  const n = Number(text.trim().split(/\s+/)[0]);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
