@@ -36,7 +36,7 @@ function convert(name: string, spec: OptSpec, raw: string): unknown {
   }
 }
 
-export function parseArgs<S extends OptionSpecs>(specs: S, argv: readonly string[], tool: string): Parsed<S> {
+export function parseArgs<S extends OptionSpecs>(specs: S, argv: readonly string[], tool: string, allowPositional = true): Parsed<S> {
   const all: OptionSpecs = { ...specs, json: { type: 'bool', help: 'machine-readable output (NDJSON for events)' } };
   const byShort = new Map<string, string>();
   for (const [k, s] of Object.entries(all)) if (s.short) byShort.set(s.short, k);
@@ -70,7 +70,8 @@ export function parseArgs<S extends OptionSpecs>(specs: S, argv: readonly string
       set(name, spec, raw);
       continue;
     }
-    if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
+    // "-4"/"-6" are options when declared; otherwise "-1" is a (negative) positional value.
+    if (a.startsWith('-') && a.length > 1 && (!/^-\d/.test(a) || byShort.has(a[1]!))) {
       for (let j = 1; j < a.length; j++) {
         const ch = a[j]!;
         const name = byShort.get(ch);
@@ -86,6 +87,10 @@ export function parseArgs<S extends OptionSpecs>(specs: S, argv: readonly string
       continue;
     }
     (out._ as string[]).push(a);
+  }
+  const rest = out._ as string[];
+  if (rest.length && !allowPositional) {
+    throw usageError(`parsing arguments: unexpected '${rest[0]}' for 'netdx ${tool}' (see netdx ${tool} --help)`);
   }
   return out as Parsed<S>;
 }

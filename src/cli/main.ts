@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(toolHelp(tool));
     return 0;
   }
-  const opts = parseArgs(tool.options, rest, tool.name);
+  const opts = parseArgs(tool.options, rest, tool.name, tool.args !== undefined);
   if (tool.root && process.getuid?.() !== 0) {
     throw new NetdxError('E_PERMISSION', `starting ${tool.name}: needs root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN); run as root or with sudo`);
   }

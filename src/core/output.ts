@@ -66,3 +66,14 @@ export function fmtDurationMs(ms: number): string {
 export function writeOut(stream: NodeJS.WritableStream, s: string): void {
   stream.write(s);
 }
+
+/**
+ * Caps the last column (a free-text MEANING, say) so that the table fits `width` columns; the
+ * other columns keep their content widths. Returns new column specs for renderTable.
+ */
+export function fitLastColumn<T>(cols: ReadonlyArray<Column<T>>, rows: readonly T[], width = TABLE_WIDTH, min = 12): Column<T>[] {
+  const others = cols.slice(0, -1).map((c) => Math.max(c.header.length, ...rows.map((r) => fit(cell(c.get(r)), c.max).length)));
+  const used = others.reduce((a, b) => a + b, 0) + others.length;   // one space between columns
+  const last = cols[cols.length - 1]!;
+  return [...cols.slice(0, -1), { ...last, max: Math.max(min, width - used) }];
+}

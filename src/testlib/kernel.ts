@@ -98,3 +98,6 @@ after(killChildren);
 export function nodeEval(code: string, ns?: Netns): string {
   return ns ? ns.exec(process.execPath, ['--input-type=module', '-e', code]) : sh(process.execPath, ['--input-type=module', '-e', code]);
 }
+
+/** The repository root (tests run from dist/, two levels below it). */
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname;

@@ -74,17 +74,24 @@ function libcPath(): string {
   return 'libc.so.6';
 }
 
+/** CAP_SYS_ADMIN (21), or CAP_BPF (39) with CAP_PERFMON (38), in this process's effective set. */
+export function hasBpfCapabilities(): boolean {
+  const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
+  const caps = BigInt('0x' + hex);
+  const has = (n: number) => ((caps >> BigInt(n)) & 1n) === 1n;
+  return has(21) || (has(38) && has(39));
+}
+
 function classify(err: unknown, hook: HookName): HookResult {
   if (!(err instanceof NetdxError)) return { supported: false, status: 'error', detail: String(err) };
   const e = err.errno ?? 0;
   const name = e ? errnoName(e) : undefined;
   if (e === 1 || e === 13) {
-    const root = process.getuid?.() === 0;
     return {
       supported: false, status: 'permission', errno: name,
-      detail: root
-        ? `the kernel refused it with ${name} although netdx runs as root: a policy (lockdown, an LSM, or the hypervisor) forbids ${hook} programs here`
-        : `${name}: run as root (netdx needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)`,
+      detail: hasBpfCapabilities()
+        ? `the kernel refused it with ${name} although netdx has CAP_BPF/CAP_SYS_ADMIN: a policy (lockdown, an LSM, or the hypervisor) forbids ${hook} programs here`
+        : `${name}: this process lacks CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); run as root`,
     };
   }
   if (hook === 'kprobe' && !existsSync('/sys/bus/event_source/devices/kprobe') && !existsSync(`${TRACEFS}/kprobe_events`)) {
@@ -140,8 +147,10 @@ export function explainMissingHooks(tool: string, hooks: readonly HookName[]): N
   for (const h of hooks) {
     const r = probeHookCached(h);
     if (r.supported) continue;
-    const code = r.status === 'permission' ? 'E_PERMISSION' : 'E_UNSUPPORTED';
-    return new NetdxError(code, `starting ${tool}: this kernel does not allow ${h} programs (${r.detail}); needs ${HOOK_FIXES[h]}`);
+    if (r.status === 'permission') {
+      return new NetdxError('E_PERMISSION', `starting ${tool}: ${h} programs refused (${r.detail})`);
+    }
+    return new NetdxError('E_UNSUPPORTED', `starting ${tool}: this kernel does not allow ${h} programs (${r.detail}); needs ${HOOK_FIXES[h]}`);
   }
   return undefined;
 }

@@ -22,7 +22,8 @@ function header(addrW: number, time: boolean): string {
 function line(e: TcpLifeEvent, addrW: number, time: boolean): string {
   return [
     ...(time ? [new Date().toTimeString().slice(0, 8)] : []),
-    String(e.pid).padEnd(W.pid), fit(e.comm, W.comm).padEnd(W.comm), fit(e.laddr, addrW).padEnd(addrW),
+    // pid 0: a passive session no process ever accepted or closed (e.g. reset in the queue).
+    (e.pid ? String(e.pid) : '-').padEnd(W.pid), fit(e.comm || '-', W.comm).padEnd(W.comm), fit(e.laddr, addrW).padEnd(addrW),
     String(e.lport).padStart(W.port), fit(e.raddr, addrW).padEnd(addrW), String(e.rport).padStart(W.port),
     String(Math.floor(e.tx_bytes / 1024)).padStart(W.kb), String(Math.floor(e.rx_bytes / 1024)).padStart(W.kb),
     e.duration_ms.toFixed(2).padStart(W.ms),

@@ -56,6 +56,9 @@ struct {
 
 NETDX_LOST_MAP(lost);
 
+/* Keeps struct tcplife_event in the object's BTF, where tests check the decoder against it. */
+struct tcplife_event *_tcplife_event_btf __attribute__((unused));
+
 static __always_inline void remember_ident(struct sockinfo *si)
 {
 	if (si->flags & F_IDENT)
@@ -167,8 +170,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
 		BPF_CORE_READ_INTO((__u32 *)e->daddr, sk, __sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(e->saddr, sizeof(e->saddr), &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, sizeof(e->daddr), &sk->__sk_common.skc_v6_daddr);
 	}
 	bpf_ringbuf_submit(e, 0);
 out:

@@ -1,0 +1,197 @@
+// Kernel tests for tcplife: real loopback sessions with known payloads in child processes;
+// every assertion is about this test's own ports and PIDs (the tracepoint sees the machine).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { kernelOpts, track, REPO_ROOT } from '../../testlib/kernel.js';
+import { TcpLifeTracer } from './lib.js';
+import type { TcpLifeEvent } from './decode.js';
+
+const LOAD = `${REPO_ROOT}dist/testlib/tcpload.js`;
+// The built CLI itself: scripts/test.sh has already run the launcher's setup.
+const NETDX = `${REPO_ROOT}dist/cli/main.js`;
+
+interface Session { i: number; lport: number; up: number; down: number }
+
+function lines(cp: ChildProcess, stream: 'stdout' | 'stderr' = 'stdout'): AsyncIterableIterator<string> {
+  return createInterface({ input: cp[stream]! })[Symbol.asyncIterator]();
+}
+
+async function startServer(host: string): Promise<{ cp: ChildProcess; port: number }> {
+  const cp = track(spawn(process.execPath, [LOAD, 'server', host], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const first = await lines(cp).next();
+  const m = /^PORT (\d+)$/.exec(String(first.value));
+  assert.ok(m, `server on ${host} printed its port (got ${String(first.value)})`);
+  return { cp, port: Number(m[1]) };
+}
+
+async function runClient(host: string, port: number, n: number, par: number): Promise<{ pid: number; sessions: Session[] }> {
+  const cp = track(spawn(process.execPath, [LOAD, 'client', host, String(port), String(n), String(par)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const sessions: Session[] = [];
+  let done = false;
+  for await (const l of lines(cp)) {
+    if (l === 'DONE') { done = true; break; }
+    sessions.push(JSON.parse(l) as Session);
+  }
+  const code = await new Promise<number | null>((r) => (cp.exitCode !== null ? r(cp.exitCode) : cp.on('exit', r)));
+  assert.ok(done && code === 0, `client finished cleanly (code ${code})`);
+  return { pid: cp.pid!, sessions };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `netdx tcplife ARGS`, resolves once it printed "Tracing". */
+async function startCli(args: string[]): Promise<{ cp: ChildProcess; out: string[]; err: string[]; exit: Promise<number | null> }> {
+  const cp = track(spawn(process.execPath, [NETDX, 'tcplife', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const out: string[] = [];
+  const err: string[] = [];
+  const exit = new Promise<number | null>((r) => cp.on('exit', (c) => r(c)));
+  createInterface({ input: cp.stdout! }).on('line', (l) => out.push(l));
+  const errLines = createInterface({ input: cp.stderr! });
+  await new Promise<void>((resolve, reject) => {
+    errLines.on('line', (l) => { err.push(l); if (l.startsWith('Tracing')) resolve(); });
+    cp.on('exit', (c) => reject(new Error(`netdx tcplife exited (${c}) before tracing: ${err.join(' | ')}`)));
+  });
+  return { cp, out, err, exit };
+}
+
+function checkSide(evs: TcpLifeEvent[], sessions: Session[], pid: number, side: 'client' | 'server', family: 4 | 6) {
+  assert.equal(evs.length, sessions.length, `${side}: one event per session`);
+  const byPort = new Map<number, TcpLifeEvent[]>();
+  for (const e of evs) {
+    const key = side === 'client' ? e.lport : e.rport;
+    byPort.set(key, [...(byPort.get(key) ?? []), e]);
+  }
+  for (const s of sessions) {
+    const got = byPort.get(s.lport);
+    assert.ok(got && got.length === 1, `${side}: session with client port ${s.lport} reported exactly once (got ${got?.length ?? 0})`);
+    const e = got[0]!;
+    assert.equal(e.family, family);
+    assert.equal(e.pid, pid, `${side} pid`);
+    assert.equal(e.comm, 'node');
+    assert.equal(e.tx_bytes, side === 'client' ? s.up : s.down, `${side} tx bytes of session ${s.i}`);
+    assert.equal(e.rx_bytes, side === 'client' ? s.down : s.up, `${side} rx bytes of session ${s.i}`);
+    assert.ok(e.duration_ms > 0 && e.duration_ms < 30_000);
+  }
+}
+
+test('hundreds of IPv4 and IPv6 sessions: each reported once, exact bytes, ports and PIDs', kernelOpts(), async () => {
+  const events: TcpLifeEvent[] = [];
+  const tracer = TcpLifeTracer.start({}, (e) => events.push(e));
+  let lost = -1;
+  try {
+    for (const [host, family] of [['127.0.0.1', 4], ['::1', 6]] as const) {
+      const srv = await startServer(host);
+      const cli = await runClient(host, srv.port, 250, 4);
+      await sleep(300);
+      tracer.poll();
+      const mine = events.filter((e) => e.lport === srv.port || e.rport === srv.port);
+      checkSide(mine.filter((e) => e.rport === srv.port), cli.sessions, cli.pid, 'client', family);
+      checkSide(mine.filter((e) => e.lport === srv.port), cli.sessions, srv.cp.pid!, 'server', family);
+      const addr = family === 4 ? '127.0.0.1' : '::1';
+      assert.ok(mine.every((e) => e.laddr === addr && e.raddr === addr), 'addresses');
+      srv.cp.kill('SIGKILL');
+    }
+  } finally {
+    lost = tracer.stop();
+  }
+  assert.equal(lost, 0, 'no event lost');
+});
+
+test('a storm of 5,000 short connections is reported with zero loss (CLI, --json, -D)', kernelOpts(), async () => {
+  const srv = await startServer('127.0.0.1');
+  const cli = await startCli(['--json', '-D', String(srv.port)]);
+  const t0 = Date.now();
+  const client = await runClient('127.0.0.1', srv.port, 5000, 16);
+  const seconds = (Date.now() - t0) / 1000;
+  await sleep(300);
+  cli.cp.kill('SIGINT');
+  assert.equal(await cli.exit, 0);
+  const evs = cli.out.map((l) => JSON.parse(l) as TcpLifeEvent);
+  assert.equal(evs.length, 5000, `every session reported (storm took ${seconds.toFixed(1)} s)`);
+  assert.ok(evs.every((e) => e.rport === srv.port && e.pid === client.pid), 'only the client side, the client PID');
+  const up = new Map(client.sessions.map((s) => [s.lport, s]));
+  // Ports may be reused across the storm (tcp_tw_reuse on loopback): compare byte totals.
+  assert.equal(evs.reduce((a, e) => a + e.tx_bytes, 0), client.sessions.reduce((a, s) => a + s.up, 0));
+  assert.equal(evs.reduce((a, e) => a + e.rx_bytes, 0), client.sessions.reduce((a, s) => a + s.down, 0));
+  assert.ok(up.size > 0);
+  assert.ok(!cli.err.some((l) => /lost/.test(l)), `no lost events reported: ${cli.err.join(' | ')}`);
+  srv.cp.kill('SIGKILL');
+});
+
+test('filters: -L, -p, -4 and -6 keep exactly the matching sessions', kernelOpts(), async () => {
+  const v4 = await startServer('127.0.0.1');
+  const v6 = await startServer('::1');
+  const runs = {
+    lport: await startCli(['--json', '-L', `${v4.port},${v6.port}`]),
+    four: await startCli(['--json', '-4', '-D', `${v4.port},${v6.port}`]),
+    six: await startCli(['--json', '-6', '-L', `${v4.port},${v6.port}`]),
+  };
+  const c4 = await runClient('127.0.0.1', v4.port, 40, 2);
+  const byPid = await startCli(['--json', '-p', String(v6.cp.pid)]);
+  const c6 = await runClient('::1', v6.port, 30, 2);
+  await sleep(300);
+  const evs: Record<string, TcpLifeEvent[]> = {};
+  for (const [k, r] of Object.entries({ ...runs, byPid })) {
+    r.cp.kill('SIGTERM');
+    assert.equal(await r.exit, 0, `${k} exits 0 on SIGTERM`);
+    evs[k] = r.out.map((l) => JSON.parse(l) as TcpLifeEvent);
+  }
+  assert.equal(evs.lport!.length, 70, '-L: the server side of both');
+  assert.ok(evs.lport!.every((e) => e.lport === v4.port || e.lport === v6.port));
+  assert.equal(evs.four!.length, 40, '-4 -D: the IPv4 client side');
+  assert.ok(evs.four!.every((e) => e.family === 4 && e.pid === c4.pid));
+  assert.equal(evs.six!.length, 30, '-6 -L: the IPv6 server side');
+  assert.ok(evs.six!.every((e) => e.family === 6 && e.pid === v6.cp.pid));
+  assert.equal(evs.byPid!.length, 30, '-p: the IPv6 server process only');
+  assert.ok(evs.byPid!.every((e) => e.pid === v6.cp.pid && e.lport === v6.port));
+  assert.ok(c6.pid > 0);
+  v4.cp.kill('SIGKILL');
+  v6.cp.kill('SIGKILL');
+});
+
+function tcplifeProgIds(): Set<number> {
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as Array<{ id: number; name?: string }>;
+  return new Set(progs.filter((p) => p.name?.startsWith('tcplife_')).map((p) => p.id));
+}
+
+test('no program or link survives SIGINT, SIGTERM, SIGKILL or -d', kernelOpts(), async () => {
+  for (const how of ['SIGINT', 'SIGTERM', 'SIGKILL', '-d'] as const) {
+    const before = tcplifeProgIds();
+    const r = await startCli(how === '-d' ? ['-d', '0.5'] : []);
+    const during = [...tcplifeProgIds()].filter((id) => !before.has(id));
+    assert.ok(during.length >= 1, `${how}: its programs are loaded while tracing`);
+    if (how !== '-d') r.cp.kill(how);
+    const code = await r.exit;
+    if (how !== 'SIGKILL') assert.equal(code, 0, `${how}: exit 0`);
+    const after = tcplifeProgIds();
+    assert.deepEqual(during.filter((id) => after.has(id)), [], `${how}: none of its programs remain`);
+  }
+});
+
+function runNetdx(args: string[], opts: { prefix?: string[] } = {}): { code: number; stderr: string; stdout: string } {
+  const cmd = opts.prefix ? opts.prefix[0]! : process.execPath;
+  const argv = opts.prefix ? [...opts.prefix.slice(1), process.execPath, NETDX, ...args] : [NETDX, ...args];
+  try {
+    const stdout = execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, stderr: '', stdout };
+  } catch (e) {
+    const x = e as { status: number; stderr: string; stdout: string };
+    return { code: x.status, stderr: x.stderr, stdout: x.stdout };
+  }
+}
+
+test('bad input and missing privilege: one line, non-zero exit', kernelOpts(), () => {
+  for (const args of [['--bogus'], ['-L', '70000'], ['-D', 'http'], ['-4', '-6'], ['-d', '-1'], ['-p', 'x']]) {
+    const r = runNetdx(['tcplife', ...args]);
+    assert.equal(r.code, 1, `${args.join(' ')} exits 1`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line: ${r.stderr}`);
+    assert.match(r.stderr, /^netdx: /);
+  }
+  // Root without capabilities: the kernel refuses the load; netdx says so and exits 2.
+  const r = runNetdx(['tcplife', '-d', '1'], { prefix: ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--reuid=0'] });
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /CAP_BPF/);
+});
