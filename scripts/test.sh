@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./netdx --setup-only
-# Test-only peers and oracles (iproute2's ss/nstat, nftables, ethtool) from apt.
+# Test-only peers and oracles (iproute2's ss/nstat, nftables, ethtool, bpftool and bpftrace) from apt.
 need=()
+command -v bpftrace >/dev/null 2>&1 || need+=(bpftrace)
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || need+=(ethtool)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
