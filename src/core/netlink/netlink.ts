@@ -206,7 +206,16 @@ export class NetlinkSocket {
       const chunk = this.recvChunk();
       for (const m of parseMessages(chunk)) {
         if (m.seq !== seq) continue; // a stale reply to an earlier request
-        if (m.type === NLMSG_DONE) return;
+        if (m.type === NLMSG_DONE) {
+          // A dump that failed before its first message reports the errno in DONE's payload
+          // (e.g. ENOENT: no sock_diag handler for that protocol in this kernel).
+          const e = m.body.length >= 4 ? nlmsgErrno(m.body) : 0;
+          if (e > 0) {
+            throw new NetdxError(isPermissionErrno(e) ? 'E_PERMISSION' : 'E_NETLINK',
+              `dumping ${this.what} (type ${type}): ${strerror(e)} (${errnoName(e)})`, { errno: e });
+          }
+          return;
+        }
         if (m.type === NLMSG_ERROR) {
           const e = nlmsgErrno(m.body);
           if (e === 0) return; // ACK

@@ -2,7 +2,10 @@
 // kernel interface ss uses. Requests are built here; replies are decoded straight from the
 // receive buffer (NetlinkSocket.transact streams each message), so a 20,000-socket dump is
 // never copied whole. Decoders take bytes and are tested on captured replies.
+import { readFileSync } from 'node:fs';
 import { formatIPv4, formatIPv6 } from '../addr.js';
+import { NetdxError } from '../errors.js';
+import { parseProcNetRaw } from '../proc/netraw.js';
 import { NLM_F_DUMP, NETLINK_SOCK_DIAG, NetlinkSocket, align4 } from './netlink.js';
 
 export const SOCK_DIAG_BY_FAMILY = 20;
@@ -300,6 +303,20 @@ export function forEachInetDiagBody(opts: DumpInetOptions, onBody: (body: Buffer
 /** Every inet socket of one protocol in this network namespace (IPv4 then IPv6). */
 export function dumpInetSockets(opts: { protocol: 'tcp' | 'udp' | 'raw'; family?: 4 | 6; states?: number; info?: boolean }): InetSocket[] {
   const out: InetSocket[] = [];
+  if (opts.protocol === 'raw') {
+    for (const fam of opts.family ? [opts.family] : ([4, 6] as const)) {
+      try {
+        forEachInetDiagBody({ ...opts, family: fam }, (b, p) => out.push(parseInetDiagMsg(b, p)));
+      } catch (e) {
+        // No raw_diag in this kernel (CONFIG_INET_RAW_DIAG off): read /proc/net/raw{,6} as ss does.
+        if (!(e instanceof NetdxError && e.errno === 2)) throw e;
+        const text = readFileSync(fam === 4 ? '/proc/net/raw' : '/proc/net/raw6', 'utf8');
+        const states = opts.states ?? ALL_STATES;
+        for (const s of parseProcNetRaw(text, fam)) if (states & (1 << s.state_num)) out.push(s);
+      }
+    }
+    return out;
+  }
   forEachInetDiagBody(opts, (b, p) => out.push(parseInetDiagMsg(b, p)));
   return out;
 }
