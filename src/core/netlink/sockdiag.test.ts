@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMessages } from './netlink.js';
 import {
-  SOCK_DIAG_BY_FAMILY, TCP_INFO_FIELD_NAMES, buildInetDiagReq, decodeTcpInfo, parseInetDiagMsg, parseUnixDiagMsg,
+  SOCK_DIAG_BY_FAMILY, buildInetDiagReq, decodeTcpInfo, parseInetDiagMsg, parseUnixDiagMsg,
   stateMask, type InetSocket, type Proto, type UnixSocket,
 } from './sockdiag.js';
 import { parseProcNetRaw } from '../proc/netraw.js';
@@ -107,7 +107,6 @@ test('tcp_info decodes only the fields that fit in a shorter (older kernel) repl
   assert.equal(short.segs_in, full.tcp_info!.segs_in);
   assert.equal(short.bytes_acked, full.tcp_info!.bytes_acked);
   assert.equal('notsent_bytes' in short, false);
-  assert.equal(TCP_INFO_FIELD_NAMES.indexOf('total_rto_time'), 61);
   const infoLen = m.readUInt16LE(off) - 4;
   assert.equal('accecn_opt_seen' in full.tcp_info!, infoLen >= 280);
   assert.equal('total_rto_time' in full.tcp_info!, infoLen >= 248);
