@@ -1,13 +1,136 @@
-// Placeholder until the tool lands; replaced by the tool's real definition.
 import { defineTool } from '../../core/tool.js';
+import { ndjson, renderTable, fmtNum, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
+import { formatCpuList } from '../../core/proc/cpus.js';
+import { sampleScaling, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, type ScalingReport, type InterfaceScaling, type CpuRates, type ReuseportGroup,
+  type ReuseportMember } from './lib.js';
+
+const cpus = (c: number[] | undefined, none = 'none') => (c === undefined ? '-' : c.length ? formatCpuList(c) : none);
+const ind = (s: string) => s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
+
+interface QueueRow { queue: string; irq?: number; name?: string; aff?: string; eff?: string; rate?: number; steer?: string; flows?: number }
+
+function queueRows(i: InterfaceScaling): QueueRow[] {
+  const rows: QueueRow[] = [];
+  const irqOf = (n: number) => i.irqs.find((q) => q.irq === n)!;
+  const add = (queue: string, irqs: number[], steer: string | undefined, flows?: number) => {
+    if (irqs.length === 0) rows.push({ queue, steer, flows });
+    irqs.forEach((n, k) => {
+      const q = irqOf(n);
+      rows.push({ queue: k === 0 ? queue : '', irq: n, name: q.name, aff: cpus(q.affinity), eff: cpus(q.effective),
+        rate: q.rate, steer: k === 0 ? steer : undefined, flows: k === 0 ? flows : undefined });
+    });
+  };
+  for (const q of i.rx) add(`rx-${q.index}`, q.irqs, `rps ${cpus(q.rps_cpus, 'off')}`, q.rps_flow_cnt);
+  for (const q of i.tx) {
+    const xps = `xps ${cpus(q.xps_cpus, 'off')}${q.xps_rxqs?.length ? ` rxqs ${formatCpuList(q.xps_rxqs)}` : ''}`;
+    add(`tx-${q.index}`, q.irqs, xps);
+  }
+  const used = new Set([...i.rx, ...i.tx].flatMap((q) => q.irqs));
+  for (const q of i.irqs) if (!used.has(q.irq)) add(q.kind === 'other' ? '-' : `${q.kind}-${q.index ?? '?'}`, [q.irq], undefined);
+  return rows;
+}
+
+const QUEUE_COLS: Column<QueueRow>[] = [
+  { header: 'QUEUE', get: (r) => r.queue },
+  { header: 'IRQ', get: (r) => r.irq, align: 'right' },
+  { header: 'IRQ_NAME', get: (r) => r.name, max: 24 },
+  { header: 'AFFINITY', get: (r) => r.aff, max: 12 },
+  { header: 'EFFECTIVE', get: (r) => r.eff, max: 10 },
+  { header: 'IRQ/s', get: (r) => (r.rate === undefined ? undefined : fmtNum(r.rate)), align: 'right' },
+  { header: 'STEERING', get: (r) => r.steer, max: 22 },
+  { header: 'FLOW_CNT', get: (r) => r.flows, align: 'right' },
+];
+
+function renderInterface(i: InterfaceScaling): string {
+  const dev = i.device ? `${i.driver ?? '?'} ${i.device}` : 'virtual';
+  const pps = `rx ${fmtNum(i.rx_pps ?? 0)} pkt/s, tx ${fmtNum(i.tx_pps ?? 0)} pkt/s`;
+  const head = `${i.name} (${dev}): ${i.rx_queues} rx / ${i.tx_queues} tx queues, ${i.irq_channels} with IRQs; ${pps}\n`;
+  return head + ind(renderTable(QUEUE_COLS, queueRows(i)));
+}
+
+const opt = (v: number | undefined) => (v === undefined ? undefined : fmtNum(v));
+const CPU_COLS: Column<CpuRates>[] = [
+  { header: 'CPU', get: (c) => c.cpu, align: 'right' },
+  { header: 'NET_RX/s', get: (c) => fmtNum(c.net_rx), align: 'right' },
+  { header: 'NET_TX/s', get: (c) => fmtNum(c.net_tx), align: 'right' },
+  { header: 'PKTS/s', get: (c) => fmtNum(c.processed), align: 'right' },
+  { header: 'DROP/s', get: (c) => fmtNum(c.dropped), align: 'right' },
+  { header: 'SQUEEZE/s', get: (c) => fmtNum(c.time_squeeze), align: 'right' },
+  { header: 'RPS/s', get: (c) => opt(c.received_rps), align: 'right' },
+  { header: 'FLOWLIM/s', get: (c) => opt(c.flow_limit_count), align: 'right' },
+  { header: 'BACKLOG', get: (c) => c.backlog, align: 'right' },
+  { header: 'NICIRQ/s', get: (c) => fmtNum(c.nic_irqs), align: 'right' },
+  { header: '%SOFTIRQ', get: (c) => opt(c.softirq_pct), align: 'right' },
+  { header: '%IRQ', get: (c) => opt(c.irq_pct), align: 'right' },
+  { header: '%BUSY', get: (c) => opt(c.busy_pct), align: 'right' },
+];
+
+type MemberRow = ReuseportMember & { group: string; n: number; first: boolean };
+const RP_COLS: Column<MemberRow>[] = [
+  { header: 'LISTEN', get: (r) => (r.first ? r.group : ''), max: 46 },
+  { header: 'N', get: (r) => (r.first ? r.n : ''), align: 'right' },
+  { header: 'INODE', get: (r) => r.inode, align: 'right' },
+  { header: 'UID', get: (r) => r.uid, align: 'right' },
+  { header: 'WAITING', get: (r) => r.recv_q, align: 'right' },
+  { header: 'LIMIT', get: (r) => r.send_q, align: 'right' },
+  { header: 'OWNER', get: (r) => (r.pid !== undefined ? `${r.pid}/${r.comm}` : undefined), max: 22 },
+];
+
+function memberRows(groups: readonly ReuseportGroup[]): MemberRow[] {
+  return groups.flatMap((g) => g.members.map((m, k) => ({
+    ...m, group: `${g.family === 6 ? `[${g.laddr}]` : g.laddr}:${g.lport}`, n: g.members.length, first: k === 0,
+  })));
+}
+
+function render(r: ScalingReport): string {
+  const out: string[] = [];
+  out.push(`Interfaces (online CPUs ${cpus(r.cpus)}, sampled over ${r.interval_s}s)\n`);
+  for (const i of r.interfaces) out.push(renderInterface(i));
+  const g = r.global;
+  out.push(`\nRFS: rps_sock_flow_entries=${g.rps_sock_flow_entries ?? '?'}   flow limit CPUs: ${cpus(g.flow_limit_cpus)}`
+    + ` (table ${g.flow_limit_table_len ?? '?'})\n`
+    + `netdev_budget=${g.netdev_budget ?? '?'}  netdev_budget_usecs=${g.netdev_budget_usecs ?? '?'}`
+    + `  netdev_max_backlog=${g.netdev_max_backlog ?? '?'}  dev_weight=${g.dev_weight ?? '?'}\n`);
+  out.push(`\nPer CPU (rates per second over ${r.interval_s}s)\n`);
+  out.push(renderTable(CPU_COLS, r.per_cpu));
+  out.push('\nSO_REUSEPORT groups (TCP listeners sharing one address:port)\n');
+  if (r.reuseport === undefined) out.push('  not available\n');
+  else if (r.reuseport.length === 0) out.push('  none\n');
+  else out.push(renderTable(RP_COLS, memberRows(r.reuseport)));
+  out.push('\nVerdicts\n');
+  if (r.verdicts.length === 0) {
+    const rx = r.per_cpu.reduce((s, c) => s + c.net_rx, 0);
+    const irq = r.per_cpu.reduce((s, c) => s + c.nic_irqs, 0);
+    out.push(rx < MIN_NET_RX_RATE && irq < MIN_NIC_IRQ_RATE
+      ? `  too little network work to judge its spread (${fmtNum(rx)} NET_RX/s, ${fmtNum(irq)} NIC IRQ/s); nothing else wrong\n`
+      : '  network work is spread well enough; no scaling problem seen in this interval\n');
+  }
+  for (const v of r.verdicts) {
+    out.push(`${v.severity === 'warning' ? '!' : '-'} ${v.summary}\n`);
+    for (const e of v.evidence) out.push(`    ${e}\n`);
+    for (const f of v.fixes) out.push(`    fix: ${f}\n`);
+  }
+  for (const n of r.notes) out.push(`note: ${n}\n`);
+  return out.join('');
+}
 
 export default defineTool({
   name: 'scaling',
-  layer: 'socket',
-  summary: 'not written yet',
-  options: {},
-  async run() {
-    throw new NetdxError('E_UNSUPPORTED', 'running scaling: not written yet');
+  layer: 'device',
+  summary: 'RSS/RPS/RFS/XPS, IRQ affinity, softirq and softnet per CPU, REUSEPORT groups',
+  args: '[IFACE...]',
+  replaces: 'cat /proc/interrupts /proc/softirqs /proc/net/softnet_stat, rps_cpus/xps_cpus, mpstat -I SCPU',
+  options: {
+    interval: { type: 'number', short: 'i', arg: 'SECONDS', default: 1, help: 'sampling interval' },
+  },
+  examples: ['netdx scaling', 'netdx scaling eth0 -i 5', 'netdx scaling --json'],
+  async run(opts, ctx) {
+    if (!(opts.interval > 0) || opts.interval > 3600) {
+      throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${opts.interval}`);
+    }
+    const r = await sampleScaling({ interfaces: opts._, interval_s: opts.interval, signal: ctx.signal });
+    ctx.out.write(opts.json ? ndjson(r) : render(r));
+    return 0;
   },
 });

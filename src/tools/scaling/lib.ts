@@ -653,7 +653,7 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   if (b.softnet.some((r) => r.cpu_from_order)) notes.push('softnet_stat has no cpu column here: rows mapped to online CPUs in order');
   let reuseport: ReuseportGroup[] | undefined;
   try {
-    const socks = opts.listeners ? await opts.listeners() : await defaultListeners();
+    const socks = opts.listeners ? await opts.listeners() : await listTcpListeners();
     reuseport = groupReuseport(socks);
   } catch (e) {
     notes.push(`REUSEPORT groups: ${e instanceof Error ? e.message : String(e)}`);
@@ -663,7 +663,7 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
 }
 
 /** LISTEN TCP sockets (v4 and v6) of the current namespace via the shared sock_diag module. */
-async function defaultListeners(): Promise<ListenSocket[]> {
+export async function listTcpListeners(): Promise<ListenSocket[]> {
   // Loaded here so the parsers and the verdict engine do not pull in the FFI.
   const { dumpInetSockets } = await import('../../core/netlink/sockdiag.js');
   return dumpInetSockets({ protocol: 'tcp', states: 1 << TCP_LISTEN })
