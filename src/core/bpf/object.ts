@@ -146,7 +146,8 @@ export class BpfObject {
     if (rc < 0) {
       const e = -rc;
       const log = this.verifierLogTail();
-      const code = isPermissionErrno(e) ? 'E_PERMISSION' : 'E_BPF_LOAD';
+      // The verifier rejects with EACCES too: with a log it is a rejection, not a privilege issue.
+      const code = isPermissionErrno(e) && !log ? 'E_PERMISSION' : 'E_BPF_LOAD';
       throw new NetdxError(code, `loading BPF object ${baseName(this.path)}: ${strerror(e)} (${errnoName(e)})`,
         { errno: e, detail: log || undefined });
     }
