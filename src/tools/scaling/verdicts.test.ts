@@ -1,0 +1,181 @@
+// The scaling verdict engine and the other pure pieces of the library (IRQ name matching,
+// rates between snapshots, REUSEPORT grouping) on constructed data: no root, no machine state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  scalingVerdicts, classifyQueueIrq, matchInterfaceIrqs, computeCpuRates, groupReuseport,
+  type CpuRates, type InterfaceScaling, type GlobalSteering, type Snapshot,
+} from './lib.js';
+import { parseInterrupts } from '../../core/proc/interrupts.js';
+import { parseSoftirqs } from '../../core/proc/softirqs.js';
+import { parseSoftnetStat } from '../../core/proc/softnet.js';
+import { parseProcStat } from '../../core/proc/cpustat.js';
+
+const GLOBAL: GlobalSteering = {
+  rps_sock_flow_entries: 0, flow_limit_cpus: [], flow_limit_table_len: 4096, netdev_budget: 300,
+  netdev_budget_usecs: 8000, netdev_max_backlog: 1000, dev_weight: 64,
+};
+
+function cpu(n: number, over: Partial<CpuRates> = {}): CpuRates {
+  return {
+    cpu: n, net_rx: 0, net_tx: 0, processed: 0, dropped: 0, time_squeeze: 0, received_rps: 0,
+    flow_limit_count: 0, backlog: 0, nic_irqs: 0, softirq_pct: 0, irq_pct: 0, busy_pct: 5, ...over,
+  };
+}
+
+/** A 4-queue NIC whose queue IRQs all land on CPU 0, RPS off. */
+function nic4(): InterfaceScaling {
+  return {
+    name: 'eth0', device: '0000:03:00.0', driver: 'ixgbe', rx_queues: 4, tx_queues: 4, irq_channels: 4,
+    rx: [0, 1, 2, 3].map((i) => ({ index: i, rps_cpus: [], rps_mask: '0', rps_flow_cnt: 0, irqs: [40 + i] })),
+    tx: [0, 1, 2, 3].map((i) => ({ index: i, xps_cpus: [], irqs: [40 + i] })),
+    irqs: [0, 1, 2, 3].map((i) => ({
+      irq: 40 + i, name: `eth0-TxRx-${i}`, chip: 'IR-PCI-MSI', kind: 'combined' as const, index: i,
+      affinity: [0], effective: [0], rate: 2500,
+    })),
+    rx_pps: 100000, tx_pps: 50000,
+  };
+}
+
+test('verdicts: imbalanced — one CPU takes the NIC IRQs and NET_RX while three idle', () => {
+  const cpus = [
+    cpu(0, { net_rx: 9000, nic_irqs: 10000, processed: 100000, softirq_pct: 85, busy_pct: 99 }),
+    cpu(1, { net_rx: 300, busy_pct: 10 }), cpu(2, { net_rx: 200, busy_pct: 8 }), cpu(3, { net_rx: 100, busy_pct: 3 }),
+  ];
+  const v = scalingVerdicts({ interval_s: 1, cpus, interfaces: [nic4()], global: GLOBAL });
+  assert.deepEqual(v.map((x) => x.id), ['rx-concentrated']);
+  const r = v[0]!;
+  assert.equal(r.severity, 'warning');
+  assert.match(r.summary, /^CPU0 does most/);
+  assert.ok(r.evidence.includes('CPU0 ran 94% of NET_RX softirqs (9000/s of 9600/s)'), r.evidence.join('\n'));
+  assert.ok(r.evidence.includes('CPU0 took 100% of NIC queue IRQs (10000/s of 10000/s)'));
+  assert.ok(r.evidence.some((e) => e.startsWith('idle enough to help: CPU1 (10% busy), CPU2 (8% busy), CPU3 (3% busy)')));
+  // IRQs spread round robin, RPS to the other CPUs, RFS on; no 'ethtool -L': 4 queues for 4 CPUs.
+  assert.deepEqual(r.fixes, [
+    'echo 0 > /proc/irq/40/smp_affinity_list   # eth0 eth0-TxRx-0',
+    'echo 1 > /proc/irq/41/smp_affinity_list   # eth0 eth0-TxRx-1',
+    'echo 2 > /proc/irq/42/smp_affinity_list   # eth0 eth0-TxRx-2',
+    'echo 3 > /proc/irq/43/smp_affinity_list   # eth0 eth0-TxRx-3',
+    'echo e > /sys/class/net/eth0/queues/rx-0/rps_cpus',
+    'echo e > /sys/class/net/eth0/queues/rx-1/rps_cpus',
+    'echo e > /sys/class/net/eth0/queues/rx-2/rps_cpus',
+    'echo e > /sys/class/net/eth0/queues/rx-3/rps_cpus',
+    'sysctl -w net.core.rps_sock_flow_entries=32768   # RFS: steer to the consuming CPU',
+    'echo 8192 > /sys/class/net/eth0/queues/rx-0/rps_flow_cnt',
+    'echo 8192 > /sys/class/net/eth0/queues/rx-1/rps_flow_cnt',
+    'echo 8192 > /sys/class/net/eth0/queues/rx-2/rps_flow_cnt',
+    'echo 8192 > /sys/class/net/eth0/queues/rx-3/rps_flow_cnt',
+  ]);
+});
+
+test('verdicts: single-queue NIC on a 4-CPU host gets RPS and more queues, not IRQ moves', () => {
+  const i = nic4();
+  i.rx_queues = 1; i.tx_queues = 1; i.irq_channels = 1;
+  i.rx = i.rx.slice(0, 1); i.tx = i.tx.slice(0, 1); i.irqs = i.irqs.slice(0, 1);
+  const cpus = [cpu(0, { net_rx: 50 }), cpu(1, { net_rx: 5000, nic_irqs: 4000, busy_pct: 90 }), cpu(2), cpu(3)];
+  i.irqs[0]!.effective = [1];
+  const v = scalingVerdicts({ interval_s: 1, cpus, interfaces: [i], global: { ...GLOBAL, rps_sock_flow_entries: 4096 } });
+  assert.deepEqual(v.map((x) => x.id), ['rx-concentrated']);
+  assert.deepEqual(v[0]!.fixes, [
+    "ethtool -L eth0 combined 4   # more RSS queues, if 'ethtool -l eth0' allows",
+    'echo d > /sys/class/net/eth0/queues/rx-0/rps_cpus',
+  ]);
+});
+
+test('verdicts: balanced work, or too little of it, gives no verdict', () => {
+  const balanced = [0, 1, 2, 3].map((n) => cpu(n, { net_rx: 2400 + n * 100, nic_irqs: 2500, processed: 25000, busy_pct: 40 }));
+  const i = nic4();
+  i.irqs.forEach((q, k) => { q.affinity = [k]; q.effective = [k]; });
+  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: balanced, interfaces: [i], global: GLOBAL }), []);
+  // 100% on one CPU, but 40 softirqs/s is below what can be judged.
+  const quiet = [cpu(0, { net_rx: 40, nic_irqs: 30 }), cpu(1), cpu(2), cpu(3)];
+  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: quiet, interfaces: [nic4()], global: GLOBAL }), []);
+  // Concentrated, but every other CPU is busy too: moving work would not help.
+  const busy = [cpu(0, { net_rx: 9000, busy_pct: 100 }), cpu(1, { busy_pct: 95 }), cpu(2, { busy_pct: 97 }), cpu(3, { busy_pct: 90 })];
+  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: busy, interfaces: [nic4()], global: GLOBAL }), []);
+  // Exactly at the share threshold (70%) is not above it.
+  const edge = [cpu(0, { net_rx: 700 }), cpu(1, { net_rx: 300 })];
+  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: edge, interfaces: [], global: GLOBAL }), []);
+});
+
+test('verdicts: time_squeeze, backlog drops and flow limit name their sysctls', () => {
+  const cpus = [cpu(0, { time_squeeze: 12, processed: 90000, dropped: 3, backlog: 1000, flow_limit_count: 7 }), cpu(1)];
+  const v = scalingVerdicts({ interval_s: 2, cpus, interfaces: [], global: GLOBAL });
+  assert.deepEqual(v.map((x) => x.id), ['time-squeeze', 'backlog-drops', 'flow-limit']);
+  assert.deepEqual(v[0]!.fixes, ['sysctl -w net.core.netdev_budget=600', 'sysctl -w net.core.netdev_budget_usecs=16000']);
+  assert.deepEqual(v[0]!.evidence, ['CPU0: 12.0 squeezes/s, 90000 packets/s processed', 'net.core.netdev_budget=300, netdev_budget_usecs=8000']);
+  assert.deepEqual(v[1]!.fixes, ['sysctl -w net.core.netdev_max_backlog=2000']);
+  assert.equal(v[1]!.evidence[0], 'CPU0: 3.0 drops/s (6 in 2s), backlog 1000');
+  assert.equal(v[2]!.severity, 'notice');
+});
+
+test('verdicts: RFS half set up, both ways', () => {
+  const i = nic4();
+  i.irqs.forEach((q, k) => { q.effective = [k]; });
+  i.rx[0]!.rps_cpus = [1, 2];
+  const a = scalingVerdicts({ interval_s: 1, cpus: [cpu(0), cpu(1)], interfaces: [i], global: { ...GLOBAL, rps_sock_flow_entries: 32768 } });
+  assert.deepEqual(a.map((x) => x.id), ['rfs-half']);
+  assert.equal(a[0]!.fixes[0], 'echo 8192 > /sys/class/net/eth0/queues/rx-0/rps_flow_cnt');
+  i.rx[2]!.rps_flow_cnt = 2048;
+  const b = scalingVerdicts({ interval_s: 1, cpus: [cpu(0), cpu(1)], interfaces: [i], global: GLOBAL });
+  assert.deepEqual(b.map((x) => x.fixes), [['sysctl -w net.core.rps_sock_flow_entries=32768']]);
+});
+
+test('REUSEPORT: groups of 2+ listeners per address:port, imbalance and full queues', () => {
+  const l = (inode: number, lport: number, recv_q: number, send_q = 128, laddr = '0.0.0.0') =>
+    ({ family: 4 as const, laddr, lport, recv_q, send_q, inode, uid: 0 });
+  const groups = groupReuseport([l(3, 80, 9), l(1, 80, 1), l(2, 80, 0), l(4, 22, 0), l(5, 80, 0, 128, '127.0.0.1')],
+    new Map([[1, { pid: 10, comm: 'w1' }]]));
+  assert.equal(groups.length, 1);
+  assert.deepEqual(groups[0]!.members.map((m) => [m.inode, m.recv_q, m.pid]), [[1, 1, 10], [2, 0, undefined], [3, 9, undefined]]);
+  const v = scalingVerdicts({ interval_s: 1, cpus: [cpu(0), cpu(1)], interfaces: [], global: GLOBAL, reuseport: groups });
+  assert.deepEqual(v.map((x) => [x.id, x.severity]), [['reuseport-imbalance', 'notice']]);
+  assert.deepEqual(v[0]!.evidence, ['pid 10 (w1): 1/128 waiting/limit', 'inode 2: 0/128 waiting/limit', 'inode 3: 9/128 waiting/limit']);
+  const full = groupReuseport([l(1, 80, 5, 5), l(2, 80, 4, 5)]);
+  assert.equal(scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: full })[0]!.severity, 'warning');
+  const even = groupReuseport([l(1, 80, 3), l(2, 80, 3), l(3, 80, 2)]);
+  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: even }), []);
+});
+
+test('IRQ names: queues of common drivers, and which lines belong to an interface', () => {
+  const c = (n: string, p: string[]) => classifyQueueIrq(n, p);
+  assert.deepEqual(c('virtio2-input.0', ['eth0', 'virtio2']), { kind: 'rx', index: 0 });
+  assert.deepEqual(c('virtio2-output.3', ['eth0', 'virtio2']), { kind: 'tx', index: 3 });
+  assert.deepEqual(c('virtio2-config', ['eth0', 'virtio2']), { kind: 'other' });
+  assert.deepEqual(c('eth0-TxRx-7', ['eth0']), { kind: 'combined', index: 7 });
+  assert.deepEqual(c('ens5-Tx-Rx-2', ['ens5']), { kind: 'combined', index: 2 });
+  assert.deepEqual(c('eth1-rx-1', ['eth1']), { kind: 'rx', index: 1 });
+  assert.deepEqual(c('mlx5_comp3@pci:0000:03:00.0', ['enp3s0', '0000:03:00.0']), { kind: 'combined', index: 3 });
+  assert.deepEqual(c('mlx5_async0@pci:0000:03:00.0', ['enp3s0', '0000:03:00.0']), { kind: 'other' });
+  assert.deepEqual(c('enp1s0-0', ['enp1s0']), { kind: 'combined', index: 0 });
+  const lines = parseInterrupts([
+    '  CPU0 CPU1',
+    ' 50: 1 2 IR-PCI-MSI 1-edge eth1-TxRx-0',
+    ' 51: 1 2 IR-PCI-MSI 2-edge eth10-TxRx-0',
+    ' 52: 1 2 IR-PCI-MSI 3-edge mlx5_comp0@pci:0000:03:00.0',
+    ' 53: 1 2 IR-PCI-MSI 4-edge i40e-0000:05:00.0:misc',
+    ' 54: 1 2 PCI-MSIX-0000:00:03.0 1-edge virtio2-input.0',
+    ' 55: 1 2 PCI-MSIX-0000:00:04.0 1-edge virtio3-input.0',
+  ].join('\n')).lines;
+  const ids = (irqs: number[]) => irqs.sort();
+  assert.deepEqual(ids(matchInterfaceIrqs({ prefixes: ['eth1'], msi: new Set() }, lines).map((l) => l.irq!)), [50]);
+  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['enp3s0', '0000:03:00.0'], msi: new Set(), pci: '0000:03:00.0' }, lines).map((l) => l.irq), [52]);
+  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['ens6', '0000:05:00.0'], msi: new Set([53]) }, lines).map((l) => l.irq), [53]);
+  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['eth0', 'virtio2'], msi: new Set() }, lines).map((l) => l.irq), [54]);
+});
+
+test('rates between snapshots: per CPU by CPU number, 32-bit wrap, % softirq from /proc/stat', () => {
+  const snap = (t: number, rx: [number, number], irq50: [number, number], processed: [number, number], sirq: [number, number], tot: [number, number]): Snapshot => ({
+    t_ms: t, online: [0, 2],
+    interrupts: parseInterrupts(`  CPU0 CPU2\n 50: ${irq50[0]} ${irq50[1]} X 1-edge eth1-TxRx-0\n 51: 9 9 X 2-edge other\n`),
+    softirqs: parseSoftirqs(`  CPU0 CPU2\n NET_TX: 0 0\n NET_RX: ${rx[0]} ${rx[1]}\n`),
+    softnet: parseSoftnetStat(processed.map((p, i) => `${p.toString(16).padStart(8, '0')} 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 ${(i * 2).toString(16).padStart(8, '0')}`).join('\n')),
+    stat: parseProcStat(`cpu0 0 0 0 ${tot[0] - sirq[0]} 0 0 ${sirq[0]} 0 0 0\ncpu2 0 0 0 ${tot[1] - sirq[1]} 0 0 ${sirq[1]} 0 0 0\n`),
+    packets: new Map(),
+  });
+  const a = snap(0, [100, 10], [5, 0], [0xfffffff0, 0], [10, 0], [1000, 1000]);
+  const b = snap(2000, [300, 10], [1005, 2], [0x10, 6], [60, 0], [1100, 1100]);
+  const r = computeCpuRates(a, b, new Set([50]));
+  assert.deepEqual(r.map((x) => [x.cpu, x.net_rx, x.nic_irqs, x.processed, x.softirq_pct, x.busy_pct]),
+    [[0, 100, 500, 16, 50, 50], [2, 0, 1, 3, 0, 0]]);
+});
