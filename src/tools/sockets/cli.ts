@@ -1,13 +1,197 @@
-// Placeholder until the tool lands; replaced by the tool's real definition.
 import { defineTool } from '../../core/tool.js';
+import { renderTable, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
+import { ALL_STATES, stateMask, type InetSocket, type SkMemInfo } from '../../core/netlink/sockdiag.js';
+import {
+  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, listSockets, normaliseAddr, socketSummary,
+  type OwnedInet, type OwnedUnix, type Owner,
+} from './lib.js';
+
+type Row = OwnedInet | OwnedUnix;
+const WIDTH = 100;
+
+const endpoint = (a: string, p: number | string, v6: boolean) => `${v6 ? `[${a}]` : a}:${p === 0 ? '*' : p}`;
+const local = (s: Row) => (s.proto === 'unix' ? `${s.path || '*'} ${s.inode}` : endpoint(s.laddr, s.lport, s.family === 6));
+const peer = (s: Row) => (s.proto === 'unix' ? `* ${s.peer}` : endpoint(s.raddr, s.rport, s.family === 6));
+const owners = (o: Owner[] | undefined) => (o ? o.map((x) => `${x.comm}(${x.pid},fd=${x.fd})`).join(',') : '');
+
+/** Columns within 100: addresses up to 26 each, the process column gets what is left. */
+function columns(rows: readonly Row[]): Array<Column<Row>> {
+  let w = 'Netid State      Recv-Q Send-Q '.length;
+  for (const f of [local, peer]) w += Math.min(26, Math.max(10, ...rows.slice(0, 5000).map((r) => f(r).length))) + 1;
+  return [
+    { header: 'Netid', get: (s) => (s.proto === 'unix' ? s.type : s.proto) },
+    { header: 'State', get: (s) => s.state },
+    { header: 'Recv-Q', get: (s) => s.recv_q, align: 'right' },
+    { header: 'Send-Q', get: (s) => s.send_q, align: 'right' },
+    { header: 'Local:Port', get: local, max: 26 },
+    { header: 'Peer:Port', get: peer, max: 26 },
+    { header: 'Process', get: (s) => owners(s.owners), max: Math.max(12, WIDTH - w) },
+  ];
+}
+
+const ms = (us: number) => (us / 1000).toFixed(3).replace(/\.?0+$/, '') || '0';
+const bps = (bytesPerSec: number) => {
+  const b = bytesPerSec * 8;
+  return b >= 1e9 ? `${(b / 1e9).toFixed(1)}Gbps` : b >= 1e6 ? `${(b / 1e6).toFixed(1)}Mbps` : b >= 1e3 ? `${(b / 1e3).toFixed(1)}Kbps` : `${b}bps`;
+};
+
+/** ss -i's second line, from tcp_info (kernel units: µs for times, bytes/s for rates). */
+function infoText(s: InetSocket): string {
+  const t = s.tcp_info;
+  const parts: string[] = [];
+  if (s.cong) parts.push(s.cong);
+  if (!t) return parts.join(' ');
+  if (s.state === 'LISTEN') { parts.push(`cwnd:${t.snd_cwnd}`); return parts.join(' '); } // nothing measured yet
+  parts.push(`rtt:${ms(t.rtt ?? 0)}/${ms(t.rttvar ?? 0)}`);
+  if (t.min_rtt !== undefined) parts.push(`minrtt:${ms(t.min_rtt)}`);
+  parts.push(`rto:${(t.rto ?? 0) / 1000}`, `cwnd:${t.snd_cwnd}`);
+  if (t.snd_ssthresh !== undefined && t.snd_ssthresh < 0x7fffffff) parts.push(`ssthresh:${t.snd_ssthresh}`);
+  parts.push(`mss:${t.snd_mss}`, `pmtu:${t.pmtu}`);
+  parts.push(`retrans:${t.retrans}/${t.total_retrans}`, `lost:${t.lost}`, `reord:${t.reordering}`);
+  for (const k of ['bytes_sent', 'bytes_acked', 'bytes_received', 'bytes_retrans'] as const) if (t[k]) parts.push(`${k}:${t[k]}`);
+  if (t.delivery_rate) parts.push(`delivery_rate:${bps(t.delivery_rate)}`);
+  if (t.pacing_rate !== undefined && t.pacing_rate < 2 ** 53) parts.push(`pacing_rate:${bps(t.pacing_rate)}`);
+  for (const k of ['busy_time', 'rwnd_limited', 'sndbuf_limited'] as const) if (t[k]) parts.push(`${k === 'busy_time' ? 'busy' : k}:${Math.round(t[k] / 1000)}ms`);
+  if (t.notsent_bytes) parts.push(`notsent:${t.notsent_bytes}`);
+  parts.push(`rcv_space:${t.rcv_space}`);
+  return parts.join(' ');
+}
+
+const memText = (m: SkMemInfo) =>
+  `skmem:(r${m.rmem_alloc},rb${m.rcvbuf},t${m.wmem_alloc},tb${m.sndbuf},f${m.fwd_alloc},w${m.wmem_queued},o${m.optmem},bl${m.backlog},d${m.drops})`;
+
+/** Wraps words into indented lines within the table width. */
+function wrap(text: string): string[] {
+  const out: string[] = [];
+  let line = '   ';
+  for (const w of text.split(' ')) {
+    if (line.length + 1 + w.length > WIDTH && line.trim()) { out.push(line); line = '   '; }
+    line += ' ' + w;
+  }
+  if (line.trim()) out.push(line);
+  return out;
+}
+
+// The JSON hot path: 20,000 sockets with tcp_info must stay well under ss's time, so lines are
+// built by concatenation (addresses and states need no escaping) and written in large chunks.
+function jsonLine(s: Row, withOwners: boolean): string {
+  const o = s.owners?.[0];
+  const who = o ? `,"pid":${o.pid},"comm":${JSON.stringify(o.comm)}` : ',"pid":null,"comm":null';
+  const many = withOwners && s.owners && s.owners.length > 1 ? `,"owners":${JSON.stringify(s.owners)}` : '';
+  const mem = s.mem ? `,"mem":${JSON.stringify(s.mem)}` : '';
+  if (s.proto === 'unix') {
+    return `{"proto":"unix","type":"${s.type}","state":"${s.state}","path":${JSON.stringify(s.path)},"inode":${s.inode},"peer":${s.peer},`
+      + `"recv_q":${s.recv_q},"send_q":${s.send_q}${who}${many}${mem}}\n`;
+  }
+  return `{"proto":"${s.proto}","family":${s.family},"state":"${s.state}","laddr":"${s.laddr}","lport":${s.lport},`
+    + `"raddr":"${s.raddr}","rport":${s.rport},"recv_q":${s.recv_q},"send_q":${s.send_q},"inode":${s.inode},"uid":${s.uid},`
+    + `"ifindex":${s.ifindex},"cookie":${s.cookie}${who}${many}`
+    + (s.cong !== undefined ? `,"cong":"${s.cong}"` : '')
+    + (s.shutdown !== undefined ? `,"shutdown":${s.shutdown}` : '')
+    + (s.protocol !== undefined ? `,"protocol":${s.protocol}` : '')
+    + (s.tcp_info ? `,"tcp_info":${JSON.stringify(s.tcp_info)}` : '')
+    + `${mem}}\n`;
+}
+
+function writeChunked(out: NodeJS.WritableStream, lines: Iterable<string>): void {
+  let buf = '';
+  for (const l of lines) {
+    buf += l;
+    if (buf.length > 1 << 20) { out.write(buf); buf = ''; }
+  }
+  if (buf) out.write(buf);
+}
+
+function summaryText(): string {
+  const s = socketSummary();
+  const rows = ['TCP', 'TCP6', 'UDP', 'UDP6', 'UDPLITE', 'UDPLITE6', 'RAW', 'RAW6', 'FRAG', 'FRAG6']
+    .filter((k) => s[k]).map((k) => ({ k, v: s[k]! }));
+  const head = `Total: ${s.sockets?.used ?? '?'} sockets in use\n`;
+  return head + renderTable<{ k: string; v: Record<string, number> }>([
+    { header: 'Proto', get: (r) => r.k },
+    { header: 'In use', get: (r) => r.v.inuse, align: 'right' },
+    { header: 'Orphan', get: (r) => r.v.orphan, align: 'right' },
+    { header: 'TIME-WAIT', get: (r) => r.v.tw, align: 'right' },
+    { header: 'Allocated', get: (r) => r.v.alloc, align: 'right' },
+    { header: 'Mem (pages)', get: (r) => r.v.mem ?? r.v.memory, align: 'right' },
+  ], rows);
+}
 
 export default defineTool({
   name: 'sockets',
   layer: 'socket',
-  summary: 'not written yet',
-  options: {},
-  async run() {
-    throw new NetdxError('E_UNSUPPORTED', 'running sockets: not written yet');
+  summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
+  replaces: 'ss -tuwxanpi -m, ss -s (over NETLINK_SOCK_DIAG, owners from /proc/*/fd)',
+  options: {
+    tcp: { type: 'bool', short: 't', help: 'TCP sockets' },
+    udp: { type: 'bool', short: 'u', help: 'UDP sockets' },
+    raw: { type: 'bool', short: 'w', help: 'raw sockets' },
+    unix: { type: 'bool', short: 'x', help: 'unix sockets' },
+    ipv4: { type: 'bool', short: '4', help: 'IPv4 only' },
+    ipv6: { type: 'bool', short: '6', help: 'IPv6 only' },
+    all: { type: 'bool', short: 'a', help: 'every state (default: connected ones, as ss)' },
+    listening: { type: 'bool', short: 'l', help: 'listening (and bound unconnected) sockets only' },
+    state: { type: 'strings', arg: 'NAME[,..]', help: 'only these states (ESTAB, LISTEN, TIME-WAIT, UNCONN, ...)' },
+    port: { type: 'ports', arg: 'PORT[,..]', help: 'local or remote port is one of these' },
+    addr: { type: 'strings', arg: 'ADDR[,..]', help: 'local or remote address is one of these' },
+    processes: { type: 'bool', short: 'p', help: 'show owning processes (reads /proc/*/fd)' },
+    pid: { type: 'int', arg: 'PID', help: "only this process's sockets" },
+    info: { type: 'bool', short: 'i', help: 'TCP internals: rtt, cwnd, mss, retransmits, bytes, rates' },
+    memory: { type: 'bool', short: 'm', help: 'socket memory (skmeminfo)' },
+    sort: { type: 'string', arg: 'FIELD', help: 'sort by recv_q, send_q, rtt, bytes_acked, lport, ... (any tcp_info name)' },
+    summary: { type: 'bool', short: 's', help: 'counts per protocol from /proc/net/sockstat{,6}' },
+  },
+  examples: [
+    'netdx sockets -tl', 'netdx sockets -tni --sort rtt', 'netdx sockets -tap --port 443',
+    'netdx sockets -x --pid 1234', 'netdx sockets -ta -i -m --json', 'netdx sockets -s',
+  ],
+  async run(opts, ctx) {
+    if (opts.ipv4 && opts.ipv6) throw new NetdxError('E_USAGE', 'parsing arguments: -4 and -6 exclude each other');
+    if (opts._.length) throw new NetdxError('E_USAGE', `parsing arguments: unexpected '${opts._[0]}' (filters are options: --port, --addr, --state)`);
+    if (opts.pid !== undefined && !(opts.pid > 0)) throw new NetdxError('E_USAGE', 'parsing --pid: PID must be above 0');
+    if (opts.sort !== undefined && !SORT_FIELDS.includes(opts.sort) && !/^[a-z_]+$/.test(opts.sort)) {
+      throw new NetdxError('E_USAGE', `parsing --sort: '${opts.sort}' is not a field (${SORT_FIELDS.slice(0, 6).join(', ')}, ...)`);
+    }
+    for (const a of opts.addr) normaliseAddr(a); // bad addresses are usage errors before any work
+    let states = opts.all ? ALL_STATES : opts.listening ? LISTENING_STATES : CONNECTED_STATES;
+    if (opts.state.length) {
+      const m = stateMask(opts.state);
+      if (m === undefined) throw new NetdxError('E_USAGE', `parsing --state: '${opts.state.join(',')}' has an unknown state (ESTAB, SYN-SENT, SYN-RECV, FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT, UNCONN, CLOSE-WAIT, LAST-ACK, LISTEN, CLOSING)`);
+      states = m;
+    }
+    if (opts.summary) {
+      if (opts.json) ctx.out.write(JSON.stringify(socketSummary()) + '\n');
+      else ctx.out.write(summaryText());
+      return 0;
+    }
+    const any = opts.tcp || opts.udp || opts.raw || opts.unix;
+    const family = opts.ipv4 ? 4 : opts.ipv6 ? 6 : undefined;
+    const list = listSockets({
+      tcp: opts.tcp || !any, udp: opts.udp || !any, raw: opts.raw || !any, unix: opts.unix || (!any && !family),
+      family, states, info: opts.info, ports: opts.port, addrs: opts.addr,
+      owners: opts.processes, pid: opts.pid, sort: opts.sort,
+    });
+    const rows: Row[] = [...list.inet, ...list.unix];
+    if (opts.json) {
+      const withOwners = opts.processes || opts.pid !== undefined;
+      writeChunked(ctx.out, (function* () { for (const s of rows) yield jsonLine(s, withOwners); })());
+      return 0;
+    }
+    const table = renderTable(columns(rows), rows);
+    if (!opts.info && !opts.memory) { ctx.out.write(table); return 0; }
+    const lines = table.split('\n');
+    // ss layout: each socket's details on indented lines under it
+    const out: string[] = [lines[0] + '\n'];
+    rows.forEach((s, i) => {
+      out.push(lines[i + 1] + '\n');
+      const extra: string[] = [];
+      if (opts.memory && s.mem) extra.push(memText(s.mem));
+      if (opts.info && s.proto !== 'unix') extra.push(infoText(s));
+      const text = extra.filter(Boolean).join(' ');
+      if (text) for (const l of wrap(text)) out.push(l + '\n');
+    });
+    writeChunked(ctx.out, out);
+    return 0;
   },
 });

@@ -1,0 +1,158 @@
+// sockets as a library: which sockets exist (sock_diag), who owns them (/proc/*/fd), filtered and
+// sorted. The doctor and the exporter call listSockets(); cli.ts only renders.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { NetdxError } from '../../core/errors.js';
+import {
+  ALL_STATES, TCP_STATES, dumpInetSockets, dumpUnixSockets, type InetSocket, type Proto, type UnixSocket,
+} from '../../core/netlink/sockdiag.js';
+import { parseSockstat, type Sockstat } from '../../core/proc/sockstat.js';
+
+export interface Owner { pid: number; comm: string; fd: number }
+
+/** ss's default: every state but LISTEN, UNCONN (CLOSE), TIME-WAIT and SYN-RECV. */
+export const CONNECTED_STATES = ALL_STATES & ~((1 << TCP_STATES.LISTEN) | (1 << TCP_STATES.CLOSE)
+  | (1 << TCP_STATES.TIME_WAIT) | (1 << TCP_STATES.SYN_RECV) | (1 << TCP_STATES.NEW_SYN_RECV));
+/** ss -l: listening TCP/unix sockets and bound unconnected UDP/raw ones. */
+export const LISTENING_STATES = (1 << TCP_STATES.LISTEN) | (1 << TCP_STATES.CLOSE);
+
+function readComm(pid: string): string {
+  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trimEnd(); } catch { return '?'; }
+}
+
+/**
+ * Socket inode -> owners, from the links in /proc/PID/fd ("socket:[N]"). One pass over /proc;
+ * a process or fd that vanishes while we read is skipped. With `pid`, only that process is read.
+ */
+export function socketOwners(pid?: number): Map<number, Owner[]> {
+  const map = new Map<number, Owner[]>();
+  let pids: string[];
+  if (pid !== undefined) pids = [String(pid)];
+  else {
+    try { pids = readdirSync('/proc').filter((d) => d.charCodeAt(0) >= 48 && d.charCodeAt(0) <= 57); }
+    catch (e) { throw new NetdxError('E_IO', `reading /proc: ${(e as Error).message}`); }
+  }
+  for (const p of pids) {
+    let fds: string[];
+    try { fds = readdirSync(`/proc/${p}/fd`); } catch { continue; } // gone, or not ours to read
+    let comm: string | undefined;
+    for (const fd of fds) {
+      let link: string;
+      try { link = readlinkSync(`/proc/${p}/fd/${fd}`); } catch { continue; }
+      if (!link.startsWith('socket:[')) continue;
+      const ino = Number(link.slice(8, -1));
+      comm ??= readComm(p);
+      const o = { pid: Number(p), comm, fd: Number(fd) };
+      const l = map.get(ino);
+      if (l) l.push(o); else map.set(ino, [o]);
+    }
+  }
+  return map;
+}
+
+export interface SocketQuery {
+  tcp?: boolean;
+  udp?: boolean;
+  raw?: boolean;
+  unix?: boolean;
+  family?: 4 | 6;
+  /** Bitmask of 1<<TCP_STATE (default CONNECTED_STATES, as ss). */
+  states?: number;
+  /** tcp_info, congestion algorithm, INET_DIAG_MEMINFO. */
+  info?: boolean;
+  /** Either side's port is one of these. */
+  ports?: readonly number[];
+  /** Either side's address is one of these. */
+  addrs?: readonly string[];
+  /** Attach owners (pid, comm, fd) by reading /proc. */
+  owners?: boolean;
+  /** Only sockets this process holds (implies owners). */
+  pid?: number;
+  sort?: string;
+}
+
+export type OwnedInet = InetSocket & { owners?: Owner[] };
+export type OwnedUnix = UnixSocket & { owners?: Owner[] };
+export interface SocketList { inet: OwnedInet[]; unix: OwnedUnix[] }
+
+/** Normalises a user's address to the form sockdiag prints (RFC 5952 for IPv6). */
+export function normaliseAddr(a: string): string {
+  const kind = isIP(a);
+  if (kind === 0) throw new NetdxError('E_USAGE', `parsing --addr: '${a}' is not an IPv4 or IPv6 address`);
+  if (kind === 4 || a.includes('.')) return a.toLowerCase();
+  return new URL(`http://[${a}]/`).hostname.slice(1, -1);
+}
+
+const ASCENDING = new Set(['lport', 'rport', 'laddr', 'raddr', 'state', 'inode', 'pid', 'proto', 'uid']);
+
+/** The numeric or string a socket sorts by; tcp_info and mem fields by their kernel names. */
+function sortKey(s: OwnedInet | OwnedUnix, f: string): number | string {
+  const r = s as unknown as Record<string, unknown>;
+  if (f === 'pid') return s.owners?.[0]?.pid ?? Infinity;
+  const top = r[f];
+  if (typeof top === 'number' || typeof top === 'string') return top;
+  const ti = (s as OwnedInet).tcp_info?.[f];
+  if (ti !== undefined) return ti;
+  const m = (s.mem as Record<string, number> | undefined)?.[f];
+  return m ?? -1;
+}
+
+export const SORT_FIELDS = ['recv_q', 'send_q', 'lport', 'rport', 'laddr', 'raddr', 'state', 'inode', 'pid', 'uid',
+  'rtt', 'rttvar', 'min_rtt', 'snd_cwnd', 'bytes_acked', 'bytes_received', 'bytes_sent', 'bytes_retrans',
+  'total_retrans', 'lost', 'delivery_rate', 'pacing_rate', 'notsent_bytes', 'rmem_alloc', 'wmem_queued', 'drops'];
+
+export function sortSockets<T extends OwnedInet | OwnedUnix>(list: T[], field: string): T[] {
+  const asc = ASCENDING.has(field);
+  const keyed = list.map((s) => [sortKey(s, field), s] as const);
+  keyed.sort((a, b) => {
+    const x = a[0], y = b[0];
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    return asc ? c : -c;
+  });
+  return keyed.map((k) => k[1]);
+}
+
+/** Sockets matching the query, owners attached when asked, sorted when asked. */
+export function listSockets(q: SocketQuery): SocketList {
+  const states = q.states ?? CONNECTED_STATES;
+  const protos: Proto[] = [];
+  if (q.tcp) protos.push('tcp');
+  if (q.udp) protos.push('udp');
+  if (q.raw) protos.push('raw');
+  let inet: OwnedInet[] = [];
+  for (const protocol of protos) {
+    const got = dumpInetSockets({ protocol, family: q.family, states, info: q.info });
+    for (let i = 0; i < got.length; i++) inet.push(got[i]!);
+  }
+  let unix: OwnedUnix[] = q.unix && !q.family ? dumpUnixSockets({ states }) : [];
+  if (q.ports?.length) {
+    const ps = new Set(q.ports);
+    inet = inet.filter((s) => ps.has(s.lport) || ps.has(s.rport));
+    unix = [];
+  }
+  if (q.addrs?.length) {
+    const as = new Set(q.addrs.map(normaliseAddr));
+    inet = inet.filter((s) => as.has(s.laddr) || as.has(s.raddr));
+    unix = [];
+  }
+  if (q.owners || q.pid !== undefined) {
+    const owners = socketOwners(q.pid);
+    for (const s of inet) { const o = owners.get(s.inode); if (o) s.owners = o; }
+    for (const s of unix) { const o = owners.get(s.inode); if (o) s.owners = o; }
+    if (q.pid !== undefined) {
+      inet = inet.filter((s) => s.owners !== undefined);
+      unix = unix.filter((s) => s.owners !== undefined);
+    }
+  }
+  if (q.sort) {
+    inet = sortSockets(inet, q.sort);
+    unix = sortSockets(unix, q.sort);
+  }
+  return { inet, unix };
+}
+
+/** /proc/net/sockstat and sockstat6 merged (what ss -s prints). */
+export function socketSummary(): Sockstat {
+  const read = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
+  return { ...parseSockstat(read('/proc/net/sockstat')), ...parseSockstat(read('/proc/net/sockstat6')) };
+}
