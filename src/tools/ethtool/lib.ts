@@ -109,9 +109,14 @@ export interface Rings {
   rxMax: number; rxMiniMax: number; rxJumboMax: number; txMax: number;
   rx: number; rxMini: number; rxJumbo: number; tx: number;
 }
+/** The u32 fields after the cmd word of ethtool_ringparam / ethtool_channels, by name in order. */
+function u32Fields<T extends object>(b: Buffer, keys: ReadonlyArray<keyof T>): T {
+  const o: Record<string, number> = {};
+  keys.forEach((k, i) => { o[k as string] = b.readUInt32LE(4 + i * 4); });
+  return o as T;
+}
 export function decodeRings(b: Buffer): Rings {
-  const u = (i: number) => b.readUInt32LE(4 + i * 4);
-  return { rxMax: u(0), rxMiniMax: u(1), rxJumboMax: u(2), txMax: u(3), rx: u(4), rxMini: u(5), rxJumbo: u(6), tx: u(7) };
+  return u32Fields<Rings>(b, ['rxMax', 'rxMiniMax', 'rxJumboMax', 'txMax', 'rx', 'rxMini', 'rxJumbo', 'tx']);
 }
 
 export interface Channels {
@@ -119,8 +124,7 @@ export interface Channels {
   rx: number; tx: number; other: number; combined: number;
 }
 export function decodeChannels(b: Buffer): Channels {
-  const u = (i: number) => b.readUInt32LE(4 + i * 4);
-  return { maxRx: u(0), maxTx: u(1), maxOther: u(2), maxCombined: u(3), rx: u(4), tx: u(5), other: u(6), combined: u(7) };
+  return u32Fields<Channels>(b, ['maxRx', 'maxTx', 'maxOther', 'maxCombined', 'rx', 'tx', 'other', 'combined']);
 }
 
 const PORTS: Record<number, string> = { 0: 'tp', 1: 'aui', 2: 'bnc', 3: 'mii', 4: 'fibre', 5: 'da', 0xef: 'none', 0xff: 'other' };
@@ -150,9 +154,9 @@ export function decodeLinkSettings(b: Buffer): LinkSettings {
 }
 export const GSET_SIZE = 44;
 export function decodeGset(b: Buffer): LinkSettings {
-  const speed = speedOf(b.readUInt16LE(12) | (b.readUInt16LE(28) << 16));
+  const speed = speedOf((b.readUInt16LE(12) | (b.readUInt16LE(28) << 16)) >>> 0);
   return {
-    ...(speed !== undefined ? { speedMbps: speed >>> 0 } : {}),
+    ...(speed !== undefined ? { speedMbps: speed } : {}),
     duplex: duplexOf(b[14]!), port: PORTS[b[15]!] ?? `port ${b[15]}`, autoneg: b[18] === 1, via: 'GSET',
   };
 }
