@@ -23,9 +23,11 @@ export interface Tunable {
 
 // Several limits are fractions of the TCP established hash, which the kernel sizes from memory
 // at boot; tcp_ehash_entries (6.1+) reports it (negative in a netns sharing the global one).
-function ehash(read: (n: string) => string | undefined): number | undefined {
-  const v = read('net.ipv4.tcp_ehash_entries');
-  return v === undefined || !/^-?\d+$/.test(v) ? undefined : Math.abs(Number(v));
+function ehashShare(div: number, min = 0): NonNullable<Tunable['derive']> {
+  return (read) => {
+    const v = read('net.ipv4.tcp_ehash_entries');
+    return v === undefined || !/^-?\d+$/.test(v) ? undefined : [String(Math.max(min, Math.floor(Math.abs(Number(v)) / div)))];
+  };
 }
 
 const T: Tunable[] = [
@@ -49,7 +51,7 @@ const T: Tunable[] = [
   { name: 'net.core.busy_read', defaults: ['0'], meaning: 'µs a blocking read busy-waits on the device queue; 0 = off' },
   // --- TCP: listen and handshake
   { name: 'net.ipv4.tcp_max_syn_backlog', rule: 'max(128, TCP established hash entries / 128): scales with memory',
-    derive: (r) => { const e = ehash(r); return e === undefined ? undefined : [String(Math.max(128, Math.floor(e / 128)))]; },
+    derive: ehashShare(128, 128),
     meaning: 'SYN queue length per listener (half-open connections) before drops or syncookies' },
   { name: 'net.ipv4.tcp_syncookies', defaults: ['1'], meaning: '1 = send SYN cookies when a SYN queue overflows; 0 = drop SYNs; 2 = always' },
   { name: 'net.ipv4.tcp_abort_on_overflow', defaults: ['0'], meaning: '1 = reset connections the full accept queue cannot take (instead of retrying)' },
@@ -72,7 +74,7 @@ const T: Tunable[] = [
   { name: 'net.ipv4.tcp_limit_output_bytes', defaults: ['4194304', '1048576', '262144'], meaning: 'TCP Small Queues: bytes per flow in qdisc/device queues' },
   { name: 'net.ipv4.tcp_autocorking', defaults: ['1'], meaning: 'hold small writes while earlier data is still queued, to send fewer packets' },
   { name: 'net.ipv4.tcp_max_orphans', rule: 'TCP established hash entries / 2',
-    derive: (r) => { const e = ehash(r); return e === undefined ? undefined : [String(Math.floor(e / 2))]; },
+    derive: ehashShare(2),
     meaning: 'closed-but-not-finished sockets allowed; beyond, they are reset (TCPAbortOnMemory)' },
   // --- TCP: congestion control, loss recovery, features
   { name: 'net.ipv4.tcp_congestion_control', rule: 'a build option (CONFIG_DEFAULT_TCP_CONG): cubic in most builds',
@@ -100,7 +102,7 @@ const T: Tunable[] = [
   { name: 'net.ipv4.tcp_fin_timeout', defaults: ['60'], meaning: 'seconds an orphaned connection stays in FIN_WAIT_2' },
   { name: 'net.ipv4.tcp_tw_reuse', defaults: ['2'], meaning: 'reuse TIME_WAIT ports for new outgoing connections: 1 on, 2 loopback only' },
   { name: 'net.ipv4.tcp_max_tw_buckets', rule: 'TCP established hash entries / 2',
-    derive: (r) => { const e = ehash(r); return e === undefined ? undefined : [String(Math.floor(e / 2))]; },
+    derive: ehashShare(2),
     meaning: 'TIME_WAIT sockets kept; beyond, they are dropped (TcpExtTCPTimeWaitOverflow)' },
   { name: 'net.ipv4.tcp_keepalive_time', defaults: ['7200'], meaning: 'idle seconds before keepalive probes (sockets with SO_KEEPALIVE)' },
   { name: 'net.ipv4.tcp_keepalive_intvl', defaults: ['75'], meaning: 'seconds between keepalive probes' },
