@@ -1,5 +1,5 @@
 import { defineTool } from '../../core/tool.js';
-import { ndjson, renderTable, fmtNum, type Column } from '../../core/output.js';
+import { ndjson, renderTable, fmtNum, TABLE_WIDTH, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import { formatCpuList } from '../../core/proc/cpus.js';
 import { sampleScaling, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, type ScalingReport, type InterfaceScaling, type CpuRates, type ReuseportGroup,
@@ -37,30 +37,37 @@ const QUEUE_COLS: Column<QueueRow>[] = [
   { header: 'IRQ_NAME', get: (r) => r.name, max: 24 },
   { header: 'AFFINITY', get: (r) => r.aff, max: 12 },
   { header: 'EFFECTIVE', get: (r) => r.eff, max: 10 },
-  { header: 'IRQ/s', get: (r) => (r.rate === undefined ? undefined : fmtNum(r.rate)), align: 'right' },
+  { header: 'IRQ/s', get: (r) => (r.rate === undefined ? undefined : fmtRate(r.rate)), align: 'right' },
   { header: 'STEERING', get: (r) => r.steer, max: 22 },
   { header: 'FLOW_CNT', get: (r) => r.flows, align: 'right' },
 ];
 
 function renderInterface(i: InterfaceScaling): string {
   const dev = i.device ? `${i.driver ?? '?'} ${i.device}` : 'virtual';
-  const pps = `rx ${fmtNum(i.rx_pps ?? 0)} pkt/s, tx ${fmtNum(i.tx_pps ?? 0)} pkt/s`;
-  const head = `${i.name} (${dev}): ${i.rx_queues} rx / ${i.tx_queues} tx queues, ${i.irq_channels} with IRQs; ${pps}\n`;
+  const pps = `rx ${fmtRate(i.rx_pps ?? 0)} tx ${fmtRate(i.tx_pps ?? 0)} pkt/s`;
+  const head = wrap(`${i.name} (${dev}): ${i.rx_queues} rx/${i.tx_queues} tx queues, ${i.irq_channels} with IRQs; ${pps}`, '  ');
   return head + ind(renderTable(QUEUE_COLS, queueRows(i)));
 }
 
-const opt = (v: number | undefined) => (v === undefined ? undefined : fmtNum(v));
+// Rates: one decimal below 10, whole numbers up to 100k, then k/M.
+function fmtRate(n: number): string {
+  if (n === 0) return '0';
+  if (n < 10) return n.toFixed(1);
+  if (n < 1e5) return String(Math.round(n));
+  return n < 1e6 ? `${Math.round(n / 1e3)}k` : fmtNum(n, 1);
+}
+const opt = (v: number | undefined) => (v === undefined ? undefined : fmtRate(v));
 const CPU_COLS: Column<CpuRates>[] = [
   { header: 'CPU', get: (c) => c.cpu, align: 'right' },
-  { header: 'NET_RX/s', get: (c) => fmtNum(c.net_rx), align: 'right' },
-  { header: 'NET_TX/s', get: (c) => fmtNum(c.net_tx), align: 'right' },
-  { header: 'PKTS/s', get: (c) => fmtNum(c.processed), align: 'right' },
-  { header: 'DROP/s', get: (c) => fmtNum(c.dropped), align: 'right' },
-  { header: 'SQUEEZE/s', get: (c) => fmtNum(c.time_squeeze), align: 'right' },
+  { header: 'NET_RX/s', get: (c) => fmtRate(c.net_rx), align: 'right' },
+  { header: 'NET_TX/s', get: (c) => fmtRate(c.net_tx), align: 'right' },
+  { header: 'PKTS/s', get: (c) => fmtRate(c.processed), align: 'right' },
+  { header: 'DROP/s', get: (c) => fmtRate(c.dropped), align: 'right' },
+  { header: 'SQUEEZE/s', get: (c) => fmtRate(c.time_squeeze), align: 'right' },
   { header: 'RPS/s', get: (c) => opt(c.received_rps), align: 'right' },
   { header: 'FLOWLIM/s', get: (c) => opt(c.flow_limit_count), align: 'right' },
   { header: 'BACKLOG', get: (c) => c.backlog, align: 'right' },
-  { header: 'NICIRQ/s', get: (c) => fmtNum(c.nic_irqs), align: 'right' },
+  { header: 'NICIRQ/s', get: (c) => fmtRate(c.nic_irqs), align: 'right' },
   { header: '%SOFTIRQ', get: (c) => opt(c.softirq_pct), align: 'right' },
   { header: '%IRQ', get: (c) => opt(c.irq_pct), align: 'right' },
   { header: '%BUSY', get: (c) => opt(c.busy_pct), align: 'right' },
@@ -83,15 +90,29 @@ function memberRows(groups: readonly ReuseportGroup[]): MemberRow[] {
   })));
 }
 
-function render(r: ScalingReport): string {
+/** Word-wraps one line at the table width; continuation lines get `indent`. */
+function wrap(line: string, indent: string): string {
+  const lead = /^ */.exec(line)![0];
+  const out: string[] = [];
+  let cur = lead;
+  for (const w of line.slice(lead.length).split(' ')) {
+    if (cur.trim() !== '' && cur.length + 1 + w.length > TABLE_WIDTH) { out.push(cur); cur = indent + w; }
+    else cur = cur.trim() === '' ? cur + w : `${cur} ${w}`;
+  }
+  out.push(cur);
+  return out.join('\n') + '\n';
+}
+
+export function renderScaling(r: ScalingReport): string {
   const out: string[] = [];
   out.push(`Interfaces (online CPUs ${cpus(r.cpus)}, sampled over ${r.interval_s}s)\n`);
   for (const i of r.interfaces) out.push(renderInterface(i));
   const g = r.global;
-  out.push(`\nRFS: rps_sock_flow_entries=${g.rps_sock_flow_entries ?? '?'}   flow limit CPUs: ${cpus(g.flow_limit_cpus)}`
-    + ` (table ${g.flow_limit_table_len ?? '?'})\n`
-    + `netdev_budget=${g.netdev_budget ?? '?'}  netdev_budget_usecs=${g.netdev_budget_usecs ?? '?'}`
-    + `  netdev_max_backlog=${g.netdev_max_backlog ?? '?'}  dev_weight=${g.dev_weight ?? '?'}\n`);
+  const na = (v: number | undefined) => (v === undefined ? 'n/a' : String(v));
+  out.push(`\nRFS: rps_sock_flow_entries=${na(g.rps_sock_flow_entries)}   flow limit CPUs: ${cpus(g.flow_limit_cpus)}`
+    + ` (table ${na(g.flow_limit_table_len)})\n`
+    + `netdev_budget=${na(g.netdev_budget)}  netdev_budget_usecs=${na(g.netdev_budget_usecs)}`
+    + `  netdev_max_backlog=${na(g.netdev_max_backlog)}  dev_weight=${na(g.dev_weight)}\n`);
   out.push(`\nPer CPU (rates per second over ${r.interval_s}s)\n`);
   out.push(renderTable(CPU_COLS, r.per_cpu));
   out.push('\nSO_REUSEPORT groups (TCP listeners sharing one address:port)\n');
@@ -103,15 +124,15 @@ function render(r: ScalingReport): string {
     const rx = r.per_cpu.reduce((s, c) => s + c.net_rx, 0);
     const irq = r.per_cpu.reduce((s, c) => s + c.nic_irqs, 0);
     out.push(rx < MIN_NET_RX_RATE && irq < MIN_NIC_IRQ_RATE
-      ? `  too little network work to judge its spread (${fmtNum(rx)} NET_RX/s, ${fmtNum(irq)} NIC IRQ/s); nothing else wrong\n`
+      ? `  too little network work to judge its spread (${fmtRate(rx)} NET_RX/s, ${fmtRate(irq)} NIC IRQ/s); nothing else wrong\n`
       : '  network work is spread well enough; no scaling problem seen in this interval\n');
   }
   for (const v of r.verdicts) {
-    out.push(`${v.severity === 'warning' ? '!' : '-'} ${v.summary}\n`);
-    for (const e of v.evidence) out.push(`    ${e}\n`);
+    out.push(wrap(`${v.severity === 'warning' ? '!' : '-'} ${v.summary}`, '  '));
+    for (const e of v.evidence) out.push(wrap(`    ${e}`, '      '));
     for (const f of v.fixes) out.push(`    fix: ${f}\n`);
   }
-  for (const n of r.notes) out.push(`note: ${n}\n`);
+  for (const n of r.notes) out.push(wrap(`note: ${n}`, '  '));
   return out.join('');
 }
 
@@ -130,7 +151,7 @@ export default defineTool({
       throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${opts.interval}`);
     }
     const r = await sampleScaling({ interfaces: opts._, interval_s: opts.interval, signal: ctx.signal });
-    ctx.out.write(opts.json ? ndjson(r) : render(r));
+    ctx.out.write(opts.json ? ndjson(r) : renderScaling(r));
     return 0;
   },
 });

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NetdxError } from '../../core/errors.js';
-import { parseCpuList, parseCpuMask, formatCpuMask } from '../../core/proc/cpus.js';
+import { parseCpuList, parseCpuMask, formatCpuMask, formatCpuList } from '../../core/proc/cpus.js';
 import { parseInterrupts, type ProcInterrupts, type IrqLine } from '../../core/proc/interrupts.js';
 import { parseSoftirqs, type ProcSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat, type SoftnetRow } from '../../core/proc/softnet.js';
@@ -500,7 +500,19 @@ export function scalingVerdicts(inp: VerdictInput): Verdict[] {
   const hot = rxHot?.cpu ?? irqHot?.cpu;
   if (hot) {
     const idle = cpus.filter((c) => c.cpu !== hot.cpu && (c.busy_pct === undefined || c.busy_pct < IDLE_BUSY_PCT));
-    if (idle.length > 0) {
+    if (idle.length === 0) {
+      // Spreading adds no capacity when every other CPU is busy; say so without fixes.
+      out.push({
+        id: 'rx-concentrated', severity: 'notice',
+        summary: `CPU${hot.cpu} does most of the network receive work, but the other CPUs are busy too`,
+        evidence: [
+          ...(rxHot ? [`CPU${hot.cpu} ran ${pctStr(rxHot.share)} of NET_RX softirqs (${rate(hot.net_rx)}/s of ${rate(rxHot.total)}/s)`] : []),
+          ...(irqHot ? [`CPU${irqHot.cpu.cpu} took ${pctStr(irqHot.share)} of NIC queue IRQs (${rate(irqHot.cpu.nic_irqs)}/s)`] : []),
+          `no CPU under ${IDLE_BUSY_PCT}% busy: ${cpus.filter((c) => c.cpu !== hot.cpu).map((c) => `CPU${c.cpu} ${c.busy_pct}%`).join(', ')}`,
+        ],
+        fixes: [],
+      });
+    } else {
       const evidence: string[] = [];
       if (rxHot) evidence.push(`CPU${hot.cpu} ran ${pctStr(rxHot.share)} of NET_RX softirqs (${rate(hot.net_rx)}/s of ${rate(rxHot.total)}/s)`);
       if (irqHot && irqHot.cpu.cpu === hot.cpu) {
@@ -513,9 +525,14 @@ export function scalingVerdicts(inp: VerdictInput): Verdict[] {
       const receiving = inp.interfaces.filter((i) => i.name !== 'lo' && (i.rx_pps ?? 0) > 0);
       const targets = byIrq.length ? byIrq : receiving;
       for (const i of targets) {
-        const irqs = i.irqs.filter((q) => q.kind !== 'other');
-        const where = irqs.map((q) => `IRQ ${q.irq} ${q.name} -> CPU ${(q.effective ?? q.affinity ?? []).join(',') || '?'}`);
-        evidence.push(`${i.name}: ${i.rx_queues} rx queue(s), RPS ${i.rx.some((q) => (q.rps_cpus?.length ?? 0) > 0) ? 'on' : 'off'}${where.length ? `, ${where.join('; ')}` : ''}`);
+        // Queue IRQs grouped by the CPU they are delivered to: "CPU0 IRQ 40,41".
+        const byCpu = new Map<string, number[]>();
+        for (const q of i.irqs.filter((x) => x.kind !== 'other')) {
+          const k = formatCpuList(q.effective ?? q.affinity ?? []) || '?';
+          byCpu.set(k, [...(byCpu.get(k) ?? []), q.irq]);
+        }
+        const where = [...byCpu].map(([c, ns]) => `CPU${c} IRQ ${ns.join(',')}`);
+        evidence.push(`${i.name}: ${i.rx_queues} rx queue(s), RPS ${i.rx.some((q) => (q.rps_cpus?.length ?? 0) > 0) ? 'on' : 'off'}${where.length ? `, queue IRQs on ${where.join('; ')}` : ''}`);
       }
       const fixes = targets.flatMap((i) => spreadFixes(i, hot.cpu, all, inp.global));
       out.push({
@@ -650,16 +667,29 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   applyRates(interfaces, a, b);
   const nic = new Set(interfaces.flatMap((i) => i.irqs.filter((q) => q.kind !== 'other').map((q) => q.irq)));
   const per_cpu = computeCpuRates(a, b, nic);
+  if (global.netdev_max_backlog === undefined) {
+    notes.push('net.core steering sysctls are not visible in this netns (they live in the initial one)');
+  }
   if (b.softnet.some((r) => r.cpu_from_order)) notes.push('softnet_stat has no cpu column here: rows mapped to online CPUs in order');
   let reuseport: ReuseportGroup[] | undefined;
   try {
     const socks = opts.listeners ? await opts.listeners() : await listTcpListeners();
     reuseport = groupReuseport(socks);
+    if (reuseport.length) reuseport = groupReuseport(socks, await listenerOwners());
   } catch (e) {
     notes.push(`REUSEPORT groups: ${e instanceof Error ? e.message : String(e)}`);
   }
   const verdicts = scalingVerdicts({ interval_s: secs, cpus: per_cpu, interfaces, global, reuseport });
   return { interval_s: secs, cpus: b.online, interfaces, global, per_cpu, reuseport, verdicts, notes };
+}
+
+/** Socket inode -> first owning process, from the sockets tool's /proc/PID/fd scan. */
+async function listenerOwners(): Promise<Map<number, { pid: number; comm: string }>> {
+  // Only scanned when there are groups: a pass over every /proc/PID/fd is not free.
+  const { socketOwners } = await import('../sockets/lib.js');
+  const out = new Map<number, { pid: number; comm: string }>();
+  for (const [inode, owners] of socketOwners()) if (owners[0]) out.set(inode, { pid: owners[0].pid, comm: owners[0].comm });
+  return out;
 }
 
 /** LISTEN TCP sockets (v4 and v6) of the current namespace via the shared sock_diag module. */

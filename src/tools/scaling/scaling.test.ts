@@ -14,7 +14,7 @@ const LIB = new URL('./lib.js', import.meta.url).href;
 
 interface JsonReport {
   interfaces: Array<{ name: string; rx: Array<{ index: number; rps_cpus: number[]; rps_mask: string; rps_flow_cnt: number }> }>;
-  reuseport: Array<{ laddr: string; lport: number; members: Array<{ inode: number; recv_q: number; send_q: number }> }>;
+  reuseport: Array<{ laddr: string; lport: number; members: Array<{ inode: number; recv_q: number; send_q: number; pid?: number; comm?: string }> }>;
 }
 
 function runJson(ns: Netns, args: string[]): JsonReport {
@@ -156,6 +156,8 @@ test('kernel: a SO_REUSEPORT group of 3 listeners shows its members, queue depth
       assert.ok(m, `listener inode ${inode} missing`);
       assert.equal(m.send_q, made.backlogs[k]);
       assert.equal(m.recv_q, made.depths[k]);
+      assert.equal(m.pid, child.pid);
+      assert.equal(m.comm, 'python3');
     });
     assert.equal(g.members.reduce((s, m) => s + m.recv_q, 0), 3);
   } finally {

@@ -82,7 +82,7 @@ test('verdicts: single-queue NIC on a 4-CPU host gets RPS and more queues, not I
   ]);
 });
 
-test('verdicts: balanced work, or too little of it, gives no verdict', () => {
+test('verdicts: balanced work, or too little of it, gives no verdict; no idle CPU gives a notice', () => {
   const balanced = [0, 1, 2, 3].map((n) => cpu(n, { net_rx: 2400 + n * 100, nic_irqs: 2500, processed: 25000, busy_pct: 40 }));
   const i = nic4();
   i.irqs.forEach((q, k) => { q.affinity = [k]; q.effective = [k]; });
@@ -90,9 +90,11 @@ test('verdicts: balanced work, or too little of it, gives no verdict', () => {
   // 100% on one CPU, but 40 softirqs/s is below what can be judged.
   const quiet = [cpu(0, { net_rx: 40, nic_irqs: 30 }), cpu(1), cpu(2), cpu(3)];
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: quiet, interfaces: [nic4()], global: GLOBAL }), []);
-  // Concentrated, but every other CPU is busy too: moving work would not help.
+  // Concentrated, but every other CPU is busy too: a notice without fixes (moving work adds nothing).
   const busy = [cpu(0, { net_rx: 9000, busy_pct: 100 }), cpu(1, { busy_pct: 95 }), cpu(2, { busy_pct: 97 }), cpu(3, { busy_pct: 90 })];
-  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: busy, interfaces: [nic4()], global: GLOBAL }), []);
+  const vb = scalingVerdicts({ interval_s: 1, cpus: busy, interfaces: [nic4()], global: GLOBAL });
+  assert.deepEqual(vb.map((x) => [x.id, x.severity, x.fixes.length]), [['rx-concentrated', 'notice', 0]]);
+  assert.equal(vb[0]!.evidence[1], 'no CPU under 50% busy: CPU1 95%, CPU2 97%, CPU3 90%');
   // Exactly at the share threshold (70%) is not above it.
   const edge = [cpu(0, { net_rx: 700 }), cpu(1, { net_rx: 300 })];
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: edge, interfaces: [], global: GLOBAL }), []);
@@ -179,3 +181,35 @@ test('rates between snapshots: per CPU by CPU number, 32-bit wrap, % softirq fro
   assert.deepEqual(r.map((x) => [x.cpu, x.net_rx, x.nic_irqs, x.processed, x.softirq_pct, x.busy_pct]),
     [[0, 100, 500, 16, 50, 50], [2, 0, 1, 3, 0, 0]]);
 });
+
+test('text view: a 16-queue imbalanced report fits 100 columns and keeps fix commands whole', async () => {
+  const { renderScaling } = await import('./cli.js');
+  const n = 16;
+  const i: InterfaceScaling = {
+    name: 'enp3s0f0np0', device: '0000:03:00.0', driver: 'mlx5_core', rx_queues: n, tx_queues: n, irq_channels: n,
+    rx: Array.from({ length: n }, (_, k) => ({ index: k, rps_cpus: [], rps_mask: '0000', rps_flow_cnt: 0, irqs: [100 + k] })),
+    tx: Array.from({ length: n }, (_, k) => ({ index: k, xps_cpus: [k], xps_mask: formatMask(k), irqs: [100 + k] })),
+    irqs: Array.from({ length: n }, (_, k) => ({
+      irq: 100 + k, name: `mlx5_comp${k}@pci:0000:03:00.0`, chip: 'IR-PCI-MSI', kind: 'combined' as const, index: k,
+      affinity: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], effective: [0], rate: 900,
+    })),
+    rx_pps: 1.2e6, tx_pps: 3e5,
+  };
+  const cpus = Array.from({ length: n }, (_, k) => cpu(k, k === 0 ? { net_rx: 14000, nic_irqs: 14400, busy_pct: 100, softirq_pct: 92 } : { net_rx: 20 }));
+  const verdicts = scalingVerdicts({ interval_s: 1, cpus, interfaces: [i], global: GLOBAL });
+  const text = renderScaling({
+    interval_s: 1, cpus: cpus.map((c) => c.cpu), interfaces: [i], global: GLOBAL, per_cpu: cpus,
+    reuseport: groupReuseport([
+      { family: 6, laddr: 'fd00:1234:5678:9abc:def0:1234:5678:9abc', lport: 443, recv_q: 100, send_q: 4096, inode: 1, uid: 33 },
+      { family: 6, laddr: 'fd00:1234:5678:9abc:def0:1234:5678:9abc', lport: 443, recv_q: 0, send_q: 4096, inode: 2, uid: 33 },
+    ]),
+    verdicts, notes: [],
+  });
+  for (const line of text.split('\n')) assert.ok(line.length <= 100, `over 100 columns: ${line}`);
+  assert.match(text, /^! CPU0 does most of the network receive work/m);
+  assert.match(text, /^ {4}fix: echo 15 > \/proc\/irq\/115\/smp_affinity_list {3}# enp3s0f0np0 mlx5_comp15@pci:0000:03:00\.0$/m);
+  assert.match(text, /^ {4}fix: echo fffe > \/sys\/class\/net\/enp3s0f0np0\/queues\/rx-15\/rps_cpus$/m);
+  assert.match(text, /^ {2}rx-0 +100 mlx5_comp0@pci:0000:03:… 0-15 +0 +900 rps off +0$/m);
+});
+
+function formatMask(k: number): string { return (1 << k).toString(16); }
