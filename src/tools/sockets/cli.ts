@@ -1,9 +1,11 @@
 import { defineTool } from '../../core/tool.js';
 import { renderTable, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
-import { ALL_STATES, stateMask, type InetSocket, type SkMemInfo } from '../../core/netlink/sockdiag.js';
 import {
-  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, listSockets, normaliseAddr, socketSummary,
+  ALL_STATES, forEachInetDiagBody, inetDiagJsonLine, inetSocketJson, stateMask, type InetSocket, type Proto, type SkMemInfo,
+} from '../../core/netlink/sockdiag.js';
+import {
+  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, listSockets, normaliseAddr, socketOwners, socketSummary,
   type OwnedInet, type OwnedUnix, type Owner,
 } from './lib.js';
 
@@ -73,34 +75,40 @@ function wrap(text: string): string[] {
   return out;
 }
 
-// The JSON hot path: 20,000 sockets with tcp_info must stay well under ss's time, so lines are
-// built by concatenation (addresses and states need no escaping) and written in large chunks.
-function jsonLine(s: Row, withOwners: boolean): string {
-  const o = s.owners?.[0];
-  const who = o ? `,"pid":${o.pid},"comm":${JSON.stringify(o.comm)}` : ',"pid":null,"comm":null';
-  const many = withOwners && s.owners && s.owners.length > 1 ? `,"owners":${JSON.stringify(s.owners)}` : '';
-  const mem = s.mem ? `,"mem":${JSON.stringify(s.mem)}` : '';
-  if (s.proto === 'unix') {
-    return `{"proto":"unix","type":"${s.type}","state":"${s.state}","path":${JSON.stringify(s.path)},"inode":${s.inode},"peer":${s.peer},`
-      + `"recv_q":${s.recv_q},"send_q":${s.send_q}${who}${many}${mem}}\n`;
-  }
-  return `{"proto":"${s.proto}","family":${s.family},"state":"${s.state}","laddr":"${s.laddr}","lport":${s.lport},`
-    + `"raddr":"${s.raddr}","rport":${s.rport},"recv_q":${s.recv_q},"send_q":${s.send_q},"inode":${s.inode},"uid":${s.uid},`
-    + `"ifindex":${s.ifindex},"cookie":${s.cookie}${who}${many}`
-    + (s.cong !== undefined ? `,"cong":"${s.cong}"` : '')
-    + (s.shutdown !== undefined ? `,"shutdown":${s.shutdown}` : '')
-    + (s.protocol !== undefined ? `,"protocol":${s.protocol}` : '')
-    + (s.tcp_info ? `,"tcp_info":${JSON.stringify(s.tcp_info)}` : '')
-    + `${mem}}\n`;
+// The JSON hot path: 20,000 sockets with tcp_info must stay near ss's time, so lines are built
+// by concatenation (addresses and states need no escaping) and copied into 1 MiB byte chunks.
+const NO_OWNER = ',"pid":null,"comm":null';
+function ownerJson(o: Owner[] | undefined, withOwners: boolean): string {
+  if (!o) return NO_OWNER;
+  const many = withOwners && o.length > 1 ? `,"owners":${JSON.stringify(o)}` : '';
+  return `,"pid":${o[0]!.pid},"comm":${JSON.stringify(o[0]!.comm)}${many}`;
 }
 
-function writeChunked(out: NodeJS.WritableStream, lines: Iterable<string>): void {
-  let buf = '';
-  for (const l of lines) {
-    buf += l;
-    if (buf.length > 1 << 20) { out.write(buf); buf = ''; }
+function jsonLine(s: Row, withOwners: boolean): string {
+  const who = ownerJson(s.owners, withOwners);
+  if (s.proto !== 'unix') return inetSocketJson(s, who);
+  return `{"proto":"unix","type":"${s.type}","state":"${s.state}","path":${JSON.stringify(s.path)},"inode":${s.inode},"peer":${s.peer},`
+    + `"recv_q":${s.recv_q},"send_q":${s.send_q}${who}${s.mem ? `,"mem":${JSON.stringify(s.mem)}` : ''}}\n`;
+}
+
+class ChunkWriter {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private pos = 0;
+  constructor(private readonly out: NodeJS.WritableStream) {}
+  push(s: string): void {
+    if (this.pos + 3 * s.length > this.buf.length) {
+      this.flush();
+      if (3 * s.length > this.buf.length) { this.out.write(s); return; }
+    }
+    this.pos += this.buf.write(s, this.pos, "utf8");
   }
-  if (buf) out.write(buf);
+  flush(): void {
+    if (this.pos === 0) return;
+    this.out.write(this.buf.subarray(0, this.pos));
+    // files and pipes are written synchronously on Linux; reuse the chunk unless the stream kept it
+    if ((this.out as { writableLength?: number }).writableLength) this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.pos = 0;
+  }
 }
 
 function summaryText(): string {
@@ -167,15 +175,37 @@ export default defineTool({
     }
     const any = opts.tcp || opts.udp || opts.raw || opts.unix;
     const family = opts.ipv4 ? 4 : opts.ipv6 ? 6 : undefined;
-    const list = listSockets({
+    const query = {
       tcp: opts.tcp || !any, udp: opts.udp || !any, raw: opts.raw || !any, unix: opts.unix || (!any && !family),
       family, states, info: opts.info, ports: opts.port, addrs: opts.addr,
       owners: opts.processes, pid: opts.pid, sort: opts.sort,
-    });
+    } as const;
+    const withOwners = opts.processes || opts.pid !== undefined;
+    if (opts.json && !opts.sort && !opts.addr.length) {
+      // Streamed: each TCP/UDP reply message becomes a line without an object in between.
+      const w = new ChunkWriter(ctx.out);
+      const owners = withOwners ? socketOwners(opts.pid) : undefined;
+      const ports = opts.port.length ? new Set(opts.port) : undefined;
+      for (const protocol of ['tcp', 'udp'] as Proto[]) {
+        if (!query[protocol]) continue;
+        forEachInetDiagBody({ protocol, family, states, info: opts.info }, (b, p) => {
+          if (ports && !ports.has(b.readUInt16BE(4)) && !ports.has(b.readUInt16BE(6))) return;
+          const o = owners?.get(b.readUInt32LE(68));
+          if (opts.pid !== undefined && !o) return;
+          w.push(inetDiagJsonLine(b, p, ownerJson(o, withOwners)));
+        });
+      }
+      const rest = listSockets({ ...query, tcp: false, udp: false });
+      for (const s of [...rest.inet, ...rest.unix]) w.push(jsonLine(s, withOwners));
+      w.flush();
+      return 0;
+    }
+    const list = listSockets(query);
     const rows: Row[] = [...list.inet, ...list.unix];
     if (opts.json) {
-      const withOwners = opts.processes || opts.pid !== undefined;
-      writeChunked(ctx.out, (function* () { for (const s of rows) yield jsonLine(s, withOwners); })());
+      const w = new ChunkWriter(ctx.out);
+      for (const s of rows) w.push(jsonLine(s, withOwners));
+      w.flush();
       return 0;
     }
     const table = renderTable(columns(rows), rows);
@@ -191,7 +221,9 @@ export default defineTool({
       const text = extra.filter(Boolean).join(' ');
       if (text) for (const l of wrap(text)) out.push(l + '\n');
     });
-    writeChunked(ctx.out, out);
+    const w = new ChunkWriter(ctx.out);
+    for (const l of out) w.push(l);
+    w.flush();
     return 0;
   },
 });
