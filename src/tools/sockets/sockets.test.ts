@@ -1,0 +1,116 @@
+// Kernel tests: known sockets in a namespace this test creates (the fixture builder, see
+// test/fixtures/sockets/README.md), netdx's answer checked exactly and against ss run in the
+// same namespace. Bad input is checked without root.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Netns, kernelOpts } from '../../testlib/kernel.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = ROOT + 'dist/cli/main.js';
+
+interface J { [k: string]: any }
+const ndjson = (s: string): J[] => s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as J);
+const ep = (a: string, p: number, fam: number) => `${fam === 6 ? `[${a}]` : a}:${p === 0 ? '*' : p}`;
+
+test('bad input: one line on stderr, exit 1', () => {
+  for (const args of [['--bogus'], ['--port', '0'], ['--port', 'x'], ['--state', 'nosuch'], ['--addr', '1.2.3'], ['-4', '-6']]) {
+    const r = spawnSync(process.execPath, [MAIN, 'sockets', ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 1, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^netdx: parsing /);
+  }
+});
+
+test('sockets in a namespace: queues, backlogs, buffers, owners, filters; agrees with ss', kernelOpts(), async () => {
+  const ns = new Netns('netdxsk');
+  const holder = ns.spawn('python3', [ROOT + 'test/fixtures/sockets/fixture-sockets.py']);
+  const [ready] = await once(createInterface({ input: holder.stdout! }), 'line') as [string];
+  const pid = Number(ready.split(' ')[1]);
+  assert.ok(pid > 0, ready);
+  await new Promise((r) => setTimeout(r, 200)); // let the last ACKs land
+  const netdx = (...args: string[]) => ns.exec(process.execPath, [MAIN, 'sockets', ...args]);
+
+  const all = ndjson(netdx('-tuxa', '-p', '-i', '--json'));
+  const find = (f: (s: J) => boolean) => { const s = all.filter(f); assert.equal(s.length, 1); return s[0]!; };
+  // listen(7) with 3 unaccepted connections
+  const l4 = find((s) => s.proto === 'tcp' && s.lport === 5000 && s.state === 'LISTEN');
+  assert.deepEqual([l4.laddr, l4.recv_q, l4.send_q, l4.pid, l4.comm], ['127.0.0.1', 3, 7, pid, 'python3']);
+  const l6 = find((s) => s.proto === 'tcp' && s.lport === 5001 && s.state === 'LISTEN');
+  assert.deepEqual([l6.family, l6.laddr, l6.recv_q, l6.send_q], [6, '::1', 0, 4]);
+  // 1000 unread bytes + FIN on the server side, whose SO_RCVBUF 65536 the kernel doubles
+  const srv = find((s) => s.proto === 'tcp' && s.lport === 5001 && s.rport !== 0);
+  assert.deepEqual([srv.state, srv.recv_q, srv.mem.rcvbuf, srv.tcp_info.bytes_received], ['CLOSE-WAIT', 1001, 131072, 1001]);
+  const cli = find((s) => s.proto === 'tcp' && s.rport === 5001);
+  assert.deepEqual([cli.state, cli.shutdown, cli.tcp_info.bytes_sent, cli.tcp_info.bytes_acked], ['FIN-WAIT-2', 2, 1000, 1002]);
+  const u4 = find((s) => s.proto === 'udp' && s.lport === 5002);
+  assert.equal(u4.state, 'UNCONN');
+  assert.equal(u4.recv_q, u4.mem.rmem_alloc);
+  assert.ok(u4.recv_q >= 200, `two 100-byte datagrams queued: ${u4.recv_q}`);
+  const u6 = find((s) => s.proto === 'udp' && s.lport === 5003);
+  assert.deepEqual([u6.state, u6.raddr, u6.rport, u6.mem.sndbuf], ['ESTAB', '::1', 5004, 65536]);
+  const ul = find((s) => s.proto === 'unix' && s.path === '/tmp/netdx-fixture.sock');
+  assert.deepEqual([ul.type, ul.state, ul.recv_q, ul.send_q, ul.pid], ['u_str', 'LISTEN', 2, 5, pid]);
+  find((s) => s.proto === 'unix' && s.path === '@netdx-fixture' && s.type === 'u_dgr');
+  // raw sockets (sock_diag or /proc/net/raw)
+  const raw = ndjson(netdx('-w', '-a', '--json'));
+  assert.deepEqual(raw.map((s) => `${s.laddr}/${s.protocol}`).sort(), ['127.0.0.1/1', '::1/58']);
+
+  // the same TCP sockets and states as ss -tanH
+  const ssRows = ns.exec('ss', ['-tanH']).trim().split('\n').map((l) => l.trim().split(/\s+/))
+    .map((f) => `${f[0]} ${f[1]} ${f[2]} ${f[3]} ${f[4]}`).sort();
+  const ours = all.filter((s) => s.proto === 'tcp').map((s) => `${s.state} ${s.recv_q} ${s.send_q} ${ep(s.laddr, s.lport, s.family)} ${ep(s.raddr, s.rport, s.family)}`).sort();
+  assert.deepEqual(ours, ssRows);
+
+  // tcp_info agrees with ss -tinH: cwnd and mss equal, rtt close
+  const info = ndjson(netdx('-t', '-i', '--json'));
+  const ssi = ns.exec('ss', ['-tinH']).split('\n');
+  let checked = 0;
+  for (let i = 0; i < ssi.length - 1; i++) {
+    const f = ssi[i]!.trim().split(/\s+/);
+    if (!f[0] || ssi[i]!.startsWith('\t')) continue;
+    const detail = ssi[i + 1]!;
+    const s = info.find((x) => ep(x.laddr, x.lport, x.family) === f[3] && ep(x.raddr, x.rport, x.family) === f[4]);
+    assert.ok(s, `netdx lacks ${f[3]} ${f[4]}`);
+    assert.equal(`cwnd:${s.tcp_info.snd_cwnd}`, /cwnd:\d+/.exec(detail)?.[0]);
+    assert.equal(`mss:${s.tcp_info.snd_mss}`, /\bmss:\d+/.exec(detail)?.[0]);
+    const rtt = Number(/\brtt:([\d.]+)/.exec(detail)?.[1]);
+    assert.ok(Math.abs(s.tcp_info.rtt / 1000 - rtt) < 1, `rtt ${s.tcp_info.rtt}us vs ss ${rtt}ms`);
+    checked++;
+  }
+  assert.equal(checked, info.length);
+  assert.equal(checked, 8); // 3+3 on port 5000, 1+1 on port 5001
+
+  // filters
+  const p5000 = ndjson(netdx('-ta', '--port', '5000', '--json'));
+  assert.equal(p5000.length, 7);
+  assert.ok(p5000.every((s) => s.lport === 5000 || s.rport === 5000));
+  const listen = ndjson(netdx('-tl', '--json'));
+  assert.deepEqual(listen.map((s) => s.lport).sort(), [5000, 5001]);
+  const cw = ndjson(netdx('-t', '--state', 'close-wait,fin-wait-2', '--json'));
+  assert.deepEqual(cw.map((s) => s.state).sort(), ['CLOSE-WAIT', 'FIN-WAIT-2']);
+  assert.equal(ndjson(netdx('-ta', '--addr', '::1', '--json')).length, 3); // listener, client, server side
+  const mine = ndjson(netdx('-tuxa', '--pid', String(pid), '--json'));
+  assert.ok(mine.length > 10 && mine.every((s) => s.pid === pid));
+  assert.equal(ndjson(netdx('-tuxa', '--pid', String(process.pid), '--json')).length, 0);
+  const sorted = ndjson(netdx('-ta', '--sort', 'recv_q', '--json'));
+  assert.deepEqual(sorted.slice(0, 2).map((s) => s.recv_q), [1001, 3]);
+
+  // the table: ss's columns, within 100 columns, listener queue and owner shown
+  const table = netdx('-tlp');
+  const lines = table.trimEnd().split('\n');
+  assert.match(lines[0]!, /^Netid\s+State\s+Recv-Q\s+Send-Q\s+Local:Port\s+Peer:Port\s+Process$/);
+  assert.ok(lines.every((l) => l.length <= 100));
+  assert.match(table, new RegExp(`tcp\\s+LISTEN\\s+3\\s+7\\s+127\\.0\\.0\\.1:5000\\s+0\\.0\\.0\\.0:\\*\\s+python3\\(${pid},fd=`));
+  const im = netdx('-t', '-i', '-m', '--port', '5001');
+  assert.match(im, /skmem:\(r\d+,rb131072,/);
+  assert.match(im, /bytes_received:1001/);
+
+  holder.stdin!.end();
+  await once(holder, 'exit');
+  ns.delete();
+});
