@@ -5,6 +5,7 @@ import {
   decodeChannels, decodeDrvinfo, decodeFeatures, decodeGset, decodeLinkSettings, decodeStats, decodeStrings, statDeltas,
 } from './lib.js';
 import { parseEthtoolK, parseEthtoolS, parseKeyValues, parseMaxCurrent } from './oracle.js';
+import { CLI_MAIN, runCli } from '../../testlib/cli.js';
 import { kernelOpts, nodeEval, vethPair } from '../../testlib/kernel.js';
 
 const FIX = new URL('../../../test/fixtures/ethtool/', import.meta.url).pathname;
@@ -81,7 +82,7 @@ test('statDeltas: unchanged suppressed, signed deltas, absolute mode drops zeros
 // ---------------------------------------------------------------- kernel
 
 const LIB = new URL('./lib.js', import.meta.url).pathname;
-const CLI = new URL('../../../netdx', import.meta.url).pathname;
+const MAIN = CLI_MAIN;
 
 test('kernel: netdx ethtool on a veth equals ethtool -i/-S/-l/-k in the namespace', kernelOpts(), () => {
   const { a, b, ifA } = vethPair();
@@ -119,11 +120,11 @@ test('kernel: the CLI prints every section of a veth, unsupported rings as one l
   const { a, ifA } = vethPair();
   // veth's per-queue counters move only under XDP and peer_ifindex never moves, so the delta
   // run shows an empty table; the point here is that no section failure fails the command.
-  const txt = a.exec(CLI, ['ethtool', '-i', '0.2', ifA]);
+  const txt = a.exec(process.execPath, [MAIN, 'ethtool', '-i', '0.2', ifA]);
   assert.match(txt, /^driver: +veth/m);
   assert.match(txt, /^rings: +not supported by driver veth$/m);
   assert.match(txt, /change over 0\.2 s/);
-  const json = JSON.parse(a.exec(CLI, ['ethtool', '--json', '-a', ifA]));
+  const json = JSON.parse(a.exec(process.execPath, [MAIN, 'ethtool', '--json', '-a', ifA]));
   assert.equal(json.rings.unsupported, 'not supported by driver veth');
   assert.equal(json.rings.errno, 95);
   assert.ok(json.stats.some((s: { name: string }) => s.name === 'peer_ifindex'));
@@ -131,12 +132,7 @@ test('kernel: the CLI prints every section of a veth, unsupported rings as one l
 
 test('kernel: bad input is one line and a non-zero exit', kernelOpts(), () => {
   const { a } = vethPair();
-  const run = (args: string[]) => {
-    try { a.exec(CLI, args); return { code: 0, err: '' }; } catch (e) {
-      const x = e as { status: number; stderr: string };
-      return { code: x.status, err: x.stderr.split('\n').filter((s) => s && !s.startsWith('netdx setup')).join('\n') };
-    }
-  };
+  const run = (args: string[]) => { const r = runCli(a, args); return { code: r.code, err: r.err }; };
   const nf = run(['ethtool', 'nosuch0']);
   assert.equal(nf.code, 1);
   assert.equal(nf.err, 'netdx: reading interface nosuch0: no such interface');

@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { linkRates, parseUptime, type LinkSample } from './lib.js';
+import { ipJsonStats } from './ip-oracle.js';
+import { CLI_MAIN, runCli } from '../../testlib/cli.js';
+import { kernelOpts, nodeEval, type Netns, vethPair } from '../../testlib/kernel.js';
+
+const sample = (over: Partial<LinkSample>, stats: Record<string, bigint>): LinkSample => ({
+  ifindex: 3, name: 'eth9', operstate: 'up', duplex: 'full', stats, ...over,
+});
+
+test('linkRates: rates, average size, nicstat %Util for full and half duplex', () => {
+  const prev = sample({ speedMbps: 1000 }, { rx_packets: 100n, tx_packets: 50n, rx_bytes: 10_000n, tx_bytes: 5_000n });
+  const cur = sample({ speedMbps: 1000 }, { rx_packets: 1100n, tx_packets: 550n, rx_bytes: 25_010_000n, tx_bytes: 12_505_000n });
+  const r = linkRates(prev, cur, 2);
+  assert.equal(r.rx_pps, 500);
+  assert.equal(r.tx_pps, 250);
+  assert.equal(r.rx_avg, 25_000);
+  assert.equal(r.rx_kBps, 12_500_000 / 1024);
+  // full duplex: max(rx, tx) = 12.5 MB/s * 8 / 1 Gbit/s = 10%
+  assert.equal(r.util_pct, 10);
+  const half = linkRates({ ...prev, duplex: 'half' }, { ...cur, duplex: 'half' }, 2);
+  assert.equal(half.util_pct, 15); // (12.5 + 6.25) MB/s * 8 / 1 Gbit/s
+  const capped = linkRates(prev, { ...cur, speedMbps: 10 }, 2);
+  assert.equal(capped.util_pct, 100);
+  const unknown = linkRates(prev, { ...cur, speedMbps: undefined }, 2);
+  assert.equal(unknown.util_pct, undefined);
+});
+
+test('linkRates: Sat sums the counters nicstat sums; others are reported apart', () => {
+  const z = { rx_errors: 0n, rx_dropped: 0n, rx_missed_errors: 0n, tx_dropped: 0n, tx_fifo_errors: 0n, collisions: 0n,
+    tx_carrier_errors: 0n, tx_aborted_errors: 0n, tx_window_errors: 0n, tx_heartbeat_errors: 0n, rx_fifo_errors: 0n, rx_over_errors: 0n };
+  const cur = { rx_errors: 1n, rx_dropped: 2n, rx_missed_errors: 4n, tx_dropped: 8n, tx_fifo_errors: 16n, collisions: 32n,
+    tx_carrier_errors: 64n, tx_aborted_errors: 128n, tx_window_errors: 256n, tx_heartbeat_errors: 512n,
+    rx_fifo_errors: 1024n, rx_over_errors: 2048n };
+  const r = linkRates(sample({}, z), sample({}, cur), 1);
+  assert.equal(r.sat, 1023); // everything but rx fifo/over (those are inside rx_errors already)
+  assert.equal(r.rx_fifo, 1024);
+  assert.equal(r.rx_over, 2048);
+  assert.equal(r.rx_missed, 4);
+  assert.equal(r.tx_carrier, 64);
+});
+
+test('linkRates: a counter that went backwards (device re-created) counts from zero', () => {
+  const r = linkRates(sample({}, { rx_packets: 1000n }), sample({}, { rx_packets: 7n }), 1);
+  assert.equal(r.delta.rx_packets, 7);
+  const boot = linkRates(undefined, sample({}, { tx_packets: 600n }), parseUptime('300.5 100.0\n'));
+  assert.equal(boot.tx_pps, 600 / 300.5);
+});
+
+// ---------------------------------------------------------------- kernel
+
+const RTNL = new URL('../../core/netlink/rtnl.js', import.meta.url).pathname;
+const MAIN = CLI_MAIN;
+
+/** vethPair with IPv6 off and static neighbours: nothing moves unless the test sends it. */
+function quietPair() {
+  const p = vethPair();
+  for (const ns of [p.a, p.b]) ns.exec('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6']);
+  const mac = (ns: Netns, dev: string) => ns.exec('cat', [`/sys/class/net/${dev}/address`]).trim();
+  p.a.exec('ip', ['neigh', 'replace', '198.18.0.2', 'lladdr', mac(p.b, p.ifB), 'dev', p.ifA, 'nud', 'permanent']);
+  p.b.exec('ip', ['neigh', 'replace', '198.18.0.1', 'lladdr', mac(p.a, p.ifA), 'dev', p.ifB, 'nud', 'permanent']);
+  return p;
+}
+
+/** A UDP receiver in b on `port`; resolves once bound. Killed by testlib at the end. */
+async function receiver(b: Netns, port: number) {
+  const cp = b.spawn(process.execPath, ['-e', `const s = require('node:dgram').createSocket('udp4');
+    s.on('message', () => {}); s.bind(${port}, '198.18.0.2', () => console.log('ready'));`]);
+  await once(cp.stdout!, 'data');
+  return cp;
+}
+
+function send(a: Netns, n: number, size: number, port: number): void {
+  nodeEval(`import dgram from 'node:dgram'; const s = dgram.createSocket('udp4'); let i = 0;
+    const go = () => s.send(Buffer.alloc(${size}), ${port}, '198.18.0.2', () => (++i < ${n} ? go() : s.close())); go();`, a);
+}
+
+function stats(ns: Netns, dev: string): Record<string, number> {
+  const out = nodeEval(`import { dumpLinks } from '${RTNL}';
+    const l = dumpLinks().find((x) => x.name === '${dev}');
+    process.stdout.write(JSON.stringify(l.stats, (k, v) => typeof v === 'bigint' ? Number(v) : v));`, ns);
+  return JSON.parse(out);
+}
+
+const diff = (p: Record<string, number>, c: Record<string, number>) =>
+  Object.fromEntries(Object.keys(c).filter((k) => c[k] !== p[k]).map((k) => [k, c[k]! - p[k]!]));
+
+test('kernel: N datagrams over a veth move exactly N packets and N*(size+42) bytes on both ends', kernelOpts(), async () => {
+  const { a, b, ifA, ifB } = quietPair();
+  const port = 40000 + (process.pid % 20000);
+  await receiver(b, port);
+  const a0 = stats(a, ifA), b0 = stats(b, ifB);
+  const N = 37, SIZE = 300;
+  send(a, N, SIZE, port);
+  const a1 = stats(a, ifA), b1 = stats(b, ifB);
+  const wire = SIZE + 8 + 20 + 14; // UDP + IPv4 + Ethernet headers, as veth counts them
+  assert.deepEqual(diff(a0, a1), { tx_packets: N, tx_bytes: N * wire });
+  assert.deepEqual(diff(b0, b1), { rx_packets: N, rx_bytes: N * wire });
+});
+
+test('kernel: every counter of an idle namespace equals ip -s -s -j link', kernelOpts(), () => {
+  const { a } = quietPair();
+  const out = nodeEval(`import { dumpLinks } from '${RTNL}';
+    process.stdout.write(JSON.stringify(dumpLinks(), (k, v) => typeof v === 'bigint' ? Number(v) : v));`, a);
+  const ip = ipJsonStats(a.exec('ip', ['-s', '-s', '-j', 'link', 'show']));
+  const links = JSON.parse(out) as Array<{ name: string; stats: Record<string, number> }>;
+  assert.deepEqual(links.map((l) => l.name).sort(), [...ip.keys()].sort());
+  let n = 0;
+  for (const l of links) {
+    for (const [k, v] of Object.entries(ip.get(l.name)!)) { assert.equal(l.stats[k], v, `${l.name} ${k}`); n++; }
+  }
+  assert.ok(n >= 2 * 21);
+});
+
+test('kernel: netdx ifstat --json in the namespace reports the datagrams of its interval', kernelOpts(), async () => {
+  const { a, b, ifA } = quietPair();
+  const port = 40000 + ((process.pid + 1) % 20000);
+  await receiver(b, port);
+  // Two 1.5 s intervals; the datagrams go at 1.5 s, inside [first sample, last sample] as long
+  // as the CLI starts within 1.5 s. Their sum must be exact; each line's rates match its delta.
+  const cli = a.spawn(process.execPath, [MAIN, 'ifstat', '--json', '-i', '1.5', '-c', '2', ifA]);
+  let stdout = '';
+  cli.stdout!.on('data', (d) => { stdout += d; });
+  await new Promise((r) => setTimeout(r, 1500));
+  send(a, 20, 1000, port);
+  const [code] = await once(cli, 'exit');
+  assert.equal(code, 0);
+  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2);
+  const sum = (k: string) => lines.reduce((t, l) => t + l.delta[k], 0);
+  assert.equal(sum('tx_packets'), 20);
+  assert.equal(sum('tx_bytes'), 20 * 1042);
+  assert.equal(sum('rx_packets'), 0);
+  const r = lines.find((l) => l.delta.tx_packets > 0);
+  assert.equal(r.name, ifA);
+  assert.equal(r.kind, 'veth');
+  assert.equal(r.tx_avg, 1042);
+  assert.ok(Math.abs(r.tx_pps - r.delta.tx_packets / r.seconds) < 1e-9);
+  assert.equal(r.speed_mbps, 10000); // veth reports 10 Gbit/s full duplex
+  assert.ok(r.util_pct > 0 && r.util_pct < 0.01);
+  assert.equal(r.sat, 0);
+});
+
+test('kernel: bad input is one line and a non-zero exit', kernelOpts(), () => {
+  const { a } = quietPair();
+  const run = (args: string[]) => { const r = runCli(a, args); return { code: r.code, err: r.err }; };
+  const nf = run(['ifstat', '-i', '0.1', 'nosuch0']);
+  assert.deepEqual(nf, { code: 1, err: 'netdx: reading interface nosuch0: no such interface' });
+  for (const bad of [['-i', '0'], ['-i', 'x'], ['-c', '0']]) {
+    const r = run(['ifstat', ...bad]);
+    assert.equal(r.code, 1, bad.join(' '));
+    assert.equal(r.err.split('\n').length, 1);
+  }
+});
