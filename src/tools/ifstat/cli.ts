@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { defineTool } from '../../core/tool.js';
 import { NetdxError, usageError } from '../../core/errors.js';
-import { fmtNum, ndjson, renderTable, type Column } from '../../core/output.js';
+import { ndjson, renderTable, type Column } from '../../core/output.js';
 import { linkRates, parseUptime, sampleLinks, sampleRates, type LinkRates, type Sample } from './lib.js';
 
-const n1 = (v: number) => fmtNum(Math.round(v * 10) / 10);
-const n0 = (v: number) => fmtNum(Math.round(v), 0);
+// Same scale for whole and fractional values (fmtNum keeps whole numbers below 1e6 as they are).
+function n1(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  const r = Math.round(v * 10) / 10;
+  return Number.isInteger(r) ? String(r) : r.toFixed(1);
+}
+const n0 = (v: number) => n1(Math.round(v));
 
 const COLUMNS: ReadonlyArray<Column<LinkRates>> = [
   { header: 'IFACE', get: (r) => r.name, max: 15 },
