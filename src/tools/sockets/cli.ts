@@ -2,8 +2,10 @@ import { defineTool } from '../../core/tool.js';
 import { renderTable, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import {
-  ALL_STATES, forEachInetDiagBody, inetDiagJsonLine, inetSocketJson, stateMask, type InetSocket, type Proto, type SkMemInfo,
+  ALL_STATES, INET_JSON_LINE_MAX, forEachInetDiagMsg, inetSocketJson, stateMask, writeInetDiagJson,
+  type InetSocket, type Proto, type SkMemInfo,
 } from '../../core/netlink/sockdiag.js';
+import { streamChunks } from '../../core/netlink/ndjson.js';
 import {
   CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, listSockets, normaliseAddr, socketOwners, socketSummary,
   type OwnedInet, type OwnedUnix, type Owner,
@@ -75,8 +77,8 @@ function wrap(text: string): string[] {
   return out;
 }
 
-// The JSON hot path: 20,000 sockets with tcp_info must stay near ss's time, so lines are built
-// by concatenation (addresses and states need no escaping) and copied into 1 MiB byte chunks.
+// The JSON hot path: 20,000 sockets with tcp_info must stay near ss's time, so each reply message
+// is written as NDJSON bytes straight into a reused 1 MiB output chunk (see core/netlink/ndjson.ts).
 const NO_OWNER = ',"pid":null,"comm":null';
 function ownerJson(o: Owner[] | undefined, withOwners: boolean): string {
   if (!o) return NO_OWNER;
@@ -89,26 +91,6 @@ function jsonLine(s: Row, withOwners: boolean): string {
   if (s.proto !== 'unix') return inetSocketJson(s, who);
   return `{"proto":"unix","type":"${s.type}","state":"${s.state}","path":${JSON.stringify(s.path)},"inode":${s.inode},"peer":${s.peer},`
     + `"recv_q":${s.recv_q},"send_q":${s.send_q}${who}${s.mem ? `,"mem":${JSON.stringify(s.mem)}` : ''}}\n`;
-}
-
-class ChunkWriter {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private pos = 0;
-  constructor(private readonly out: NodeJS.WritableStream) {}
-  push(s: string): void {
-    if (this.pos + 3 * s.length > this.buf.length) {
-      this.flush();
-      if (3 * s.length > this.buf.length) { this.out.write(s); return; }
-    }
-    this.pos += this.buf.write(s, this.pos, "utf8");
-  }
-  flush(): void {
-    if (this.pos === 0) return;
-    this.out.write(this.buf.subarray(0, this.pos));
-    // files and pipes are written synchronously on Linux; reuse the chunk unless the stream kept it
-    if ((this.out as { writableLength?: number }).writableLength) this.buf = Buffer.allocUnsafe(this.buf.length);
-    this.pos = 0;
-  }
 }
 
 function summaryText(): string {
@@ -183,28 +165,30 @@ export default defineTool({
     const withOwners = opts.processes || opts.pid !== undefined;
     if (opts.json && !opts.sort && !opts.addr.length) {
       // Streamed: each TCP/UDP reply message becomes a line without an object in between.
-      const w = new ChunkWriter(ctx.out);
+      const w = streamChunks(ctx.out);
       const owners = withOwners ? socketOwners(opts.pid) : undefined;
       const ports = opts.port.length ? new Set(opts.port) : undefined;
       for (const protocol of ['tcp', 'udp'] as Proto[]) {
         if (!query[protocol]) continue;
-        forEachInetDiagBody({ protocol, family, states, info: opts.info }, (b, p) => {
-          if (ports && !ports.has(b.readUInt16BE(4)) && !ports.has(b.readUInt16BE(6))) return;
-          const o = owners?.get(b.readUInt32LE(68));
+        forEachInetDiagMsg({ protocol, family, states, info: opts.info }, (b, start, end, p) => {
+          if (ports && !ports.has(b.readUInt16BE(start + 4)) && !ports.has(b.readUInt16BE(start + 6))) return;
+          const o = owners?.get(b.readUInt32LE(start + 68));
           if (opts.pid !== undefined && !o) return;
-          w.push(inetDiagJsonLine(b, p, ownerJson(o, withOwners)));
+          const who = o || withOwners ? ownerJson(o, withOwners) : NO_OWNER;
+          const d = w.room(INET_JSON_LINE_MAX + 3 * who.length);
+          w.pos = writeInetDiagJson(b, start, end, p, who, d, w.pos);
         });
       }
       const rest = listSockets({ ...query, tcp: false, udp: false });
-      for (const s of [...rest.inet, ...rest.unix]) w.push(jsonLine(s, withOwners));
+      for (const s of [...rest.inet, ...rest.unix]) w.str(jsonLine(s, withOwners));
       w.flush();
       return 0;
     }
     const list = listSockets(query);
     const rows: Row[] = [...list.inet, ...list.unix];
     if (opts.json) {
-      const w = new ChunkWriter(ctx.out);
-      for (const s of rows) w.push(jsonLine(s, withOwners));
+      const w = streamChunks(ctx.out);
+      for (const s of rows) w.str(jsonLine(s, withOwners));
       w.flush();
       return 0;
     }
@@ -221,8 +205,8 @@ export default defineTool({
       const text = extra.filter(Boolean).join(' ');
       if (text) for (const l of wrap(text)) out.push(l + '\n');
     });
-    const w = new ChunkWriter(ctx.out);
-    for (const l of out) w.push(l);
+    const w = streamChunks(ctx.out);
+    for (const l of out) w.str(l);
     w.flush();
     return 0;
   },
