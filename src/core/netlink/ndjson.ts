@@ -3,6 +3,9 @@
 // left ~60 ms of garbage collection; writing digits and constant names into a Buffer leaves no
 // garbage per socket. Callers reserve room for a whole line first (room), then write freely.
 
+let bigV = NaN;
+let bigS = '';
+
 /** Writes the decimal digits of a non-negative integer at d[p]; returns the new position. */
 export function writeNum(d: Buffer, p: number, v: number): number {
   if (v < 10 && v >= 0) { d[p] = 48 + v; return p + 1; }
@@ -22,7 +25,10 @@ export function writeNum(d: Buffer, p: number, v: number): number {
   }
   // Past 2^53 (u64 "infinity" such as max_pacing_rate) or anything odd: as JavaScript prints it,
   // so the output equals that of the object path (`${n}` / JSON.stringify).
-  if (!(v < 9007199254740992 && v >= 0)) return p + d.write(String(v), p, 'latin1');
+  if (!(v < 9007199254740992 && v >= 0)) {
+    if (v !== bigV) { bigV = v; bigS = String(v); } // the same ~0 on every socket: printed once
+    return writeAscii(d, p, bigS);
+  }
   let n = 2;
   for (let t = 100; n < 16 && v >= t; t *= 10) n++;
   let q = p + n;

@@ -353,6 +353,9 @@ export function parseInetDiagMsg(b: Buffer, proto: Proto): InetSocket {
   return s;
 }
 
+/** The owner fragment of a socket nobody is known to own (without -p, or owner gone). */
+export const NO_OWNER_JSON = ',"pid":null,"comm":null';
+
 /** Room to reserve for one inet line before writeInetDiagJson, beyond the owner fragment. */
 export const INET_JSON_LINE_MAX = 8192;
 
@@ -419,7 +422,9 @@ export function writeInetDiagJson(b: Buffer, o: number, end: number, proto: Prot
   p = writeAscii(d, p, ',"cookie":');
   const lo = rd32(b, o + 44), hi = rd32(b, o + 48);
   p = writeNum(d, p, hi === 0 ? lo : hi * 4294967296 + lo);
-  p += d.write(who, p, 'utf8');
+  // the owner fragment: the same constant for every socket without -p, so no Buffer.write (and its
+  // argument checks) per socket unless there is an owner
+  p = who === NO_OWNER_JSON ? writeAscii(d, p, who) : p + d.write(who, p, 'utf8');
   // attributes: cong, shutdown, tcp_info, mem, in that order whatever order the kernel sent them
   let info = -1, infoLen = 0, mem = -1, memLen = 0, cong = -1, congEnd = 0, shut = -1;
   for (let off = o + 72; off + 4 <= end;) {

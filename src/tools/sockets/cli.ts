@@ -2,7 +2,7 @@ import { defineTool } from '../../core/tool.js';
 import { renderTable, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import {
-  ALL_STATES, INET_JSON_LINE_MAX, forEachInetDiagMsg, inetSocketJson, stateMask, writeInetDiagJson,
+  ALL_STATES, INET_JSON_LINE_MAX, NO_OWNER_JSON, forEachInetDiagMsg, inetSocketJson, stateMask, writeInetDiagJson,
   type InetSocket, type Proto, type SkMemInfo,
 } from '../../core/netlink/sockdiag.js';
 import { streamChunks } from '../../core/netlink/ndjson.js';
@@ -79,9 +79,8 @@ function wrap(text: string): string[] {
 
 // The JSON hot path: 20,000 sockets with tcp_info must stay near ss's time, so each reply message
 // is written as NDJSON bytes straight into a reused 1 MiB output chunk (see core/netlink/ndjson.ts).
-const NO_OWNER = ',"pid":null,"comm":null';
 function ownerJson(o: Owner[] | undefined, withOwners: boolean): string {
-  if (!o) return NO_OWNER;
+  if (!o) return NO_OWNER_JSON;
   const many = withOwners && o.length > 1 ? `,"owners":${JSON.stringify(o)}` : '';
   return `,"pid":${o[0]!.pid},"comm":${JSON.stringify(o[0]!.comm)}${many}`;
 }
@@ -174,7 +173,7 @@ export default defineTool({
           if (ports && !ports.has(b.readUInt16BE(start + 4)) && !ports.has(b.readUInt16BE(start + 6))) return;
           const o = owners?.get(b.readUInt32LE(start + 68));
           if (opts.pid !== undefined && !o) return;
-          const who = o || withOwners ? ownerJson(o, withOwners) : NO_OWNER;
+          const who = o || withOwners ? ownerJson(o, withOwners) : NO_OWNER_JSON;
           const d = w.room(INET_JSON_LINE_MAX + 3 * who.length);
           w.pos = writeInetDiagJson(b, start, end, p, who, d, w.pos);
         });
