@@ -18,6 +18,10 @@ ROUNDS=${ROUNDS:-5}
 PORT=${PORT:-47000}
 RATE_SECONDS=${RATE_SECONDS:-4}
 export PATH="$PATH:/usr/sbin:/sbin"
+# Node reads NODE_EXTRA_CA_CERTS's bundle at every start (~40 ms here); the ./netdx launcher
+# unsets it, so the direct node runs below do too. Its cost is shown among the floors.
+CA_CERTS=${NODE_EXTRA_CA_CERTS:-}
+unset NODE_EXTRA_CA_CERTS
 
 [ "$(id -u)" = 0 ] || { echo "bench tcplife: needs root (BPF)" >&2; exit 2; }
 command -v bpftrace >/dev/null || { echo "bench tcplife: bpftrace not installed (apt-get install bpftrace)" >&2; exit 2; }
@@ -115,7 +119,7 @@ run_one() {
   local s c o ok="-"
   read -r s c o < <(count_sessions "$out" "$fmt")
   [ "$fmt" = json ] && ok=$(bytes_ok "$out")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$round" "$(field wall_s < "$log")" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$round" "$(field wall_s < "$log")" \
     "$(field attach_ms < "$log")" "$(field cpu_start_s < "$log")" "$(field cpu_s < "$log")" \
     "$s" "$c" "$o" "$(lost_of "$out" "$err")" "$ok" "$(field conns < "$log")" "$BUSY" >> "$RES"
 }
@@ -158,6 +162,7 @@ floor() {  # label cmd...
 for ((r = 1; r <= 7; r++)); do
   quiet
   floor 'node -e ""' node -e ''
+  [ -z "$CA_CERTS" ] || floor 'node -e "" with NODE_EXTRA_CA_CERTS' env NODE_EXTRA_CA_CERTS="$CA_CERTS" node -e ''
   floor 'node -e "import(koffi)"' node -e "import('koffi')"
   floor 'node dist/cli/main.js --version' node "$WORK/netdx/dist/cli/main.js" --version
   floor './netdx --version (launcher)' ./netdx --version
