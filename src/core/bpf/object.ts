@@ -2,7 +2,8 @@
 // choose which programs load, load (with the verifier log in the error), attach, read maps,
 // close. Every object and link is registered with core/cleanup so that none outlives netdx.
 import { NetdxError, errnoName, isPermissionErrno } from '../errors.js';
-import { errno, isNull, libbpf, strerror, viewMemory, type Ptr } from '../ffi.js';
+import { existsSync } from 'node:fs';
+import { addressOf, errno, isNull, libbpf, strerror, viewMemory, type Ptr } from '../ffi.js';
 import { registerCleanup } from '../cleanup.js';
 import { BpfMap } from './map.js';
 import { RingBufReader, type RecordHandler } from './ringbuf.js';
@@ -43,10 +44,25 @@ export class BpfObject {
     this.unregister = registerCleanup(() => this.close());
   }
 
-  /** Opens (does not load) a compiled CO-RE object. */
-  static open(path: string): BpfObject {
+  /**
+   * Opens (does not load) a compiled CO-RE object. When the build left a minimal BTF beside it
+   * (<name>.min.btf, from `bpftool gen min_core_btf`), CO-RE relocations resolve against that
+   * instead of the kernel's full BTF, which libbpf would otherwise parse on every load.
+   */
+  static open(path: string, opts: { minBtf?: boolean } = {}): BpfObject {
     const lb = libbpf();
-    const p = lb.bpf_object__open_file(path, null) as Ptr | null;
+    const minBtf = path.replace(/\.bpf\.o$/, '.min.btf');
+    let openOpts: Buffer | null = null;
+    let keep: Buffer | null = null;
+    if (opts.minBtf !== false && minBtf !== path && existsSync(minBtf)) {
+      // struct bpf_object_open_opts (libbpf >= 0.5): sz at 0, btf_custom_path at 48.
+      keep = Buffer.from(minBtf + '\0');
+      openOpts = Buffer.alloc(56);
+      openOpts.writeBigUInt64LE(56n, 0);
+      openOpts.writeBigUInt64LE(BigInt(addressOf(keep)), 48);
+    }
+    const p = lb.bpf_object__open_file(path, openOpts) as Ptr | null;
+    void keep; // the path must stay alive until open has copied it
     if (isNull(p)) {
       const e = errno();
       throw new NetdxError('E_BPF_LOAD', `opening BPF object ${path}: ${strerror(e)}`, { errno: e });

@@ -1,8 +1,7 @@
 import { defineTool } from '../../core/tool.js';
-import { ndjson } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import { TcpLifeTracer, TCPLIFE_HOOKS } from './lib.js';
-import type { TcpLifeEvent } from './decode.js';
+import { tcpLifeJson, type TcpLifeEvent } from './decode.js';
 
 // Default widths keep a line within 100 columns; -w widens the address columns to 39 (IPv6).
 const W = { pid: 7, comm: 15, addr: 20, port: 5, kb: 6, ms: 9 };
@@ -54,16 +53,17 @@ export default defineTool({
     if (opts.pid !== undefined && !(opts.pid > 0)) throw new NetdxError('E_USAGE', 'parsing -p: PID must be above 0');
     const addrW = opts.wide ? 39 : W.addr;
     const out: string[] = [];
-    // Lines are gathered per poll and written in one go: one write per 10 ms, not per event.
     const onEvent = opts.json
-      ? (e: TcpLifeEvent) => { out.push(ndjson(e)); }
+      ? (e: TcpLifeEvent) => { out.push(tcpLifeJson(e)); }
       : (e: TcpLifeEvent) => { out.push(line(e, addrW, opts.time)); };
     const flush = () => { if (out.length) { ctx.out.write(out.join('')); out.length = 0; } };
     const tracer = TcpLifeTracer.start({
       pid: opts.pid, lports: opts.lport, rports: opts.rport,
       family: opts.ipv4 ? 4 : opts.ipv6 ? 6 : undefined,
-    }, onEvent);
-    const flusher = setInterval(flush, 10);
+    }, onEvent, { pollMs: 0 });
+    // One timer drains the ring and writes what it produced in one go: one wake-up and one
+    // write per 10 ms, not per event.
+    const flusher = setInterval(() => { tracer.poll(); flush(); }, 10);
     for (const n of tracer.notes) ctx.err.write(`netdx tcplife: ${n}\n`);
     if (!opts.json) ctx.out.write(header(addrW, opts.time));
     ctx.err.write('Tracing TCP sessions... Hit Ctrl-C to end.\n');

@@ -24,3 +24,15 @@ test('decodes captured IPv4 and IPv6 records', () => {
   assert.deepEqual(got, expected);
   assert.ok(got.some((e) => e.family === 4) && got.some((e) => e.family === 6), 'fixture has both families');
 });
+
+test('the hand-written NDJSON line equals JSON.stringify of the event', async () => {
+  const { tcpLifeJson } = await import('./decode.js');
+  const raw = readFileSync(`${REPO_ROOT}test/fixtures/tcplife/events.bin`);
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
+  for (let off = 0; off < raw.length; off += TCPLIFE_EVENT_SIZE) {
+    const e = decodeTcpLifeEvent(dv, off);
+    assert.equal(tcpLifeJson(e), JSON.stringify(e) + '\n');
+    const odd = { ...e, comm: 'a"b\\c' };
+    assert.deepEqual(JSON.parse(tcpLifeJson(odd)), odd);
+  }
+});

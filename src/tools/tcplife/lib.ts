@@ -28,7 +28,13 @@ export class TcpLifeTracer {
     this.reader = obj.ringbuf('events', (dv, off) => onEvent(decodeTcpLifeEvent(dv, off)));
   }
 
-  static start(filter: TcpLifeFilter, onEvent: (e: TcpLifeEvent) => void, pollMs = 10): TcpLifeTracer {
+  /**
+   * Starts tracing. pollMs = 0 leaves polling to the caller (see poll()); `via` forces one
+   * attachment instead of trying the tracepoint, then tp_btf.
+   */
+  static start(filter: TcpLifeFilter, onEvent: (e: TcpLifeEvent) => void,
+    opts: { pollMs?: number; via?: 'tracepoint' | 'tp_btf' } = {}): TcpLifeTracer {
+    const pollMs = opts.pollMs ?? 10;
     for (const [name, list] of [['-L', filter.lports], ['-D', filter.rports]] as const) {
       if (list && list.length > MAX_PORTS) throw new NetdxError('E_USAGE', `parsing ${name}: at most ${MAX_PORTS} ports`);
     }
@@ -43,9 +49,11 @@ export class TcpLifeTracer {
       n_dports: filter.rports?.length ?? 0,
       dports: portsBuf(filter.rports),
     };
-    // Prefer tp_btf (typed pointer, cheapest); fall back to the classic tracepoint.
+    // The classic tracepoint with the object's minimal BTF loads in ~20 ms (libbpf need not
+    // parse the kernel's 5 MB BTF); tp_btf needs that parse (~75 ms) and costs the same per
+    // event here, so it is the fallback for kernels whose tracepoint attach fails.
     let lastErr: unknown;
-    for (const via of ['tp_btf', 'tracepoint'] as const) {
+    for (const via of opts.via ? [opts.via] : (['tracepoint', 'tp_btf'] as const)) {
       const obj = BpfObject.open(bpfObjectPath('tcplife'));
       try {
         obj.selectPrograms([via === 'tp_btf' ? 'tcplife_btf' : 'tcplife_tp', 'tcplife_accept4', 'tcplife_accept']);
@@ -55,7 +63,7 @@ export class TcpLifeTracer {
         for (const p of ['tcplife_accept4', 'tcplife_accept']) obj.attach(p);
         const t = new TcpLifeTracer(obj, via, onEvent);
         t.notes.push(...notes);
-        t.reader.start(pollMs);
+        if (pollMs > 0) t.reader.start(pollMs);
         return t;
       } catch (e) {
         obj.close();

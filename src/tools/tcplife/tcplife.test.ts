@@ -76,14 +76,16 @@ function checkSide(evs: TcpLifeEvent[], sessions: Session[], pid: number, side: 
   }
 }
 
-test('hundreds of IPv4 and IPv6 sessions: each reported once, exact bytes, ports and PIDs', kernelOpts(), async () => {
+for (const [via, n] of [['tracepoint', 250], ['tp_btf', 100]] as const) {
+test(`${n} IPv4 and ${n} IPv6 sessions (${via}): each reported once, exact bytes, ports, PIDs`, kernelOpts(), async () => {
   const events: TcpLifeEvent[] = [];
-  const tracer = TcpLifeTracer.start({}, (e) => events.push(e));
+  const tracer = TcpLifeTracer.start({}, (e) => events.push(e), { via });
+  assert.equal(tracer.via, via);
   let lost = -1;
   try {
     for (const [host, family] of [['127.0.0.1', 4], ['::1', 6]] as const) {
       const srv = await startServer(host);
-      const cli = await runClient(host, srv.port, 250, 4);
+      const cli = await runClient(host, srv.port, n, 4);
       await sleep(300);
       tracer.poll();
       const mine = events.filter((e) => e.lport === srv.port || e.rport === srv.port);
@@ -98,6 +100,7 @@ test('hundreds of IPv4 and IPv6 sessions: each reported once, exact bytes, ports
   }
   assert.equal(lost, 0, 'no event lost');
 });
+}
 
 test('a storm of 5,000 short connections is reported with zero loss (CLI, --json, -D)', kernelOpts(), async () => {
   const srv = await startServer('127.0.0.1');
