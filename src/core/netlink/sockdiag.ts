@@ -7,7 +7,7 @@ import { formatIPv4, formatIPv6 } from '../addr.js';
 import { NetdxError } from '../errors.js';
 import { parseProcNetRaw } from '../proc/netraw.js';
 import { NLM_F_DUMP, NETLINK_SOCK_DIAG, NetlinkSocket, align4 } from './netlink.js';
-import { writeAscii, writeNum } from './ndjson.js';
+import { frag, putFrag, viewOf, writeAscii, writeNumV, writeU32 } from './ndjson.js';
 
 export const SOCK_DIAG_BY_FAMILY = 20;
 export const AF_UNIX = 1;
@@ -186,46 +186,64 @@ function tcpInfoDecoder(len: number): TcpInfoDecoder {
   return d;
 }
 
-// The same fields straight to JSON bytes, driven by a table: keys copied from one byte array,
-// numbers written as digits (writeNum), so 20,000 sockets build no object and no string each.
-// A compact loop on purpose: a one-shot run is over in ~0.3 s, and V8 optimises this loop within
-// the first few hundred sockets, whereas a generated straight-line encoder (~1,000 constant
-// stores) ran unoptimised for most of a 20,000-socket dump (measured: ~70-110 ms against ~480 ms).
+// The same fields straight to JSON bytes, driven by a table: keys stored from one pool of 4-byte
+// words, numbers written as digit pairs (ndjson.ts), so 20,000 sockets build no object and no
+// string each. A compact loop on purpose: a one-shot run is over in ~0.3 s, and V8 optimises this
+// loop within the first few hundred sockets, whereas a generated straight-line encoder (~1,000
+// constant stores) ran unoptimised for most of a 20,000-socket dump (~70-110 ms against ~480 ms).
 const K_U8 = 0, K_LO4 = 1, K_HI4 = 2, K_BIT0 = 3, K_BITS12 = 4, K_U16 = 5, K_U32 = 6, K_U64 = 7;
 const KIND: Record<FieldType, number> = { u8: K_U8, lo4: K_LO4, hi4: K_HI4, bit0: K_BIT0, bits1_2: K_BITS12, u16: K_U16, u32: K_U32, u64: K_U64 };
 const TI_OFF = Int32Array.from(TCP_INFO_LAYOUT, (f) => f.off);
 const TI_END = Int32Array.from(TCP_INFO_LAYOUT, (f) => f.off + f.size);
 const TI_KIND = Int32Array.from(TCP_INFO_LAYOUT, (f) => KIND[f.type]);
-const TI_KEYS = Buffer.from(TCP_INFO_LAYOUT.map((f, i) => `${i ? ',' : '{'}"${f.name}":`).join(''), 'latin1');
-const TI_KEY_END = Int32Array.from((() => {
-  let e = 0;
-  return TCP_INFO_LAYOUT.map((f, i) => (e += `${i ? ',' : '{'}"${f.name}":`.length));
-})());
+const TI_KEY_FRAGS = TCP_INFO_LAYOUT.map((f, i) => frag(`${i ? ',' : '{'}"${f.name}":`));
+/** Key i is words TI_KW[TI_KW_AT[i], TI_KW_AT[i+1]) and TI_KLEN[i] bytes long. */
+const TI_KLEN = Int32Array.from(TI_KEY_FRAGS, (k) => k[0]!);
+const TI_KW_AT = Int32Array.from({ length: TI_KEY_FRAGS.length + 1 },
+  (_, i) => TI_KEY_FRAGS.slice(0, i).reduce((a, k) => a + k.length - 1, 0));
+const TI_KW = Int32Array.from(TI_KEY_FRAGS.flatMap((k) => [...k.subarray(1)]));
+
+/** Input views, cached like viewOf's (one receive buffer for a whole dump). */
+let inBuf: Uint8Array | undefined;
+let inView: DataView = new DataView(new ArrayBuffer(0));
+function viewIn(b: Uint8Array): DataView {
+  if (b !== inBuf) { inBuf = b; inView = new DataView(b.buffer, b.byteOffset, b.byteLength); }
+  return inView;
+}
 
 /** tcp_info at buf[off, off+len) as a JSON object, written at d[p]; returns the new position. */
 export function writeTcpInfoJson(b: Buffer, o: number, len: number, d: Buffer, p: number): number {
+  return tcpInfoJson(viewIn(b), o, len, viewOf(d), p);
+}
+
+function tcpInfoJson(bv: DataView, o: number, len: number, dv: DataView, p: number): number {
   const n = TI_OFF.length;
-  let k = 0;
   let i = 0;
   for (; i < n && TI_END[i]! <= len; i++) {
-    for (const e = TI_KEY_END[i]!; k < e;) d[p++] = TI_KEYS[k++]!;
+    for (let w = TI_KW_AT[i]!, we = TI_KW_AT[i + 1]!, q = p; w < we; w++, q += 4) dv.setInt32(q, TI_KW[w]!, true);
+    p += TI_KLEN[i]!;
     const at = o + TI_OFF[i]!;
     let v: number;
     switch (TI_KIND[i]) {
-      case K_U8: v = b[at]!; break;
-      case K_LO4: v = b[at]! & 15; break;
-      case K_HI4: v = b[at]! >> 4; break;
-      case K_BIT0: v = b[at]! & 1; break;
-      case K_BITS12: v = (b[at]! >> 1) & 3; break;
-      case K_U16: v = b[at]! | b[at + 1]! << 8; break;
-      case K_U32: v = (b[at]! | b[at + 1]! << 8 | b[at + 2]! << 16) + b[at + 3]! * 16777216; break;
-      default: v = (b[at]! | b[at + 1]! << 8 | b[at + 2]! << 16) + b[at + 3]! * 16777216
-        + ((b[at + 4]! | b[at + 5]! << 8 | b[at + 6]! << 16) + b[at + 7]! * 16777216) * 4294967296;
+      case K_U8: v = bv.getUint8(at); break;
+      case K_LO4: v = bv.getUint8(at) & 15; break;
+      case K_HI4: v = bv.getUint8(at) >> 4; break;
+      case K_BIT0: v = bv.getUint8(at) & 1; break;
+      case K_BITS12: v = (bv.getUint8(at) >> 1) & 3; break;
+      case K_U16: v = bv.getUint16(at, true); break;
+      case K_U32: v = bv.getUint32(at, true); break;
+      default: {
+        const hi = bv.getUint32(at + 4, true);
+        v = bv.getUint32(at, true);
+        if (hi !== 0) { p = writeNumV(dv, p, hi * 4294967296 + v); continue; }
+      }
     }
-    p = writeNum(d, p, v);
+    // most tcp_info values are single digits (zeros above all)
+    if (v < 10) dv.setUint8(p++, 48 + v);
+    else p = writeU32(dv, p, v);
   }
-  if (i === 0) d[p++] = 123;
-  d[p] = 125;
+  if (i === 0) dv.setUint8(p++, 123);
+  dv.setUint8(p, 125);
   return p + 1;
 }
 
@@ -251,13 +269,13 @@ function decodeSkMem(b: Buffer, o: number, len: number): SkMemInfo {
 }
 
 const SKMEM_KEYS = ['rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wmem_queued', 'optmem', 'backlog', 'drops']
-  .map((n, i) => `${i ? ',' : '{'}"${n}":`);
-function writeSkMemJson(b: Buffer, o: number, len: number, d: Buffer, p: number): number {
+  .map((n, i) => frag(`${i ? ',' : '{'}"${n}":`));
+function skMemJson(bv: DataView, o: number, len: number, dv: DataView, p: number): number {
   for (let i = 0; i < 9; i++) {
-    p = writeAscii(d, p, SKMEM_KEYS[i]!);
-    p = writeNum(d, p, 4 * i + 4 <= len ? b.readUInt32LE(o + 4 * i) : 0);
+    p = putFrag(dv, p, SKMEM_KEYS[i]!);
+    p = writeU32(dv, p, 4 * i + 4 <= len ? bv.getUint32(o + 4 * i, true) : 0);
   }
-  d[p] = 125;
+  dv.setUint8(p, 125);
   return p + 1;
 }
 
@@ -373,21 +391,22 @@ function writeCStrJson(b: Buffer, start: number, end: number, d: Buffer, p: numb
   return p + 1;
 }
 
-function writeAddr(b: Buffer, o: number, v6: boolean, d: Buffer, p: number): number {
+function writeAddr(b: Buffer, bv: DataView, o: number, v6: boolean, d: Buffer, dv: DataView, p: number): number {
   if (v6) return writeAscii(d, p, formatIPv6(b, o));
-  p = writeNum(d, p, b[o]!); d[p++] = 46;
-  p = writeNum(d, p, b[o + 1]!); d[p++] = 46;
-  p = writeNum(d, p, b[o + 2]!); d[p++] = 46;
-  return writeNum(d, p, b[o + 3]!);
+  p = writeU32(dv, p, bv.getUint8(o)); dv.setUint8(p++, 46);
+  p = writeU32(dv, p, bv.getUint8(o + 1)); dv.setUint8(p++, 46);
+  p = writeU32(dv, p, bv.getUint8(o + 2)); dv.setUint8(p++, 46);
+  return writeU32(dv, p, bv.getUint8(o + 3));
 }
 
-const PROTO_HEAD: Record<Proto, string> = {
-  tcp: '{"proto":"tcp","family":', udp: '{"proto":"udp","family":', raw: '{"proto":"raw","family":',
+const PROTO_HEAD: Record<Proto, Int32Array> = {
+  tcp: frag('{"proto":"tcp","family":'), udp: frag('{"proto":"udp","family":'), raw: frag('{"proto":"raw","family":'),
 };
-const STATE_JSON = STATE_NAMES.map((n) => `,"state":"${n}","laddr":"`);
-
-/** Little-endian u32 without readUInt32LE's bounds check (callers checked the length). */
-const rd32 = (b: Buffer, at: number) => (b[at]! | b[at + 1]! << 8 | b[at + 2]! << 16) + b[at + 3]! * 16777216;
+const STATE_JSON = STATE_NAMES.map((n) => frag(`,"state":"${n}","laddr":"`));
+const F_LPORT = frag('","lport":'), F_RADDR = frag(',"raddr":"'), F_RPORT = frag('","rport":');
+const F_RECVQ = frag(',"recv_q":'), F_SENDQ = frag(',"send_q":'), F_INODE = frag(',"inode":'), F_UID = frag(',"uid":');
+const F_IFINDEX = frag(',"ifindex":'), F_COOKIE = frag(',"cookie":'), F_NO_OWNER = frag(NO_OWNER_JSON);
+const F_CONG = frag(',"cong":'), F_SHUTDOWN = frag(',"shutdown":'), F_TCP_INFO = frag(',"tcp_info":'), F_MEM = frag(',"mem":');
 
 /**
  * One NDJSON line for the inet_diag_msg body at b[o, end), written as bytes at d[p] (the caller
@@ -397,53 +416,55 @@ const rd32 = (b: Buffer, at: number) => (b[at]! | b[at + 1]! << 8 | b[at + 2]! <
  */
 export function writeInetDiagJson(b: Buffer, o: number, end: number, proto: Proto, who: string, d: Buffer, p: number): number {
   if (end - o < 72) throw new Error(`inet_diag_msg of ${end - o} bytes (need 72)`);
-  const v6 = b[o] === AF_INET6;
-  const st = b[o + 1]!;
-  p = writeAscii(d, p, PROTO_HEAD[proto]);
-  d[p++] = v6 ? 54 : 52;
-  p = writeAscii(d, p, STATE_JSON[st] ?? `,"state":"STATE-${st}","laddr":"`);
-  p = writeAddr(b, o + 8, v6, d, p);
-  p = writeAscii(d, p, '","lport":');
-  p = writeNum(d, p, b[o + 4]! << 8 | b[o + 5]!);
-  p = writeAscii(d, p, ',"raddr":"');
-  p = writeAddr(b, o + 24, v6, d, p);
-  p = writeAscii(d, p, '","rport":');
-  p = writeNum(d, p, b[o + 6]! << 8 | b[o + 7]!);
-  p = writeAscii(d, p, ',"recv_q":');
-  p = writeNum(d, p, rd32(b, o + 56));
-  p = writeAscii(d, p, ',"send_q":');
-  p = writeNum(d, p, rd32(b, o + 60));
-  p = writeAscii(d, p, ',"inode":');
-  p = writeNum(d, p, rd32(b, o + 68));
-  p = writeAscii(d, p, ',"uid":');
-  p = writeNum(d, p, rd32(b, o + 64));
-  p = writeAscii(d, p, ',"ifindex":');
-  p = writeNum(d, p, rd32(b, o + 40));
-  p = writeAscii(d, p, ',"cookie":');
-  const lo = rd32(b, o + 44), hi = rd32(b, o + 48);
-  p = writeNum(d, p, hi === 0 ? lo : hi * 4294967296 + lo);
+  const bv = viewIn(b);
+  const dv = viewOf(d);
+  const v6 = bv.getUint8(o) === AF_INET6;
+  const st = bv.getUint8(o + 1);
+  p = putFrag(dv, p, PROTO_HEAD[proto]);
+  dv.setUint8(p++, v6 ? 54 : 52);
+  const sf = STATE_JSON[st];
+  p = sf ? putFrag(dv, p, sf) : writeAscii(d, p, `,"state":"STATE-${st}","laddr":"`);
+  p = writeAddr(b, bv, o + 8, v6, d, dv, p);
+  p = putFrag(dv, p, F_LPORT);
+  p = writeU32(dv, p, bv.getUint16(o + 4));
+  p = putFrag(dv, p, F_RADDR);
+  p = writeAddr(b, bv, o + 24, v6, d, dv, p);
+  p = putFrag(dv, p, F_RPORT);
+  p = writeU32(dv, p, bv.getUint16(o + 6));
+  p = putFrag(dv, p, F_RECVQ);
+  p = writeU32(dv, p, bv.getUint32(o + 56, true));
+  p = putFrag(dv, p, F_SENDQ);
+  p = writeU32(dv, p, bv.getUint32(o + 60, true));
+  p = putFrag(dv, p, F_INODE);
+  p = writeU32(dv, p, bv.getUint32(o + 68, true));
+  p = putFrag(dv, p, F_UID);
+  p = writeU32(dv, p, bv.getUint32(o + 64, true));
+  p = putFrag(dv, p, F_IFINDEX);
+  p = writeU32(dv, p, bv.getUint32(o + 40, true));
+  p = putFrag(dv, p, F_COOKIE);
+  const lo = bv.getUint32(o + 44, true), hi = bv.getUint32(o + 48, true);
+  p = hi === 0 ? writeU32(dv, p, lo) : writeNumV(dv, p, hi * 4294967296 + lo);
   // the owner fragment: the same constant for every socket without -p, so no Buffer.write (and its
   // argument checks) per socket unless there is an owner
-  p = who === NO_OWNER_JSON ? writeAscii(d, p, who) : p + d.write(who, p, 'utf8');
+  p = who === NO_OWNER_JSON ? putFrag(dv, p, F_NO_OWNER) : p + d.write(who, p, 'utf8');
   // attributes: cong, shutdown, tcp_info, mem, in that order whatever order the kernel sent them
   let info = -1, infoLen = 0, mem = -1, memLen = 0, cong = -1, congEnd = 0, shut = -1;
   for (let off = o + 72; off + 4 <= end;) {
-    const len = b[off]! | b[off + 1]! << 8;
+    const len = bv.getUint16(off, true);
     if (len < 4 || off + len > end) break;
-    const type = (b[off + 2]! | b[off + 3]! << 8) & 0x3fff;
+    const type = bv.getUint16(off + 2, true) & 0x3fff;
     if (type === INET_DIAG_INFO) { if (proto === 'tcp') { info = off + 4; infoLen = len - 4; } }
     else if (type === INET_DIAG_SKMEMINFO) { mem = off + 4; memLen = len - 4; }
     else if (type === INET_DIAG_CONG) { cong = off + 4; congEnd = off + len; }
-    else if (type === INET_DIAG_SHUTDOWN) shut = b[off + 4]!;
+    else if (type === INET_DIAG_SHUTDOWN) shut = bv.getUint8(off + 4);
     off += align4(len);
   }
-  if (cong >= 0) { p = writeAscii(d, p, ',"cong":'); p = writeCStrJson(b, cong, congEnd, d, p); }
-  if (shut >= 0) { p = writeAscii(d, p, ',"shutdown":'); p = writeNum(d, p, shut); }
-  if (info >= 0) { p = writeAscii(d, p, ',"tcp_info":'); p = writeTcpInfoJson(b, info, infoLen, d, p); }
-  if (mem >= 0) { p = writeAscii(d, p, ',"mem":'); p = writeSkMemJson(b, mem, memLen, d, p); }
-  d[p++] = 125;
-  d[p++] = 10;
-  return p;
+  if (cong >= 0) { p = putFrag(dv, p, F_CONG); p = writeCStrJson(b, cong, congEnd, d, p); }
+  if (shut >= 0) { p = putFrag(dv, p, F_SHUTDOWN); p = writeU32(dv, p, shut); }
+  if (info >= 0) { p = putFrag(dv, p, F_TCP_INFO); p = tcpInfoJson(bv, info, infoLen, dv, p); }
+  if (mem >= 0) { p = putFrag(dv, p, F_MEM); p = skMemJson(bv, mem, memLen, dv, p); }
+  dv.setUint16(p, 0x0a7d, true); // "}\n"
+  return p + 2;
 }
 
 let scratch: Buffer | undefined;
