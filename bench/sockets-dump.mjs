@@ -3,7 +3,8 @@
 // in-process milliseconds of the dump, after start-up and imports.
 import { forEachInetDiagMsg } from '../dist/core/netlink/sockdiag.js';
 
-const info = process.argv[2] === '-i';
+// -i: as `netdx sockets -i --json` asks (tcp_info, congestion algorithm, skmeminfo, shutdown)
+const info = process.argv[2] === '-i' ? (process.argv[3] === 'all' ? true : 'json') : false;
 const t = process.hrtime.bigint();
 let n = 0;
 let bytes = 0;

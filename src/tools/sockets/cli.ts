@@ -169,7 +169,7 @@ export default defineTool({
       const ports = opts.port.length ? new Set(opts.port) : undefined;
       for (const protocol of ['tcp', 'udp'] as Proto[]) {
         if (!query[protocol]) continue;
-        forEachInetDiagMsg({ protocol, family, states, info: opts.info }, (b, start, end, p) => {
+        forEachInetDiagMsg({ protocol, family, states, info: opts.info && 'json' }, (b, start, end, p) => {
           if (ports && !ports.has(b.readUInt16BE(start + 4)) && !ports.has(b.readUInt16BE(start + 6))) return;
           const o = owners?.get(b.readUInt32LE(start + 68));
           if (opts.pid !== undefined && !o) return;

@@ -1,7 +1,7 @@
 // sockets as a library: which sockets exist (sock_diag), who owns them (/proc/*/fd), filtered and
 // sorted. The doctor and the exporter call listSockets(); cli.ts only renders.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { createRequire } from 'node:module';
 import { NetdxError } from '../../core/errors.js';
 import {
   ALL_STATES, TCP_STATES, dumpInetSockets, dumpUnixSockets, type InetSocket, type Proto, type UnixSocket,
@@ -77,6 +77,8 @@ export interface SocketList { inet: OwnedInet[]; unix: OwnedUnix[] }
 
 /** Normalises a user's address to the form sockdiag prints (RFC 5952 for IPv6). */
 export function normaliseAddr(a: string): string {
+  // node:net only here: importing it at start loads its socket machinery (~4 ms) for nothing
+  const { isIP } = createRequire(import.meta.url)('node:net') as typeof import('node:net');
   const kind = isIP(a);
   if (kind === 0) throw new NetdxError('E_USAGE', `parsing --addr: '${a}' is not an IPv4 or IPv6 address`);
   if (kind === 4 || a.includes('.')) return a.toLowerCase();
