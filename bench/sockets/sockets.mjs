@@ -1,4 +1,4 @@
-// Times `netdx sockets` against ss on the same sockets, side by side in one run (see sockets.sh),
+// Times `netdx sockets` against ss on the same sockets, side by side in one run (see run.sh),
 // with the floors below which netdx cannot go: Node's own start-up, netdx's start-up (modules and
 // koffi, no dump), and the kernel's dump time.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ async function holdSockets(sockets) {
   while (left > 0) {
     const n = Math.min(left, PER_HOLDER);
     left -= n;
-    const h = spawn('python3', ['bench/sockets-holder.py', String(n), String(port++)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const h = spawn('python3', ['bench/sockets/holder.py', String(n), String(port++)], { stdio: ['pipe', 'pipe', 'inherit'] });
     holders.push(h);
     started.push(h);
   }
@@ -87,7 +87,7 @@ for (const size of [small, large]) {
   for (let i = 0; i < runs; i++) {
     for (const [name, cmd, args, env] of ALL) t[name].push(time(cmd, args, env)); // interleaved
     for (const k of ['plain', 'info']) {
-      const r = spawnSync('node', ['bench/sockets-dump.mjs', ...(k === 'info' ? ['-i'] : [])], { encoding: 'utf8' });
+      const r = spawnSync('node', ['bench/sockets/dump.mjs', ...(k === 'info' ? ['-i'] : [])], { encoding: 'utf8' });
       dump[k].push(JSON.parse(r.stdout));
     }
   }

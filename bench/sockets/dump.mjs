@@ -1,7 +1,7 @@
 // Floor for `netdx sockets -ta [-i] --json`: the kernel's dump alone, as netdx asks for it (one
 // TCP sock_diag dump, tcp_info etc. with -i), received and walked but not formatted. Prints the
 // in-process milliseconds of the dump, after start-up and imports.
-import { forEachInetDiagMsg } from '../dist/core/netlink/sockdiag.js';
+import { forEachInetDiagMsg } from '../../dist/core/netlink/sockdiag.js';
 
 // -i: as `netdx sockets -i --json` asks (tcp_info, congestion algorithm, skmeminfo, shutdown)
 const info = process.argv[2] === '-i' ? (process.argv[3] === 'all' ? true : 'json') : false;

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark for `netdx sockets` against ss on many established loopback TCP connections, run in a
 # network namespace of its own so the host's socket table stays clean. Not part of the tests.
-#   bash bench/sockets.sh [SMALL_SOCKETS] [LARGE_SOCKETS] [RUNS]     (defaults 2000 20000 9)
+#   bash bench/sockets/run.sh [SMALL_SOCKETS] [LARGE_SOCKETS] [RUNS]     (defaults 2000 20000 9)
 # SOCKETS are established TCP sockets: SOCKETS/2 loopback connections, each listed from both ends.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 NS="netdx-bench-$$"
 cleanup() {
   # the holders run inside the namespace: end them by their PIDs, then remove the namespace
@@ -18,4 +18,4 @@ hard=$(ulimit -Hn); [ "$hard" = unlimited ] && hard=65536; [ "$hard" -gt 65536 ]
 ulimit -n "$hard"
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-ip netns exec "$NS" node bench/sockets.mjs "$@"
+ip netns exec "$NS" node bench/sockets/sockets.mjs "$@"
