@@ -7,8 +7,11 @@ import type { RingBufReader } from '../../core/bpf/ringbuf.js';
 import { NetdxError } from '../../core/errors.js';
 import { decodeTcpLifeEvent, type TcpLifeEvent } from './decode.js';
 
-export const TCPLIFE_HOOKS: readonly HookName[] = ['tracepoint', 'syscall_tracepoint', 'ringbuf'];
+export const TCPLIFE_HOOKS: readonly HookName[] = ['raw_tracepoint', 'syscall_tracepoint', 'ringbuf'];
 const MAX_PORTS = 8;
+
+export type TcpLifeVia = 'raw_tp' | 'tp_btf' | 'tracepoint';
+const PROGRAM: Record<TcpLifeVia, string> = { raw_tp: 'tcplife_raw', tp_btf: 'tcplife_btf', tracepoint: 'tcplife_tp' };
 
 export interface TcpLifeFilter {
   pid?: number;
@@ -18,12 +21,12 @@ export interface TcpLifeFilter {
 }
 
 export class TcpLifeTracer {
-  /** Which attachment the state-change program got: typed tp_btf, or the classic tracepoint. */
-  readonly via: 'tp_btf' | 'tracepoint';
+  /** Which attachment the state-change program got. */
+  readonly via: TcpLifeVia;
   readonly notes: string[] = [];
   private readonly reader: RingBufReader;
 
-  private constructor(private readonly obj: BpfObject, via: 'tp_btf' | 'tracepoint', onEvent: (e: TcpLifeEvent) => void) {
+  private constructor(private readonly obj: BpfObject, via: TcpLifeVia, onEvent: (e: TcpLifeEvent) => void) {
     this.via = via;
     this.reader = obj.ringbuf('events', (dv, off) => onEvent(decodeTcpLifeEvent(dv, off)));
   }
@@ -33,7 +36,7 @@ export class TcpLifeTracer {
    * attachment instead of trying the tracepoint, then tp_btf.
    */
   static start(filter: TcpLifeFilter, onEvent: (e: TcpLifeEvent) => void,
-    opts: { pollMs?: number; via?: 'tracepoint' | 'tp_btf' } = {}): TcpLifeTracer {
+    opts: { pollMs?: number; via?: TcpLifeVia } = {}): TcpLifeTracer {
     const pollMs = opts.pollMs ?? 10;
     for (const [name, list] of [['-L', filter.lports], ['-D', filter.rports]] as const) {
       if (list && list.length > MAX_PORTS) throw new NetdxError('E_USAGE', `parsing ${name}: at most ${MAX_PORTS} ports`);
@@ -49,17 +52,18 @@ export class TcpLifeTracer {
       n_dports: filter.rports?.length ?? 0,
       dports: portsBuf(filter.rports),
     };
-    // The classic tracepoint with the object's minimal BTF loads in ~20 ms (libbpf need not
-    // parse the kernel's 5 MB BTF); tp_btf needs that parse (~75 ms) and costs the same per
-    // event here, so it is the fallback for kernels whose tracepoint attach fails.
+    // raw_tp first: cheapest per event (no perf record is built) and, with the object's minimal
+    // BTF, loaded in ~20 ms; tp_btf needs libbpf to parse the kernel's whole BTF (~60 ms more);
+    // the classic tracepoint is for kernels before 4.17.
     let lastErr: unknown;
-    for (const via of opts.via ? [opts.via] : (['tracepoint', 'tp_btf'] as const)) {
+    for (const via of opts.via ? [opts.via] : (['raw_tp', 'tracepoint'] as const)) {
       const obj = BpfObject.open(bpfObjectPath('tcplife'));
       try {
-        obj.selectPrograms([via === 'tp_btf' ? 'tcplife_btf' : 'tcplife_tp', 'tcplife_accept4', 'tcplife_accept']);
+        const prog = PROGRAM[via];
+        obj.selectPrograms([prog, 'tcplife_accept4', 'tcplife_accept']);
         obj.setRodata(rodata);
         obj.load();
-        obj.attach(via === 'tp_btf' ? 'tcplife_btf' : 'tcplife_tp');
+        obj.attach(prog);
         for (const p of ['tcplife_accept4', 'tcplife_accept']) obj.attach(p);
         const t = new TcpLifeTracer(obj, via, onEvent);
         t.notes.push(...notes);

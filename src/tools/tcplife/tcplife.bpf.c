@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tcplife: one record per closed TCP session, on the sock:inet_sock_set_state tracepoint only.
  *
- * Two entry programs share one body; user space loads exactly one of them: tp_btf (typed
- * struct sock pointer, cheapest) or the classic tracepoint (for kernels without tp_btf).
+ * Three entry programs share one body; user space loads exactly one of them: raw_tp (cheapest
+ * per event and quick to load), tp_btf (typed pointer; needs the kernel's BTF at load), or the
+ * classic tracepoint (kernels before 4.17).
  * PID/COMM are remembered at process-context events (connect -> SYN_SENT, close/shutdown ->
  * FIN_WAIT1 or LAST_ACK, accept() returning the socket), because CLOSE often runs in softirq
  * where "current" is whatever task was interrupted (bcc #2304).
@@ -177,6 +178,18 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 out:
 	bpf_map_delete_elem(&socks, &key);
 	return 0;
+}
+
+/* raw_tp: the BPF program runs straight from the tracepoint with its arguments, without the
+ * perf record a classic tracepoint builds first; and unlike tp_btf it attaches without libbpf
+ * parsing the kernel's whole BTF (CO-RE reads resolve against the object's minimal BTF). */
+SEC("raw_tp/inet_sock_set_state")
+int tcplife_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->args[0];
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	return handle(sk, (int)ctx->args[1], (int)ctx->args[2]);
 }
 
 SEC("tp_btf/inet_sock_set_state")

@@ -76,7 +76,7 @@ function checkSide(evs: TcpLifeEvent[], sessions: Session[], pid: number, side: 
   }
 }
 
-for (const [via, n] of [['tracepoint', 250], ['tp_btf', 100]] as const) {
+for (const [via, n] of [['raw_tp', 250], ['tp_btf', 60], ['tracepoint', 60]] as const) {
 test(`${n} IPv4 and ${n} IPv6 sessions (${via}): each reported once, exact bytes, ports, PIDs`, kernelOpts(), async () => {
   const events: TcpLifeEvent[] = [];
   const tracer = TcpLifeTracer.start({}, (e) => events.push(e), { via });
