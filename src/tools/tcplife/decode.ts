@@ -27,6 +27,21 @@ export interface TcpLifeEvent {
 
 const td = new TextDecoder();
 
+// Busy hosts close many sessions between few addresses: remember the last IPv4 strings rather
+// than building one per event (bench/tcplife: most of the tracer's CPU is per-event JS).
+const v4Names = new Map<number, string>();
+function addr(family: 4 | 6, dv: DataView, bytes: Uint8Array, abs: number, rel: number): string {
+  if (family === 6) return formatAddr(6, bytes, rel);
+  const key = dv.getUint32(abs, false);
+  let s = v4Names.get(key);
+  if (s === undefined) {
+    if (v4Names.size >= 4096) v4Names.clear();
+    s = formatAddr(4, bytes, rel);
+    v4Names.set(key, s);
+  }
+  return s;
+}
+
 export function decodeTcpLifeEvent(dv: DataView, off: number): TcpLifeEvent {
   const o = TCPLIFE_OFFSETS;
   const family = dv.getUint16(off + o.family, true) === AF_INET ? 4 : 6;
@@ -38,9 +53,9 @@ export function decodeTcpLifeEvent(dv: DataView, off: number): TcpLifeEvent {
     pid: dv.getUint32(off + o.pid, true),
     comm: td.decode(bytes.subarray(o.comm, end)),
     family,
-    laddr: formatAddr(family, bytes, o.saddr),
+    laddr: addr(family, dv, bytes, off + o.saddr, o.saddr),
     lport: dv.getUint16(off + o.sport, true),
-    raddr: formatAddr(family, bytes, o.daddr),
+    raddr: addr(family, dv, bytes, off + o.daddr, o.daddr),
     rport: dv.getUint16(off + o.dport, true),
     tx_bytes: Number(dv.getBigUint64(off + o.tx_bytes, true)),
     rx_bytes: Number(dv.getBigUint64(off + o.rx_bytes, true)),

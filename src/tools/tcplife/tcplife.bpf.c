@@ -174,7 +174,9 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 		bpf_core_read(e->saddr, sizeof(e->saddr), &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_core_read(e->daddr, sizeof(e->daddr), &sk->__sk_common.skc_v6_daddr);
 	}
-	bpf_ringbuf_submit(e, 0);
+	/* No wakeup: user space drains the ring on a timer and never waits on its epoll fd, so the
+	 * irq_work a wakeup costs would be spent for nothing. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 out:
 	bpf_map_delete_elem(&socks, &key);
 	return 0;
