@@ -80,6 +80,28 @@ static __always_inline bool port_in(__u16 port, const volatile __u16 *list, __u3
 	return false;
 }
 
+/* The filters that can be decided when a socket is first seen. Sockets the user did not ask
+ * for then cost one failed lookup per state change instead of the map work and reads of a
+ * tracked session. The check at CLOSE stays the authoritative one. */
+static __always_inline bool excluded(struct sock *sk, int newstate)
+{
+	if (target_family && BPF_CORE_READ(sk, __sk_common.skc_family) != target_family)
+		return true;
+	/* connect() sets the peer port before SYN_SENT; a passive child has it from the SYN */
+	if (n_dports && !port_in(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)), dports, n_dports))
+		return true;
+	if (n_lports) {
+		/* 0 at SYN_SENT when connect() has not picked the local port yet: decided later */
+		__u16 sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+		if (sport && !port_in(sport, lports, n_lports))
+			return true;
+	}
+	/* SYN_SENT runs in the connecting process */
+	if (target_tgid && newstate == NETDX_TCP_SYN_SENT && (bpf_get_current_pid_tgid() >> 32) != target_tgid)
+		return true;
+	return false;
+}
+
 static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
@@ -89,6 +111,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 	if (newstate == NETDX_TCP_SYN_SENT || newstate == NETDX_TCP_SYN_RECV ||
 	    (newstate == NETDX_TCP_ESTABLISHED && !si)) {
 		if (!si) {
+			if (excluded(sk, newstate))
+				return 0;
 			struct sockinfo fresh = { .birth_ns = bpf_ktime_get_ns() };
 			bpf_map_update_elem(&socks, &key, &fresh, BPF_NOEXIST);
 			si = bpf_map_lookup_elem(&socks, &key);
@@ -104,6 +128,11 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 
 	switch (newstate) {
 	case NETDX_TCP_ESTABLISHED:
+		/* an active open's local port is known from here on */
+		if (n_lports && excluded(sk, newstate)) {
+			bpf_map_delete_elem(&socks, &key);
+			return 0;
+		}
 		if (!(si->flags & F_ESTABLISHED)) {
 			si->acked0 = BPF_CORE_READ(tp, bytes_acked);
 			si->rcvd0 = BPF_CORE_READ(tp, bytes_received);
