@@ -48,19 +48,25 @@ static __always_inline void netdx_hist_add(struct netdx_hist *h, __u64 v)
 	__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
-/* Per-CPU counter of events the ring buffer had no room for; user space reports the sum. */
+/* Per-CPU counters of events that could not be queued: slot 0 when the ring buffer had no room,
+ * slot 1 when bpf_ringbuf_reserve() failed although the ring had room (so user space can tell
+ * a consumer that fell behind from a refusal for another reason). */
 #define NETDX_LOST_MAP(name)                              \
 	struct {                                          \
 		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);  \
-		__uint(max_entries, 1);                   \
+		__uint(max_entries, 2);                   \
 		__type(key, __u32);                       \
 		__type(value, __u64);                     \
 	} name SEC(".maps")
 
-static __always_inline void netdx_count_lost(void *map)
+/* Counts one event that found no place in `ring` (a BPF_MAP_TYPE_RINGBUF of `ring_size` bytes). */
+static __always_inline void netdx_count_lost(void *lost, void *ring, __u64 ring_size, __u64 record)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(map, &zero);
+	/* the kernel refuses a record when producer + len - consumer > size - 1 (kernel/bpf/ringbuf.c) */
+	__u64 len = (record + 8 + 7) & ~7ULL;
+	__u64 pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+	__u32 slot = pending + len >= ring_size ? 0 : 1;
+	__u64 *n = bpf_map_lookup_elem(lost, &slot);
 	if (n)
 		*n += 1;
 }

@@ -236,6 +236,21 @@ export class BpfObject {
     return libbpf().bpf_object__find_map_by_name(this.obj, name) as Ptr;
   }
 
+  /**
+   * The lost-event counters of NETDX_LOST_MAP (bpf/include/netdx.h): events dropped because the
+   * ring was full, and because the kernel refused ring space although there was room.
+   */
+  lostEvents(map = 'lost'): { full: number; refused: number } {
+    const m = this.map(map);
+    const slot = (i: number) => {
+      const k = Buffer.alloc(4);
+      k.writeUInt32LE(i);
+      const v = m.lookup(k);
+      return v ? Number(m.sumU64(v)) : 0;
+    };
+    return { full: slot(0), refused: slot(1) };
+  }
+
   /** Detaches every link and frees the object; safe to call twice. */
   close(): void {
     for (const r of this.readers) r.close();

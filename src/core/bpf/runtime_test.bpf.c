@@ -45,7 +45,7 @@ int count_getppid(void *ctx)
 	/* ring: a 4096-byte ring fills after a few hundred records; the rest count as lost */
 	__u64 *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		netdx_count_lost(&lost);
+		netdx_count_lost(&lost, &events, 4096, sizeof(*e));
 		return 0;
 	}
 	*e = n;

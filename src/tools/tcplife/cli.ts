@@ -75,7 +75,8 @@ export default defineTool({
     const lost = tracer.stop();
     clearInterval(flusher);
     flush();
-    if (lost > 0) ctx.err.write(`netdx tcplife: ${lost} events lost (ring buffer full)\n`);
+    if (lost.full > 0) ctx.err.write(`netdx tcplife: ${lost.full} events lost (ring buffer full)\n`);
+    if (lost.refused > 0) ctx.err.write(`netdx tcplife: ${lost.refused} events lost (the kernel refused ring space with room left)\n`);
     return 0;
   },
 });

@@ -83,15 +83,13 @@ export class TcpLifeTracer {
 
   get events(): number { return this.reader.records; }
 
-  /** Events the kernel could not queue because the ring buffer was full. */
-  lost(): number {
-    const m = this.obj.map('lost');
-    const v = m.lookup(Buffer.alloc(4));
-    return v ? Number(m.sumU64(v)) : 0;
+  /** Events the kernel could not queue: ring full, or ring space refused with room left. */
+  lost(): { full: number; refused: number } {
+    return this.obj.lostEvents();
   }
 
-  /** Drains what is left, detaches and frees everything. Returns the lost-event count. */
-  stop(): number {
+  /** Drains what is left, detaches and frees everything. Returns the lost-event counts. */
+  stop(): { full: number; refused: number } {
     this.reader.poll();
     const lost = this.lost();
     this.obj.close();

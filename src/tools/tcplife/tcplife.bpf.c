@@ -21,6 +21,7 @@
 #include "tcplife.h"
 
 #define IPPROTO_TCP 6
+#define TCPLIFE_RING_SIZE (16 << 20)
 
 /* Read-only config, set by user space before load. Zero means "no filter". */
 const volatile __u32 target_tgid = 0;
@@ -52,7 +53,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* ~170,000 events: a 10 ms poll gap never fills it */
+	__uint(max_entries, TCPLIFE_RING_SIZE); /* ~160,000 events: a 10 ms poll gap never fills it */
 } events SEC(".maps");
 
 NETDX_LOST_MAP(lost);
@@ -165,7 +166,7 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 
 	struct tcplife_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		netdx_count_lost(&lost);
+		netdx_count_lost(&lost, &events, TCPLIFE_RING_SIZE, sizeof(*e));
 		goto out;
 	}
 	__u64 now = bpf_ktime_get_ns();
