@@ -117,6 +117,8 @@ run_one() {
     FAILED=$((FAILED + 1)); return
   fi
   local s c o ok="-"
+  # a lost-event line says why (ring full, or ring space refused with room left): keep it visible
+  grep -h "events lost" "$err" 2>/dev/null | sed "s/^/bench tcplife: $cfg round $round: /" >&2 || true
   read -r s c o < <(count_sessions "$out" "$fmt")
   [ "$fmt" = json ] && ok=$(bytes_ok "$out")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$round" "$(field wall_s < "$log")" \
