@@ -128,7 +128,13 @@ run_one() {
 FAILED=0
 
 CONFIGS=(base netdx-table netdx-json bpftrace netdx-all bpftrace-all)
+BASE_PORT=$PORT
+SEQ=0
+# A fresh port per run: the previous run's server may still be closing its listener, and
+# binding the same port then failed ("Address already in use") for a third of the runs.
+next_port() { PORT=$((BASE_PORT + SEQ % 500)); SEQ=$((SEQ + 1)); }
 run_cfg() {  # name round
+  next_port
   case $1 in
     base)         run_one base base table "$2" ;;
     netdx-table)  run_one "$1" netdx table "$2" "${NETDX[@]}" -L "$PORT" ;;
@@ -178,7 +184,7 @@ done
 echo "bench tcplife: highest connection rate (${RATE_SECONDS} s per try)" >&2
 best_t=1; best_rate=0
 for t in 1 2 4 8 16; do
-  quiet
+  quiet; next_port
   run_bg "$W" rate "$PORT" "$t" "$RATE_SECONDS" > "$WORK/rate.log"
   rate=$(field rate < "$WORK/rate.log")
   echo "  $t client threads: $rate conn/s" >&2
@@ -197,10 +203,10 @@ rate_run() {  # name kind fmt tracer...
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$best_t" "$(field conns < "$log")" "$(field rate < "$log")" \
     "$s" "$c" "$o" "$(lost_of "$out" "$err")" "$(field cpu_s < "$log")" >> "$RATE"
 }
-rate_run netdx-all netdx table "${NETDX[@]}"
-rate_run netdx-all-json netdx json "${NETDX[@]}" --json
-rate_run netdx-L netdx table "${NETDX[@]}" -L "$PORT"
-rate_run bpftrace-all bt table "${BT[@]}" 0
+next_port; rate_run netdx-all netdx table "${NETDX[@]}"
+next_port; rate_run netdx-all-json netdx json "${NETDX[@]}" --json
+next_port; rate_run netdx-L netdx table "${NETDX[@]}" -L "$PORT"
+next_port; rate_run bpftrace-all bt table "${BT[@]}" 0
 
 # ------------------------------------------------------------------ report
 med() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c && $k != "-" { print $k }' "$RES" | median; }
@@ -208,7 +214,7 @@ base_wall=$(med base 3)
 echo
 echo "tcplife benchmark — $(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; N=$N sequential loopback connections"
 echo "(2 KB up / 4 KB down each), $ROUNDS interleaved rounds, medians. Tracer output to files."
-echo "Expected sessions: filtered (-L $PORT / .bt $PORT) = N server-side; unfiltered = 2N (+ other traffic)."
+echo "Expected sessions: filtered (-L PORT / .bt PORT, a fresh port from $BASE_PORT per run) = N server-side; unfiltered = 2N (+ other traffic)."
 echo
 printf '%-13s %8s %7s %9s %8s %8s %8s %8s %7s %5s %8s\n' CONFIG WALL_S ADDED ATTACH_MS CPU_S CPU_RUN SERVER CLIENT OTHER LOST BYTES_OK
 for cfg in "${CONFIGS[@]}"; do
