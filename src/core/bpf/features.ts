@@ -1,6 +1,7 @@
 // Honest feature detection: a hook is supported when the kernel loads and attaches a real
 // minimal program on it (probes.bpf.c), and unsupported only when the kernel says so. A
 // permission refusal is reported as such, never as "unsupported".
+import { effectiveCaps } from '../proc/caps.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { NetdxError, errnoName } from '../errors.js';
 import { libbpf, libc, errno, strerror } from '../ffi.js';
@@ -74,12 +75,10 @@ function libcPath(): string {
   return 'libc.so.6';
 }
 
-/** CAP_SYS_ADMIN (21), or CAP_BPF (39) with CAP_PERFMON (38), in this process's effective set. */
+/** CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON, in this process's effective set. */
 export function hasBpfCapabilities(): boolean {
-  const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
-  const caps = BigInt('0x' + hex);
-  const has = (n: number) => ((caps >> BigInt(n)) & 1n) === 1n;
-  return has(21) || (has(38) && has(39));
+  const caps = effectiveCaps();
+  return caps.includes('cap_sys_admin') || (caps.includes('cap_bpf') && caps.includes('cap_perfmon'));
 }
 
 function classify(err: unknown, hook: HookName): HookResult {

@@ -1,7 +1,7 @@
 // rtnetlink links: one RTM_GETLINK dump (NETLINK_ROUTE) gives every interface of this network
 // namespace with its name, state, queues, kind and 64-bit counters in one round trip; the same
 // source `ip -s link` reads. Parsing takes bytes, so it is tested on captured dumps without root.
-import { readFileSync } from 'node:fs';
+import { readTextOr } from '../proc/read.js';
 import { NetdxError } from '../errors.js';
 import {
   NETLINK_ROUTE, NLM_F_DUMP, NetlinkSocket, attrCString, parseAttrs, parseMessages, type NlMsg,
@@ -184,13 +184,12 @@ export function parseLinkSpeed(speedText: string | undefined, duplexText: string
   };
 }
 
-function readSys(path: string): string | undefined {
-  // Reading speed of a device whose driver has no get_link_ksettings fails with EINVAL.
-  try { return readFileSync(path, 'utf8'); } catch { return undefined; }
-}
 
-/** Link speed and duplex from sysfs (the netns the process's /sys was mounted for). */
+/**
+ * Link speed and duplex from sysfs (the netns the process's /sys was mounted for). Reading the
+ * speed of a device whose driver has no get_link_ksettings fails with EINVAL: unknown speed.
+ */
 export function linkSpeed(name: string): LinkSpeed {
   if (!/^[^/\0]{1,15}$/.test(name) || name === '.' || name === '..') return { duplex: 'unknown' };
-  return parseLinkSpeed(readSys(`/sys/class/net/${name}/speed`), readSys(`/sys/class/net/${name}/duplex`));
+  return parseLinkSpeed(readTextOr(`/sys/class/net/${name}/speed`), readTextOr(`/sys/class/net/${name}/duplex`));
 }

@@ -1,23 +1,12 @@
 // netdx check as a library: what this kernel lets netdx do, each hook proven by a real program.
+import { effectiveCaps } from '../../core/proc/caps.js';
+import { readIntOr } from '../../core/proc/read.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { release, arch } from 'node:os';
 import { HOOK_NAMES, probeHook, ensureTracefs, TRACEFS, type HookName, type HookResult } from '../../core/bpf/features.js';
 import { libc, errno, strerror } from '../../core/ffi.js';
 
-const CAP_NAMES = [
-  'chown', 'dac_override', 'dac_read_search', 'fowner', 'fsetid', 'kill', 'setgid', 'setuid', 'setpcap',
-  'linux_immutable', 'net_bind_service', 'net_broadcast', 'net_admin', 'net_raw', 'ipc_lock', 'ipc_owner',
-  'sys_module', 'sys_rawio', 'sys_chroot', 'sys_ptrace', 'sys_pacct', 'sys_admin', 'sys_boot', 'sys_nice',
-  'sys_resource', 'sys_time', 'sys_tty_config', 'mknod', 'lease', 'audit_write', 'audit_control', 'setfcap',
-  'mac_override', 'mac_admin', 'syslog', 'wake_alarm', 'block_suspend', 'audit_read', 'perfmon', 'bpf',
-  'checkpoint_restore',
-];
-
-/** Capability names in a /proc/PID/status CapEff hex mask. */
-export function parseCapMask(hex: string): string[] {
-  const v = BigInt('0x' + hex.trim());
-  return CAP_NAMES.filter((_n, i) => (v >> BigInt(i)) & 1n).map((n) => `cap_${n}`);
-}
+export { parseCapMask } from '../../core/proc/caps.js';
 
 /** The active mode in /sys/kernel/security/lockdown, e.g. "none [integrity] confidentiality". */
 export function parseLockdown(text: string): string | undefined {
@@ -37,7 +26,7 @@ export interface CheckReport {
 }
 
 function readNum(path: string): number | null {
-  try { return Number(readFileSync(path, 'utf8').trim()); } catch { return null; }
+  return readIntOr(path) ?? null;
 }
 
 function lockdown(): CheckReport['lockdown'] {
@@ -68,9 +57,7 @@ export function runCheck(hooks: readonly HookName[] = HOOK_NAMES): CheckReport {
   } catch (e) {
     tracefs = { mounted: false, path: TRACEFS, error: (e as Error).message };
   }
-  const status = readFileSync('/proc/self/status', 'utf8');
-  const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0';
-  const effective = parseCapMask(capEff);
+  const effective = effectiveCaps();
   const needed = ['cap_bpf', 'cap_perfmon', 'cap_net_admin'];
   const hasAdmin = effective.includes('cap_sys_admin');
   const neededMissing = needed.filter((c) => !effective.includes(c) && !(hasAdmin && c !== 'cap_net_admin'));

@@ -2,6 +2,7 @@
 // (queues, IRQs and their affinity, RPS/RFS/XPS), how the work actually landed per CPU over an
 // interval (softirqs, softnet, NIC IRQs, softirq time), and SO_REUSEPORT accept groups. All of
 // it is read from /proc and /sys; nothing is changed: the verdicts print the commands instead.
+import { readIntOr, readTextOr } from '../../core/proc/read.js';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NetdxError } from '../../core/errors.js';
@@ -140,19 +141,10 @@ export interface ScalingReport {
 
 // ------------------------------------------------------------------ reading
 
-function readText(path: string): string | undefined {
-  try { return readFileSync(path, 'utf8'); } catch { return undefined; }
-}
-
 function mustRead(path: string): string {
   try { return readFileSync(path, 'utf8'); } catch (e) {
     throw new NetdxError('E_IO', `reading ${path}: ${(e as Error).message}`, { cause: e });
   }
-}
-
-function readInt(path: string): number | undefined {
-  const s = readText(path)?.trim();
-  return s !== undefined && /^-?\d+$/.test(s) ? Number(s) : undefined;
 }
 
 function listDir(path: string): string[] {
@@ -162,7 +154,7 @@ function listDir(path: string): string[] {
 const NET = '/sys/class/net';
 
 export function onlineCpus(): number[] {
-  const t = readText('/sys/devices/system/cpu/online');
+  const t = readTextOr('/sys/devices/system/cpu/online');
   return t ? parseCpuList(t) : [];
 }
 
@@ -239,7 +231,7 @@ function queueIndices(ifname: string, kind: 'rx' | 'tx'): number[] {
 }
 
 function maskFile(path: string): { cpus?: number[]; mask?: string } {
-  const t = readText(path);
+  const t = readTextOr(path);
   if (t === undefined) return {};
   try { return { cpus: parseCpuMask(t), mask: t.trim() }; } catch { return {}; }
 }
@@ -249,8 +241,8 @@ export function readInterface(ifname: string, irqLines: readonly IrqLine[]): Int
   const ids = deviceIds(ifname);
   const irqs: QueueIrq[] = matchInterfaceIrqs(ids, irqLines).map((l) => {
     const c = classifyQueueIrq(l.name, ids.prefixes);
-    const aff = readText(`/proc/irq/${l.irq}/smp_affinity_list`);
-    const eff = readText(`/proc/irq/${l.irq}/effective_affinity_list`);
+    const aff = readTextOr(`/proc/irq/${l.irq}/smp_affinity_list`);
+    const eff = readTextOr(`/proc/irq/${l.irq}/effective_affinity_list`);
     return {
       irq: l.irq!, name: l.name, chip: l.chip, kind: c.kind, index: c.index,
       affinity: aff !== undefined ? parseCpuList(aff) : undefined,
@@ -262,7 +254,7 @@ export function readInterface(ifname: string, irqLines: readonly IrqLine[]): Int
   const rx: RxQueue[] = queueIndices(ifname, 'rx').map((i) => {
     const base = `${NET}/${ifname}/queues/rx-${i}`;
     const m = maskFile(`${base}/rps_cpus`);
-    return { index: i, rps_cpus: m.cpus, rps_mask: m.mask, rps_flow_cnt: readInt(`${base}/rps_flow_cnt`), irqs: irqsFor('rx', i) };
+    return { index: i, rps_cpus: m.cpus, rps_mask: m.mask, rps_flow_cnt: readIntOr(`${base}/rps_flow_cnt`), irqs: irqsFor('rx', i) };
   });
   const tx: TxQueue[] = queueIndices(ifname, 'tx').map((i) => {
     const base = `${NET}/${ifname}/queues/tx-${i}`;
@@ -280,17 +272,17 @@ export function readInterface(ifname: string, irqLines: readonly IrqLine[]): Int
 
 export function readGlobalSteering(): GlobalSteering {
   const core = '/proc/sys/net/core';
-  const fl = readText(`${core}/flow_limit_cpu_bitmap`);
+  const fl = readTextOr(`${core}/flow_limit_cpu_bitmap`);
   let flCpus: number[] | undefined;
   try { flCpus = fl !== undefined ? parseCpuMask(fl) : undefined; } catch { flCpus = undefined; }
   return {
-    rps_sock_flow_entries: readInt(`${core}/rps_sock_flow_entries`),
+    rps_sock_flow_entries: readIntOr(`${core}/rps_sock_flow_entries`),
     flow_limit_cpus: flCpus,
-    flow_limit_table_len: readInt(`${core}/flow_limit_table_len`),
-    netdev_budget: readInt(`${core}/netdev_budget`),
-    netdev_budget_usecs: readInt(`${core}/netdev_budget_usecs`),
-    netdev_max_backlog: readInt(`${core}/netdev_max_backlog`),
-    dev_weight: readInt(`${core}/dev_weight`),
+    flow_limit_table_len: readIntOr(`${core}/flow_limit_table_len`),
+    netdev_budget: readIntOr(`${core}/netdev_budget`),
+    netdev_budget_usecs: readIntOr(`${core}/netdev_budget_usecs`),
+    netdev_max_backlog: readIntOr(`${core}/netdev_max_backlog`),
+    dev_weight: readIntOr(`${core}/dev_weight`),
   };
 }
 
@@ -311,7 +303,7 @@ export function takeSnapshot(ifnames: readonly string[]): Snapshot {
   const online = onlineCpus();
   const packets = new Map<string, { rx?: number; tx?: number }>();
   for (const n of ifnames) {
-    packets.set(n, { rx: readInt(`${NET}/${n}/statistics/rx_packets`), tx: readInt(`${NET}/${n}/statistics/tx_packets`) });
+    packets.set(n, { rx: readIntOr(`${NET}/${n}/statistics/rx_packets`), tx: readIntOr(`${NET}/${n}/statistics/tx_packets`) });
   }
   return {
     t_ms: performance.now(),
