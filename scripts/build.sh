@@ -5,6 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build dist/bpf
 
+build_wasm() {
+  mkdir -p dist/wasm
+  local src out
+  for src in $(find src -name '*.as.ts' | sort); do
+    out="dist/wasm/$(basename "${src%.as.ts}").wasm"
+    if [ ! -s "$out" ] || [ "$src" -nt "$out" ]; then
+      npx --no-install asc "$src" -O3 --runtime stub --noAssert --initialMemory 1 -o "$out"
+    fi
+  done
+}
+
 # /proc/version names the running kernel build; vmlinux.h and the objects follow it.
 kid=$(cat /proc/version)
 if [ ! -s build/vmlinux.h ] || [ "$kid" != "$(cat build/kernel.id 2>/dev/null)" ]; then
@@ -16,6 +27,7 @@ if [ ! -s build/vmlinux.h ] || [ "$kid" != "$(cat build/kernel.id 2>/dev/null)" 
   else
     # The classical tools need no BTF: build them, and let BPF tools explain what is missing.
     echo "netdx build: this kernel has no BTF (/sys/kernel/btf/vmlinux): BPF tools are not built (they need CONFIG_DEBUG_INFO_BTF=y)" >&2
+    build_wasm
     npx --no-install tsc -p tsconfig.json
     echo "$kid" > build/kernel.id
     touch build/vmlinux.h dist/.build-stamp
@@ -45,6 +57,10 @@ for obj in dist/bpf/*.bpf.o; do
     bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$min" "$obj" 2>/dev/null || rm -f "$min"
   fi
 done
+
+# WebAssembly from AssemblyScript (src/**/*.as.ts): the hot writers of one-shot dumps, which
+# WebAssembly runs compiled from their first call (see src/core/netlink/inetjson.as.ts).
+build_wasm
 
 npx --no-install tsc -p tsconfig.json
 touch dist/.build-stamp

@@ -2,7 +2,12 @@
 // sockets, mmap of BPF ring buffers, ioctl, mount). Everything else goes through the typed
 // wrappers in core/bpf and core/netlink. Libraries are loaded lazily so that commands which
 // need neither (nstat, sysctl, --help) do not pay for dlopen.
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+
+// koffi through require(): its CommonJS entry loads ~10 ms sooner than its ES module entry
+// (measured 2026-11-25, 15 runs: an ES module importing koffi 91.6 ms, requiring it 83.1 ms,
+// an empty ES module 69.8 ms), which every command that touches netlink or BPF pays.
+const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
 
 export type Ptr = bigint;
 

@@ -104,7 +104,7 @@ export function writeAscii(d: Buffer, p: number, s: string): number {
 export class ByteChunks {
   buf: Buffer;
   pos = 0;
-  constructor(private readonly sink: (b: Buffer) => boolean, size = 1 << 20) {
+  constructor(readonly sink: (b: Buffer) => boolean, size = 1 << 20) {
     this.buf = Buffer.allocUnsafe(size);
   }
 

@@ -145,7 +145,7 @@ const RECV_BUF = 1 << 20;
 export class NetlinkSocket {
   private fd: number;
   private seq = 1;
-  private readonly rbuf = Buffer.alloc(RECV_BUF);
+  private readonly rbuf: Buffer = Buffer.alloc(RECV_BUF);
   private unregister: () => void;
 
   constructor(readonly protocol: number, readonly what = 'netlink') {
@@ -184,15 +184,15 @@ export class NetlinkSocket {
     }
   }
 
-  private recvChunk(): Buffer {
+  private recvChunk(into: Buffer): Buffer {
     for (;;) {
-      const n = Number(libc().recv(this.fd, this.rbuf, this.rbuf.length, 0));
+      const n = Number(libc().recv(this.fd, into, into.length, 0));
       if (n < 0) {
         const e = errno();
         if (e === 4) continue; // EINTR
         throw new NetdxError('E_NETLINK', `receiving ${this.what} reply: ${strerror(e)} (${errnoName(e)})`, { errno: e });
       }
-      return this.rbuf.subarray(0, n);
+      return into.subarray(0, n);
     }
   }
 
@@ -211,14 +211,15 @@ export class NetlinkSocket {
    * transact() without an object or a sub-Buffer per message: `onMessage` gets the receive buffer
    * and the body's [start, end) in it (valid only during the call). For dumps of tens of thousands
    * of sockets, where those allocations were a visible share of the time and of the GC.
+   * `into` receives instead of the socket's own buffer (the NDJSON writer's WebAssembly memory).
    */
   transactRaw(type: number, flags: number, body: Buffer,
-    onMessage: (buf: Buffer, start: number, end: number, type: number, flags: number) => void): void {
+    onMessage: (buf: Buffer, start: number, end: number, type: number, flags: number) => void, into = this.rbuf): void {
     const seq = this.seq++;
     this.send(buildMessage(type, flags | NLM_F_REQUEST, seq, body));
     const dump = (flags & NLM_F_DUMP) !== 0;
     for (;;) {
-      const chunk = this.recvChunk();
+      const chunk = this.recvChunk(into);
       const n = chunk.length;
       for (let off = 0; off + NLMSG_HDRLEN <= n;) {
         const len = chunk.readUInt32LE(off);

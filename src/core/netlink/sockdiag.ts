@@ -271,8 +271,9 @@ function decodeSkMem(b: Buffer, o: number, len: number): SkMemInfo {
   };
 }
 
-const SKMEM_KEYS = ['rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wmem_queued', 'optmem', 'backlog', 'drops']
-  .map((n, i) => frag(`${i ? ',' : '{'}"${n}":`));
+const SKMEM_KEY_TEXT = ['rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wmem_queued', 'optmem', 'backlog', 'drops']
+  .map((n, i) => `${i ? ',' : '{'}"${n}":`);
+const SKMEM_KEYS = SKMEM_KEY_TEXT.map(frag);
 function skMemJson(bv: DataView, o: number, len: number, dv: DataView, p: number): number {
   for (let i = 0; i < 9; i++) {
     p = putFrag(dv, p, SKMEM_KEYS[i]!);
@@ -382,12 +383,13 @@ export const INET_JSON_LINE_MAX = 8192;
 
 /** Writes a quoted JSON string of the C string at b[start, end) (kernel names: ASCII). */
 function writeCStrJson(b: Buffer, start: number, end: number, d: Buffer, p: number): number {
+  const p0 = p;
   d[p++] = 34;
   for (let i = start; i < end && i < start + 64; i++) {
     const c = b[i]!;
     if (c === 0) break;
     // anything that would need escaping is not a congestion-control name: write it as JSON would
-    if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) return p - 1 + d.write(JSON.stringify(cstr(b, start, end)), p - 1, 'utf8');
+    if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) return p0 + d.write(JSON.stringify(cstr(b, start, end)), p0, 'utf8');
     d[p++] = c;
   }
   d[p] = 34;
@@ -402,14 +404,29 @@ function writeAddr(b: Buffer, bv: DataView, o: number, v6: boolean, d: Buffer, d
   return writeU32(dv, p, bv.getUint8(o + 3));
 }
 
-const PROTO_HEAD: Record<Proto, Int32Array> = {
-  tcp: frag('{"proto":"tcp","family":'), udp: frag('{"proto":"udp","family":'), raw: frag('{"proto":"raw","family":'),
+const PROTO_HEAD_TEXT = ['{"proto":"tcp","family":', '{"proto":"udp","family":', '{"proto":"raw","family":'];
+const PROTO_HEAD: Record<Proto, Int32Array> = { tcp: frag(PROTO_HEAD_TEXT[0]!), udp: frag(PROTO_HEAD_TEXT[1]!), raw: frag(PROTO_HEAD_TEXT[2]!) };
+const STATE_TEXT = STATE_NAMES.map((n) => `,"state":"${n}","laddr":"`);
+const STATE_JSON = STATE_TEXT.map(frag);
+const T_LPORT = '","lport":', T_RADDR = ',"raddr":"', T_RPORT = '","rport":', T_RECVQ = ',"recv_q":', T_SENDQ = ',"send_q":';
+const T_INODE = ',"inode":', T_UID = ',"uid":', T_IFINDEX = ',"ifindex":', T_COOKIE = ',"cookie":';
+const T_CONG = ',"cong":', T_SHUTDOWN = ',"shutdown":', T_TCP_INFO = ',"tcp_info":', T_MEM = ',"mem":';
+const F_LPORT = frag(T_LPORT), F_RADDR = frag(T_RADDR), F_RPORT = frag(T_RPORT), F_RECVQ = frag(T_RECVQ), F_SENDQ = frag(T_SENDQ);
+const F_INODE = frag(T_INODE), F_UID = frag(T_UID), F_IFINDEX = frag(T_IFINDEX), F_COOKIE = frag(T_COOKIE), F_NO_OWNER = frag(NO_OWNER_JSON);
+const F_CONG = frag(T_CONG), F_SHUTDOWN = frag(T_SHUTDOWN), F_TCP_INFO = frag(T_TCP_INFO), F_MEM = frag(T_MEM);
+
+/**
+ * What inetjson.as.ts (the WebAssembly writer of the same lines) needs: the constant pieces of a
+ * line, in the order that file numbers them, and tcp_info's layout.
+ */
+export const INET_JSON_TABLES = {
+  frags: [
+    ...PROTO_HEAD_TEXT, ...STATE_TEXT, ',"state":"STATE-', '","laddr":"',
+    T_LPORT, T_RADDR, T_RPORT, T_RECVQ, T_SENDQ, T_INODE, T_UID, T_IFINDEX, T_COOKIE, NO_OWNER_JSON,
+    T_CONG, T_SHUTDOWN, T_TCP_INFO, T_MEM, ...SKMEM_KEY_TEXT, String(2 ** 64),
+  ] as readonly string[],
+  tcpInfo: { off: TI_OFF, end: TI_END, kind: TI_KIND, keys: TCP_INFO_LAYOUT.map((f, i) => `${i ? ',' : '{'}"${f.name}":`) },
 };
-const STATE_JSON = STATE_NAMES.map((n) => frag(`,"state":"${n}","laddr":"`));
-const F_LPORT = frag('","lport":'), F_RADDR = frag(',"raddr":"'), F_RPORT = frag('","rport":');
-const F_RECVQ = frag(',"recv_q":'), F_SENDQ = frag(',"send_q":'), F_INODE = frag(',"inode":'), F_UID = frag(',"uid":');
-const F_IFINDEX = frag(',"ifindex":'), F_COOKIE = frag(',"cookie":'), F_NO_OWNER = frag(NO_OWNER_JSON);
-const F_CONG = frag(',"cong":'), F_SHUTDOWN = frag(',"shutdown":'), F_TCP_INFO = frag(',"tcp_info":'), F_MEM = frag(',"mem":');
 
 /**
  * One NDJSON line for the inet_diag_msg body at b[o, end), written as bytes at d[p] (the caller
@@ -446,7 +463,9 @@ export function writeInetDiagJson(b: Buffer, o: number, end: number, proto: Prot
   p = writeU32(dv, p, bv.getUint32(o + 40, true));
   p = putFrag(dv, p, F_COOKIE);
   const lo = bv.getUint32(o + 44, true), hi = bv.getUint32(o + 48, true);
-  p = hi === 0 ? writeU32(dv, p, lo) : writeNumV(dv, p, hi * 4294967296 + lo);
+  // exact, as the object path's bigint: a cookie is an identifier, not a measure
+  p = hi === 0 ? writeU32(dv, p, lo) : hi < 0x200000 ? writeNumV(dv, p, hi * 4294967296 + lo)
+    : writeAscii(d, p, ((BigInt(hi) << 32n) | BigInt(lo)).toString());
   // the owner fragment: the same constant for every socket without -p, so no Buffer.write (and its
   // argument checks) per socket unless there is an owner
   p = who === NO_OWNER_JSON ? putFrag(dv, p, F_NO_OWNER) : p + d.write(who, p, 'utf8');
@@ -484,7 +503,7 @@ export function inetSocketJson(s: InetSocket, who: string): string {
   return `{"proto":"${s.proto}","family":${s.family},"state":"${s.state}","laddr":"${s.laddr}","lport":${s.lport},`
     + `"raddr":"${s.raddr}","rport":${s.rport},"recv_q":${s.recv_q},"send_q":${s.send_q},"inode":${s.inode},"uid":${s.uid},`
     + `"ifindex":${s.ifindex},"cookie":${s.cookie}${who}`
-    + (s.cong !== undefined ? `,"cong":"${s.cong}"` : '')
+    + (s.cong !== undefined ? `,"cong":${JSON.stringify(s.cong)}` : '')
     + (s.shutdown !== undefined ? `,"shutdown":${s.shutdown}` : '')
     + (s.protocol !== undefined ? `,"protocol":${s.protocol}` : '')
     + (s.tcp_info ? `,"tcp_info":${JSON.stringify(s.tcp_info)}` : '')
@@ -502,6 +521,8 @@ export interface DumpInetOptions {
    * 'json': only what writeInetDiagJson writes (tcp_info and congestion algorithm).
    */
   info?: boolean | 'json';
+  /** Receive into this buffer rather than the socket's own (at least 64 KiB). */
+  recvBuf?: Buffer;
 }
 
 let shared: NetlinkSocket | undefined;
@@ -533,7 +554,7 @@ export function forEachInetDiagMsg(opts: DumpInetOptions, onMsg: (buf: Buffer, s
     let got = 0;
     try {
       nl.transactRaw(TCPDIAG_GETSOCK, NLM_F_DUMP, buildTcpDiagCompatReq(states, opts.info ?? false),
-        (buf, start, end, type) => { if (type === TCPDIAG_GETSOCK) { got++; onMsg(buf, start, end, proto); } });
+        (buf, start, end, type) => { if (type === TCPDIAG_GETSOCK) { got++; onMsg(buf, start, end, proto); } }, opts.recvBuf);
       return;
     } catch (e) {
       // a kernel without the compat request refuses it before the first socket: ask per family
@@ -542,7 +563,7 @@ export function forEachInetDiagMsg(opts: DumpInetOptions, onMsg: (buf: Buffer, s
   }
   for (const fam of opts.family ? [opts.family] : ([4, 6] as const)) {
     nl.transactRaw(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, buildInetDiagReq(fam, proto, states, opts.info ?? false),
-      (buf, start, end, type) => { if (type === SOCK_DIAG_BY_FAMILY) onMsg(buf, start, end, proto); });
+      (buf, start, end, type) => { if (type === SOCK_DIAG_BY_FAMILY) onMsg(buf, start, end, proto); }, opts.recvBuf);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type InetSocket, type Proto, type SkMemInfo,
 } from '../../core/netlink/sockdiag.js';
 import { streamChunks } from '../../core/netlink/ndjson.js';
+import { InetJsonWriter } from '../../core/netlink/inetjson.js';
 import {
   CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, listSockets, normaliseAddr, socketOwners, socketSummary,
   type OwnedInet, type OwnedUnix, type Owner,
@@ -163,21 +164,25 @@ export default defineTool({
     } as const;
     const withOwners = opts.processes || opts.pid !== undefined;
     if (opts.json && !opts.sort && !opts.addr.length) {
-      // Streamed: each TCP/UDP reply message becomes a line without an object in between.
+      // Streamed: each TCP/UDP reply message becomes a line without an object in between, written
+      // by WebAssembly (core/netlink/inetjson.ts) or, where it is not built, by JavaScript.
       const w = streamChunks(ctx.out);
+      const wasm = InetJsonWriter.open(w.sink);
       const owners = withOwners ? socketOwners(opts.pid) : undefined;
       const ports = opts.port.length ? new Set(opts.port) : undefined;
       for (const protocol of ['tcp', 'udp'] as Proto[]) {
         if (!query[protocol]) continue;
-        forEachInetDiagMsg({ protocol, family, states, info: opts.info && 'json' }, (b, start, end, p) => {
+        forEachInetDiagMsg({ protocol, family, states, info: opts.info && 'json', recvBuf: wasm?.recvBuf }, (b, start, end, p) => {
           if (ports && !ports.has(b.readUInt16BE(start + 4)) && !ports.has(b.readUInt16BE(start + 6))) return;
           const o = owners?.get(b.readUInt32LE(start + 68));
           if (opts.pid !== undefined && !o) return;
           const who = o || withOwners ? ownerJson(o, withOwners) : NO_OWNER_JSON;
+          if (wasm) { wasm.line(b, start, end, p, who); return; }
           const d = w.room(INET_JSON_LINE_MAX + 3 * who.length);
           w.pos = writeInetDiagJson(b, start, end, p, who, d, w.pos);
         });
       }
+      wasm?.flush();
       const rest = listSockets({ ...query, tcp: false, udp: false });
       for (const s of [...rest.inet, ...rest.unix]) w.str(jsonLine(s, withOwners));
       w.flush();

@@ -99,6 +99,12 @@ test('sockets in a namespace: queues, backlogs, buffers, owners, filters; agrees
   assert.equal(ndjson(netdx('-tuxa', '--pid', String(process.pid), '--json')).length, 0);
   const sorted = ndjson(netdx('-ta', '--sort', 'recv_q', '--json'));
   assert.deepEqual(sorted.slice(0, 2).map((s) => s.recv_q), [1001, 3]);
+  // the streamed lines (WebAssembly writer) are the lines of the object path (--sort), IPv6 included
+  const byInode = (t: string) => t.split('\n').filter(Boolean).sort((a, b) => (JSON.parse(a) as J).inode - (JSON.parse(b) as J).inode);
+  const streamed = byInode(netdx('-tap', '--json'));
+  assert.equal(streamed.length, 10);
+  assert.ok(streamed.some((l) => l.includes('"family":6')), 'an IPv6 socket among them');
+  assert.deepEqual(streamed, byInode(netdx('-tap', '--sort', 'lport', '--json')));
 
   // the table: ss's columns, within 100 columns, listener queue and owner shown
   const table = netdx('-tlp');
