@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds netdx: vmlinux.h from the running kernel's BTF (never committed), every BPF C source
-# under src/ into a CO-RE object in dist/bpf/, then the TypeScript into dist/.
+# under src/ into a CO-RE object in dist/bpf/, AssemblyScript into dist/wasm/, then the TypeScript into
+# dist/ and the CLI bundle dist/netdx.cjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build dist/bpf
@@ -16,6 +17,17 @@ build_wasm() {
   done
 }
 
+# TypeScript (type-checked) into dist/, then the CLI as one CommonJS bundle, dist/netdx.cjs: Node 20
+# starts it ~20 ms sooner than the same code as 17+ ES modules (module resolution and the ESM
+# loader; measured 2026-11-25, `netdx sockets --help`). import.meta.url, which only core/files.ts
+# reads for paths, is pinned to that module's place; koffi stays a require() at run time.
+build_js() {
+  npx --no-install tsc -p tsconfig.json
+  npx --no-install esbuild dist/cli/main.js --bundle --platform=node --format=cjs --target=node20 \
+    --external:koffi --log-level=warning --outfile=dist/netdx.cjs --define:import.meta.url=__netdx_meta_url \
+    "--banner:js=const __netdx_meta_url = require('node:url').pathToFileURL(__dirname + '/core/files.js').href;"
+}
+
 # /proc/version names the running kernel build; vmlinux.h and the objects follow it.
 kid=$(cat /proc/version)
 if [ ! -s build/vmlinux.h ] || [ "$kid" != "$(cat build/kernel.id 2>/dev/null)" ]; then
@@ -28,7 +40,7 @@ if [ ! -s build/vmlinux.h ] || [ "$kid" != "$(cat build/kernel.id 2>/dev/null)" 
     # The classical tools need no BTF: build them, and let BPF tools explain what is missing.
     echo "netdx build: this kernel has no BTF (/sys/kernel/btf/vmlinux): BPF tools are not built (they need CONFIG_DEBUG_INFO_BTF=y)" >&2
     build_wasm
-    npx --no-install tsc -p tsconfig.json
+    build_js
     echo "$kid" > build/kernel.id
     touch build/vmlinux.h dist/.build-stamp
     exit 0
@@ -61,6 +73,5 @@ done
 # WebAssembly from AssemblyScript (src/**/*.as.ts): the hot writers of one-shot dumps, which
 # WebAssembly runs compiled from their first call (see src/core/netlink/inetjson.as.ts).
 build_wasm
-
-npx --no-install tsc -p tsconfig.json
+build_js
 touch dist/.build-stamp

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const [small = 2000, large = 20000, runs = 9] = process.argv.slice(2).map(Number);
-const MAIN = 'dist/cli/main.js';
+const MAIN = 'dist/netdx.cjs';
 const PER_HOLDER = 5000; // connections per holder process (2 fds each; the hard fd limit may be 20,000)
 const holders = [];
 process.on('exit', () => { for (const h of holders) try { h.kill('SIGKILL'); } catch { /* gone */ } });
@@ -68,7 +68,7 @@ const PAIRS = [
   ['./netdx sockets -ta --json', './netdx', ['sockets', '-ta', '--json']],
   ['ss -tani', 'ss', ['-tani']],
   ['./netdx sockets -ta -i --json', './netdx', ['sockets', '-ta', '-i', '--json']],
-  ['node main.js sockets -ta -i --json', 'node', [MAIN, 'sockets', '-ta', '-i', '--json']],
+  ['node netdx.cjs sockets -ta -i --json', 'node', [MAIN, 'sockets', '-ta', '-i', '--json']],
   ['ss -tanim', 'ss', ['-tanim']],
   ['./netdx sockets -ta -i -m (table)', './netdx', ['sockets', '-ta', '-i', '-m']],
 ];
@@ -119,7 +119,7 @@ for (const size of [small, large]) {
   console.log('  commands:');
   for (const [name] of PAIRS) console.log(`    ${name.padEnd(38)} ${fmt(r.med[name]).padStart(8)}`);
   for (const [a, b] of [['./netdx sockets -ta --json', 'ss -tan'], ['./netdx sockets -ta -i --json', 'ss -tani'],
-    ['node main.js sockets -ta -i --json', 'ss -tani'], ['./netdx sockets -ta -i -m (table)', 'ss -tanim']]) {
+    ['node netdx.cjs sockets -ta -i --json', 'ss -tani'], ['./netdx sockets -ta -i -m (table)', 'ss -tanim']]) {
     console.log(`  ratio ${a} / ${b}: ${(r.med[a] / r.med[b]).toFixed(2)}x`);
   }
   const floor = r.med['./netdx sockets --help (start-up)'] + r.dump.info.ms / 1000;

@@ -48,7 +48,7 @@ W="$WORK/workload"; TR="$WORK/tracerun"
 mkdir -p "$WORK/netdx"
 cp -r "$ROOT/dist" "$ROOT/package.json" "$WORK/netdx/"
 ln -s "$ROOT/node_modules" "$WORK/netdx/node_modules"
-NETDX=(node "$WORK/netdx/dist/cli/main.js" tcplife)
+NETDX=(node "$WORK/netdx/dist/netdx.cjs" tcplife)
 "${NETDX[@]}" -d 0.2 > /dev/null || { echo "bench tcplife: netdx tcplife does not run (snapshot of dist/)" >&2; exit 1; }
 BT=(bpftrace "$HERE/tcplife.bt")
 
@@ -172,7 +172,7 @@ for ((r = 1; r <= 7; r++)); do
   floor 'node -e ""' node -e ''
   [ -z "$CA_CERTS" ] || floor 'node -e "" with NODE_EXTRA_CA_CERTS' env NODE_EXTRA_CA_CERTS="$CA_CERTS" node -e ''
   floor 'node -e "import(koffi)"' node -e "import('koffi')"
-  floor 'node dist/cli/main.js --version' node "$WORK/netdx/dist/cli/main.js" --version
+  floor 'node dist/netdx.cjs --version' node "$WORK/netdx/dist/netdx.cjs" --version
   floor './netdx --version (launcher)' ./netdx --version
   # Launch-to-attached through the ./netdx launcher (what a user types); a run in which the
   # launcher rebuilt (someone edited src/) is left out.

@@ -1,15 +1,15 @@
 // netdx entry point: global flags, the tool table, one-line errors and exit codes.
 //   exit 0  ok;  1  bad input or a runtime failure;  2  this machine lacks a feature or privilege
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { NetdxError, formatError } from '../core/errors.js';
+import { ROOT_DIR } from '../core/files.js';
 import { LAYERS, type OptionSpecs, type RunContext, type ToolDef } from '../core/tool.js';
 import { TOOLS, findTool } from '../tools/registry.js';
 import { parseArgs, formatOptions } from './args.js';
 import { onStopSignal, runCleanup } from '../core/cleanup.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(`${ROOT_DIR}package.json`, 'utf8')) as { version: string };
   return pkg.version;
 }
 

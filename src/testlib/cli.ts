@@ -1,8 +1,8 @@
-// Runs the built CLI (dist/cli/main.js, not the ./netdx launcher, which rebuilds when sources
-// changed) inside a test's namespace, returning exit code, stdout and stderr without throwing.
+// Runs the built CLI (dist/netdx.cjs, the bundle that ./netdx runs; not the launcher itself, which
+// rebuilds when sources changed) inside a test's namespace, returning exit code, stdout and stderr without throwing.
 import type { Netns } from './kernel.js';
 
-export const CLI_MAIN = new URL('../cli/main.js', import.meta.url).pathname;
+export const CLI_MAIN = new URL('../netdx.cjs', import.meta.url).pathname;
 
 export function runCli(ns: Netns, args: readonly string[]): { code: number; out: string; err: string } {
   try {

@@ -1,9 +1,9 @@
 // Where compiled BPF objects live: dist/bpf/<name>.bpf.o, beside the compiled JavaScript.
-import { fileURLToPath } from 'node:url';
+import { DIST_DIR } from '../files.js';
 import { existsSync } from 'node:fs';
 import { NetdxError } from '../errors.js';
 
-const BPF_DIR = fileURLToPath(new URL('../../bpf/', import.meta.url));
+const BPF_DIR = `${DIST_DIR}bpf/`;
 
 export function bpfObjectPath(name: string): string {
   const p = `${BPF_DIR}${name}.bpf.o`;

@@ -3,10 +3,10 @@
 // netlink replies are received straight into the module's memory and the lines written there,
 // so no byte crosses between JavaScript and WebAssembly but the output chunks.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { DIST_DIR } from '../files.js';
 import { INET_JSON_LINE_MAX, INET_JSON_TABLES, NO_OWNER_JSON, writeInetDiagJson, type Proto } from './sockdiag.js';
 
-const WASM_PATH = fileURLToPath(new URL('../../wasm/inetjson.wasm', import.meta.url));
+const WASM_PATH = `${DIST_DIR}wasm/inetjson.wasm`;
 
 interface Exports {
   memory: WebAssembly.Memory;

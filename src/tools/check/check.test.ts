@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { kernelOpts, REPO_ROOT } from '../../testlib/kernel.js';
 import { parseCapMask, parseLockdown } from './lib.js';
 
-const MAIN = `${REPO_ROOT}dist/cli/main.js`;
+const MAIN = `${REPO_ROOT}dist/netdx.cjs`;
 
 test('parses a captured CapEff mask and lockdown file', () => {
   const hex = /CapEff:\s*(\w+)/.exec(readFileSync(`${REPO_ROOT}test/fixtures/check/status-root.txt`, 'utf8'))![1]!;

@@ -10,7 +10,7 @@ import { kernelOpts, Netns, nodeEval, track } from '../../testlib/kernel.js';
 import { NSTAT_HIDDEN } from '../../core/proc/snmp.js';
 
 const LIB = new URL('./lib.js', import.meta.url).href;
-const NETDX = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const NETDX = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
 
 /**
  * Runs `action` (JS source, an async function body with `port` in scope) inside the netns

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { kernelOpts, vethPair, Netns } from '../../testlib/kernel.js';
 import { parseCpuList, formatCpuMask } from '../../core/proc/cpus.js';
 
-const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
 const LIB = new URL('./lib.js', import.meta.url).href;
 
 interface JsonReport {

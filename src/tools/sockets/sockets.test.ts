@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Netns, kernelOpts } from '../../testlib/kernel.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = ROOT + 'dist/cli/main.js';
+const MAIN = ROOT + 'dist/netdx.cjs';
 
 interface J { [k: string]: any }
 const ndjson = (s: string): J[] => s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as J);

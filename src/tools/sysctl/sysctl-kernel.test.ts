@@ -9,7 +9,7 @@ import { kernelOpts, Netns, nodeEval } from '../../testlib/kernel.js';
 import type { TunableValue } from './lib.js';
 
 const LIB = new URL('./lib.js', import.meta.url).href;
-const NETDX = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const NETDX = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
 
 function hasSysctl(): boolean {
   try { execFileSync('sysctl', ['-n', 'net.core.somaxconn'], { stdio: 'ignore' }); return true; } catch { return false; }

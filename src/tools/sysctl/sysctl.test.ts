@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { evaluateTunables, normalizeSysctl } from './lib.js';
 import { TUNABLES, sysctlPath, type Tunable } from './tunables.js';
 
-const NETDX = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const NETDX = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
 
 test('evaluateTunables: default, changed, older default, rule, derived, reading, absent', () => {
   const table: Tunable[] = [

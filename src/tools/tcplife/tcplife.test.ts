@@ -10,7 +10,7 @@ import type { TcpLifeEvent } from './decode.js';
 
 const LOAD = `${REPO_ROOT}dist/testlib/tcpload.js`;
 // The built CLI itself: scripts/test.sh has already run the launcher's setup.
-const NETDX = `${REPO_ROOT}dist/cli/main.js`;
+const NETDX = `${REPO_ROOT}dist/netdx.cjs`;
 
 interface Session { i: number; lport: number; up: number; down: number }
 
