@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark for `netdx sockets` against ss on many established loopback TCP connections, run in a
 # network namespace of its own so the host's socket table stays clean. Not part of the tests.
-#   bash bench/sockets/run.sh [SMALL_SOCKETS] [LARGE_SOCKETS] [RUNS]     (defaults 2000 20000 9)
+#   bash bench/sockets/run.sh [SMALL_SOCKETS] [LARGE_SOCKETS] [RUNS]     (defaults 2000 20000 11)
 # SOCKETS are established TCP sockets: SOCKETS/2 loopback connections, each listed from both ends.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
