@@ -3,7 +3,7 @@
 # shipped one needs kprobes), on a loopback workload of N sequential connections (2 KB up,
 # 4 KB down each), rounds interleaved so drift hits every configuration alike.
 #
-#   bench/tcplife/run.sh            (env: N=20000 ROUNDS=5 PORT=47000 RATE_SECONDS=4)
+#   bench/tcplife/run.sh            (env: N=20000 ROUNDS=5 PORT=<above the ephemeral range> RATE_SECONDS=4)
 #
 # Measures per configuration: the workload's wall time, the tracer's launch-to-attached time
 # (spawn to its "Tracing"/BEGIN line, warm), its CPU time, events reported vs expected and
@@ -15,7 +15,13 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 N=${N:-20000}
 ROUNDS=${ROUNDS:-5}
-PORT=${PORT:-47000}
+# Server ports outside the ephemeral range: a port inside it may be held by a client socket of an
+# earlier run in TIME-WAIT, which (not SO_REUSEADDR) refuses the listener's bind even with
+# SO_REUSEADDR set there: that was the occasional "Address already in use" (3 of 66 runs).
+read -r EPH_LO EPH_HI < /proc/sys/net/ipv4/ip_local_port_range
+if [ -z "${PORT:-}" ]; then
+  if [ "$EPH_HI" -le 65000 ]; then PORT=$((EPH_HI + 1)); else PORT=$((EPH_LO - 500)); fi
+fi
 RATE_SECONDS=${RATE_SECONDS:-4}
 export PATH="$PATH:/usr/sbin:/sbin"
 # Node reads NODE_EXTRA_CA_CERTS's bundle at every start (~40 ms here); the ./netdx launcher
