@@ -21,18 +21,50 @@ function fit(s: string, max: number | undefined): string {
   return max <= 1 ? s.slice(0, max) : s.slice(0, max - 1) + '…';
 }
 
+/** A table's column widths, fixed from sample rows, for printing rows one by one as they come. */
+export interface TableLayout<T> {
+  readonly widths: readonly number[];
+  /** The header line (no newline). */
+  header(): string;
+  /** One row's line (no newline); a cell wider than its column widens that row only. */
+  row(r: T): string;
+}
+
+/**
+ * Widths from the header, the sample rows and `minWidths` (by column): for streaming a long table
+ * (tens of thousands of sockets) without holding every row.
+ */
+export function tableLayout<T>(cols: ReadonlyArray<Column<T>>, sample: Iterable<T>, minWidths: readonly number[] = []): TableLayout<T> {
+  const widths = cols.map((c, i) => Math.max(c.header.length, minWidths[i] ?? 0));
+  for (const r of sample) {
+    for (let i = 0; i < cols.length; i++) {
+      const n = fit(cell(cols[i]!.get(r)), cols[i]!.max).length;
+      if (n > widths[i]!) widths[i] = n;
+    }
+  }
+  const line = (vals: readonly string[]) => {
+    let out = '';
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i]!;
+      if (i > 0) out += ' ';
+      out += cols[i]!.align === 'right' ? v.padStart(widths[i]!) : i === vals.length - 1 ? v : v.padEnd(widths[i]!);
+    }
+    return out.trimEnd();
+  };
+  return {
+    widths,
+    header: () => line(cols.map((c) => c.header)),
+    row: (r) => line(cols.map((c) => fit(cell(c.get(r)), c.max))),
+  };
+}
+
 /** Renders rows as an aligned table (header first); widths follow the content. */
 export function renderTable<T>(cols: ReadonlyArray<Column<T>>, rows: Iterable<T>, opts: { header?: boolean } = {}): string {
-  const cells: string[][] = [];
-  for (const r of rows) cells.push(cols.map((c) => fit(cell(c.get(r)), c.max)));
-  const widths = cols.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
-  const line = (vals: string[]) => vals
-    .map((v, i) => (cols[i]!.align === 'right' ? v.padStart(widths[i]!) : i === vals.length - 1 ? v : v.padEnd(widths[i]!)))
-    .join(' ')
-    .trimEnd();
+  const all = [...rows];
+  const t = tableLayout(cols, all);
   const out: string[] = [];
-  if (opts.header !== false) out.push(line(cols.map((c) => c.header)));
-  for (const r of cells) out.push(line(r));
+  if (opts.header !== false) out.push(t.header());
+  for (const r of all) out.push(t.row(r));
   return out.join('\n') + '\n';
 }
 

@@ -1,5 +1,5 @@
 import { defineTool } from '../../core/tool.js';
-import { renderTable, type Column } from '../../core/output.js';
+import { renderTable, tableLayout, type Column, type TableLayout } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import {
   ALL_STATES, INET_JSON_LINE_MAX, NO_OWNER_JSON, forEachInetDiagMsg, inetSocketJson, stateMask, writeInetDiagJson,
@@ -8,7 +8,7 @@ import {
 import { streamChunks } from '../../core/netlink/ndjson.js';
 import { InetJsonWriter } from '../../core/netlink/inetjson.js';
 import {
-  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, listSockets, normaliseAddr, socketOwners, socketSummary,
+  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, normaliseAddr, socketOwners, socketSummary,
   type OwnedInet, type OwnedUnix, type Owner,
 } from './lib.js';
 
@@ -20,10 +20,19 @@ const local = (s: Row) => (s.proto === 'unix' ? `${s.path || '*'} ${s.inode}` : 
 const peer = (s: Row) => (s.proto === 'unix' ? `* ${s.peer}` : endpoint(s.raddr, s.rport, s.family === 6));
 const owners = (o: Owner[] | undefined) => (o ? o.map((x) => `${x.comm}(${x.pid},fd=${x.fd})`).join(',') : '');
 
+/** Rows that set the table's column widths before the rest is streamed. */
+const SAMPLE = 5000;
+/** Netid (u_str), State (FIN-WAIT-1), Recv-Q, Send-Q: widths for rows past the sample. */
+const STREAM_MIN_WIDTHS = [5, 10, 6, 6];
+
 /** Columns within 100: addresses up to 26 each, the process column gets what is left. */
 function columns(rows: readonly Row[]): Array<Column<Row>> {
   let w = 'Netid State      Recv-Q Send-Q '.length;
-  for (const f of [local, peer]) w += Math.min(26, Math.max(10, ...rows.slice(0, 5000).map((r) => f(r).length))) + 1;
+  for (const f of [local, peer]) {
+    let m = 10;
+    for (let i = 0; i < rows.length && i < SAMPLE; i++) m = Math.max(m, f(rows[i]!).length);
+    w += Math.min(26, m) + 1;
+  }
   return [
     { header: 'Netid', get: (s) => (s.proto === 'unix' ? s.type : s.proto) },
     { header: 'State', get: (s) => s.state },
@@ -188,29 +197,44 @@ export default defineTool({
       w.flush();
       return 0;
     }
-    const list = listSockets(query);
-    const rows: Row[] = [...list.inet, ...list.unix];
     if (opts.json) {
       const w = streamChunks(ctx.out);
-      for (const s of rows) w.str(jsonLine(s, withOwners));
+      const list = listSockets(query);
+      for (const s of [...list.inet, ...list.unix]) w.str(jsonLine(s, withOwners));
       w.flush();
       return 0;
     }
-    const table = renderTable(columns(rows), rows);
-    if (!opts.info && !opts.memory) { ctx.out.write(table); return 0; }
-    const lines = table.split('\n');
-    // ss layout: each socket's details on indented lines under it
-    const out: string[] = [lines[0] + '\n'];
-    rows.forEach((s, i) => {
-      out.push(lines[i + 1] + '\n');
+    // The table, streamed: widths from the first SAMPLE rows (all of them on most hosts), then each
+    // row printed as it comes, so 20,000 sockets are never held (sorted output must hold them).
+    const w = streamChunks(ctx.out);
+    let layout: TableLayout<Row> | undefined;
+    const emit = (s: Row) => {
+      w.str(layout!.row(s) + '\n');
       const extra: string[] = [];
       if (opts.memory && s.mem) extra.push(memText(s.mem));
       if (opts.info && s.proto !== 'unix') extra.push(infoText(s));
       const text = extra.filter(Boolean).join(' ');
-      if (text) for (const l of wrap(text)) out.push(l + '\n');
-    });
-    const w = streamChunks(ctx.out);
-    for (const l of out) w.str(l);
+      if (text) for (const l of wrap(text)) w.str(l + '\n');
+    };
+    const start = (sample: Row[], more: boolean) => {
+      // past the sample, the widest Netid, state and queue headers keep later rows in line
+      layout = tableLayout(columns(sample), sample, more ? STREAM_MIN_WIDTHS : []);
+      w.str(layout.header() + '\n');
+      for (const s of sample) emit(s);
+      sample.length = 0;
+    };
+    const sample: Row[] = [];
+    if (opts.sort) {
+      const list = listSockets(query);
+      start([...list.inet, ...list.unix], false);
+    } else {
+      forEachSocket(query, (s) => {
+        if (layout) return emit(s);
+        sample.push(s);
+        if (sample.length === SAMPLE) start(sample, true);
+      });
+      if (!layout) start(sample, false);
+    }
     w.flush();
     return 0;
   },

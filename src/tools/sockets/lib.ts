@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { NetdxError } from '../../core/errors.js';
 import {
-  ALL_STATES, TCP_STATES, dumpInetSockets, dumpUnixSockets, type InetSocket, type Proto, type UnixSocket,
+  ALL_STATES, TCP_STATES, dumpInetSockets, dumpUnixSockets, forEachInetDiagBody, parseInetDiagMsg, type InetSocket, type UnixSocket,
 } from '../../core/netlink/sockdiag.js';
 import { parseSockstat, type Sockstat } from '../../core/proc/sockstat.js';
 
@@ -114,43 +114,47 @@ export function sortSockets<T extends OwnedInet | OwnedUnix>(list: T[], field: s
   return keyed.map((k) => k[1]);
 }
 
+/**
+ * Each socket matching the query (inet by protocol, then unix), owners attached when asked, as the
+ * kernel reports them: nothing is held, so a host with 100,000 sockets costs no more memory than
+ * one with 100 (listSockets() collects and sorts these).
+ */
+export function forEachSocket(q: SocketQuery, each: (s: OwnedInet | OwnedUnix) => void): void {
+  const states = q.states ?? CONNECTED_STATES;
+  const ports = q.ports?.length ? new Set(q.ports) : undefined;
+  const addrs = q.addrs?.length ? new Set(q.addrs.map(normaliseAddr)) : undefined;
+  const owners = q.owners || q.pid !== undefined ? socketOwners(q.pid) : undefined;
+  /** Attaches owners; false when --pid asks for sockets of a process and this is not one. */
+  const own = (s: OwnedInet | OwnedUnix) => {
+    const o = owners?.get(s.inode);
+    if (o) s.owners = o;
+    return q.pid === undefined || o !== undefined;
+  };
+  const inet = (s: OwnedInet) => {
+    if (ports && !ports.has(s.lport) && !ports.has(s.rport)) return;
+    if (addrs && !addrs.has(s.laddr) && !addrs.has(s.raddr)) return;
+    if (own(s)) each(s);
+  };
+  for (const protocol of ['tcp', 'udp', 'raw'] as const) {
+    if (!q[protocol]) continue;
+    const opts = { protocol, family: q.family, states, info: q.info };
+    // raw: dumpInetSockets reads /proc/net/raw{,6} where the kernel has no raw_diag
+    if (protocol === 'raw') for (const s of dumpInetSockets(opts)) inet(s);
+    else forEachInetDiagBody(opts, (b, p) => inet(parseInetDiagMsg(b, p)));
+  }
+  // port and address filters are about inet sockets
+  if (q.unix && !q.family && !ports && !addrs) for (const s of dumpUnixSockets({ states })) if (own(s)) each(s);
+}
+
 /** Sockets matching the query, owners attached when asked, sorted when asked. */
 export function listSockets(q: SocketQuery): SocketList {
-  const states = q.states ?? CONNECTED_STATES;
-  const protos: Proto[] = [];
-  if (q.tcp) protos.push('tcp');
-  if (q.udp) protos.push('udp');
-  if (q.raw) protos.push('raw');
-  let inet: OwnedInet[] = [];
-  for (const protocol of protos) {
-    const got = dumpInetSockets({ protocol, family: q.family, states, info: q.info });
-    for (let i = 0; i < got.length; i++) inet.push(got[i]!);
-  }
-  let unix: OwnedUnix[] = q.unix && !q.family ? dumpUnixSockets({ states }) : [];
-  if (q.ports?.length) {
-    const ps = new Set(q.ports);
-    inet = inet.filter((s) => ps.has(s.lport) || ps.has(s.rport));
-    unix = [];
-  }
-  if (q.addrs?.length) {
-    const as = new Set(q.addrs.map(normaliseAddr));
-    inet = inet.filter((s) => as.has(s.laddr) || as.has(s.raddr));
-    unix = [];
-  }
-  if (q.owners || q.pid !== undefined) {
-    const owners = socketOwners(q.pid);
-    for (const s of inet) { const o = owners.get(s.inode); if (o) s.owners = o; }
-    for (const s of unix) { const o = owners.get(s.inode); if (o) s.owners = o; }
-    if (q.pid !== undefined) {
-      inet = inet.filter((s) => s.owners !== undefined);
-      unix = unix.filter((s) => s.owners !== undefined);
-    }
-  }
+  const out: SocketList = { inet: [], unix: [] };
+  forEachSocket(q, (s) => { if (s.proto === 'unix') out.unix.push(s); else out.inet.push(s); });
   if (q.sort) {
-    inet = sortSockets(inet, q.sort);
-    unix = sortSockets(unix, q.sort);
+    out.inet = sortSockets(out.inet, q.sort);
+    out.unix = sortSockets(out.unix, q.sort);
   }
-  return { inet, unix };
+  return out;
 }
 
 /** /proc/net/sockstat and sockstat6 merged (what ss -s prints). */

@@ -120,3 +120,25 @@ test('sockets in a namespace: queues, backlogs, buffers, owners, filters; agrees
   await once(holder, 'exit');
   ns.delete();
 });
+
+test('a table longer than its width sample (5,401 sockets) streams in line and agrees with ss', kernelOpts(), async () => {
+  const ns = new Netns('netdxsk');
+  // 2,700 loopback connections, listed from both ends, and their listener
+  const holder = ns.spawn('python3', [ROOT + 'bench/sockets/holder.py', '2700', '7000']);
+  ns.exec('ip', ['link', 'set', 'lo', 'up']);
+  const [ready] = await once(createInterface({ input: holder.stdout! }), 'line') as [string];
+  assert.equal(ready, 'READY');
+  const lines = ns.exec(process.execPath, [MAIN, 'sockets', '-ta']).trimEnd().split('\n');
+  assert.equal(lines.length, 1 + 5401);
+  const header = lines[0]!;
+  const at = header.indexOf('Local:Port');
+  const rows = lines.slice(1);
+  for (const [i, l] of rows.entries()) {
+    assert.ok(l.length <= 100 && l[at - 1] === ' ' && l[at] !== ' ', `row ${i + 1} out of line: ${l}`);
+  }
+  const pairs = (ls: string[], from: number) => ls.map((l) => l.trim().split(/\s+/).slice(from, from + 2).join(' ')).sort();
+  const ss = ns.exec('ss', ['-tanH']).trimEnd().split('\n');
+  assert.deepEqual(pairs(rows, 4), pairs(ss, 3));
+  holder.stdin!.end();
+  ns.delete();
+});
