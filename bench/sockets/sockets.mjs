@@ -86,6 +86,7 @@ const PAIRS = [
   ['ss -tani', 'ss', ['-tani']],
   ['./netdx sockets -ta -i --json', './netdx', ['sockets', '-ta', '-i', '--json']],
   ['node netdx.cjs sockets -ta -i --json', 'node', [MAIN, 'sockets', '-ta', '-i', '--json']],
+  ['./netdx sockets -ta (table)', './netdx', ['sockets', '-ta']],
   ['ss -tanim', 'ss', ['-tanim']],
   ['./netdx sockets -ta -i -m (table)', './netdx', ['sockets', '-ta', '-i', '-m']],
 ];
@@ -138,7 +139,8 @@ for (const size of [small, large]) {
   console.log('  commands:');
   for (const [name] of PAIRS) console.log(`    ${name.padEnd(38)} ${fmt(r.med[name]).padStart(8)}`);
   for (const [a, b] of [['./netdx sockets -ta --json', 'ss -tan'], ['./netdx sockets -ta -i --json', 'ss -tani'],
-    ['node netdx.cjs sockets -ta -i --json', 'ss -tani'], ['./netdx sockets -ta -i -m (table)', 'ss -tanim']]) {
+    ['node netdx.cjs sockets -ta -i --json', 'ss -tani'], ['./netdx sockets -ta (table)', 'ss -tan'],
+    ['./netdx sockets -ta -i -m (table)', 'ss -tanim']]) {
     console.log(`  ratio ${a} / ${b}: ${(r.med[a] / r.med[b]).toFixed(2)}x`);
   }
   const floor = r.med['./netdx sockets --help (start-up)'] + r.dump.info.ms / 1000;
