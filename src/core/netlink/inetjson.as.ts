@@ -50,7 +50,9 @@ let tiKeyAt: usize = 0; // i32[tiCount + 1]: key i is bytes [tiKeyAt[i], tiKeyAt
 let tiKeys: usize = 0;
 let fragAt: usize = 0; // i32[FRAG_COUNT + 1], likewise into fragBytes
 let fragBytes: usize = 0;
-let pairs: usize = 0; // "00".."99" as 100 u16
+// "00".."99" as 100 u16, made at instantiation (before the caller's reserve()s and views)
+const pairs: usize = heap.alloc(200);
+for (let i: u32 = 0; i < 100; i++) store<u16>(pairs + 2 * i, (48 + i / 10) | ((48 + i % 10) << 8));
 
 /** Reserves n bytes of this module's memory (never freed: the tables, receive and output areas). */
 export function reserve(n: u32): usize {
@@ -60,8 +62,6 @@ export function reserve(n: u32): usize {
 export function setTables(count: i32, off: usize, end: usize, kind: usize, keyAt: usize, keys: usize, fAt: usize, fBytes: usize): void {
   tiCount = count; tiOff = off; tiEnd = end; tiKind = kind; tiKeyAt = keyAt; tiKeys = keys;
   fragAt = fAt; fragBytes = fBytes;
-  pairs = heap.alloc(200);
-  for (let i: u32 = 0; i < 100; i++) store<u16>(pairs + 2 * i, (48 + i / 10) | ((48 + i % 10) << 8));
 }
 
 // Copies len bytes 8 at a time: may store up to 7 bytes past p + len (the caller's room covers it,

@@ -61,6 +61,7 @@ export class InetJsonWriter {
     i32(at.keyAt, starts(t.tcpInfo.keys)); this.mem.write(keyText, at.keys, 'latin1');
     i32(at.fragAt, starts(t.frags)); this.mem.write(fragText, at.frags, 'latin1');
     x.setTables(n, at.off, at.end, at.kind, at.keyAt, at.keys, at.fragAt, at.frags);
+    if (x.memory.buffer !== this.mem.buffer) throw new Error('inetjson.wasm: its memory grew after open');
     this.recvBuf = this.mem.subarray(recvAt, recvAt + RECV_SIZE);
     this.out = this.mem.subarray(this.outAt, this.outAt + OUT_SIZE + INET_JSON_LINE_MAX + WHO_MAX);
   }
