@@ -22,6 +22,8 @@ build_wasm() {
 # loader; measured 2026-11-25, `netdx sockets --help`). import.meta.url, which only core/files.ts
 # reads for paths, is pinned to that module's place; koffi stays a require() at run time.
 build_js() {
+  # Event struct layouts from the tools' C headers (src/**/<tool>.h -> <tool>.h.ts), before tsc.
+  node scripts/gen-structs.mjs .
   npx --no-install tsc -p tsconfig.json
   npx --no-install esbuild dist/cli/main.js --bundle --platform=node --format=cjs --target=node20 \
     --external:koffi --log-level=warning --outfile=dist/netdx.cjs --define:import.meta.url=__netdx_meta_url \
@@ -49,14 +51,15 @@ fi
 
 arch=$(uname -m); case "$arch" in x86_64) tarch=x86;; aarch64) tarch=arm64;; *) tarch=$arch;; esac
 pids=()
-for src in $(find src -name '*.bpf.c' | sort); do
-  obj="dist/bpf/$(basename "${src%.c}").o"
+objects=$(bash scripts/bpf-objects.sh .)
+while read -r src obj; do
+  [ -n "$src" ] || continue
   if [ ! -f "$obj" ] || [ -n "$(find "$src" "$(dirname "$src")" bpf/include build/vmlinux.h -maxdepth 1 \( -name '*.h' -o -name '*.c' \) -newer "$obj" -print -quit)" ]; then
     clang -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$tarch \
       -Ibuild -Ibpf/include -I"$(dirname "$src")" -c "$src" -o "$obj" &
     pids+=($!)
   fi
-done
+done <<< "$objects"
 for p in "${pids[@]}"; do wait "$p"; done
 
 # A minimal BTF per object: only the kernel types its CO-RE relocations touch (a few KiB).

@@ -48,27 +48,57 @@ static __always_inline void netdx_hist_add(struct netdx_hist *h, __u64 v)
 	__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
-/* Per-CPU counters of events that could not be queued: slot 0 when the ring buffer had no room,
- * slot 1 when bpf_ringbuf_reserve() failed although the ring had room (so user space can tell
- * a consumer that fell behind from a refusal for another reason). */
+/* Linear histogram slot: v / step, the last slot collecting everything above. */
+static __always_inline __u32 netdx_lin_slot(__u64 v, __u64 step, __u32 nslots)
+{
+	__u64 s = step ? v / step : 0;
+	return s >= nslots ? nslots - 1 : (__u32)s;
+}
+
+/* Per-CPU counters of events a probe could not deliver, one slot per cause:
+ *   0  the ring buffer had no room (user space fell behind)
+ *   1  bpf_ringbuf_reserve() failed although the ring had room (a refusal for another reason)
+ *   2  untracked: a tracking map was full, so a socket or flow was never followed */
+#define NETDX_LOST_FULL 0
+#define NETDX_LOST_REFUSED 1
+#define NETDX_LOST_UNTRACKED 2
 #define NETDX_LOST_MAP(name)                              \
 	struct {                                          \
 		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);  \
-		__uint(max_entries, 2);                   \
+		__uint(max_entries, 3);                   \
 		__type(key, __u32);                       \
 		__type(value, __u64);                     \
 	} name SEC(".maps")
 
-/* Counts one event that found no place in `ring` (a BPF_MAP_TYPE_RINGBUF of `ring_size` bytes). */
-static __always_inline void netdx_count_lost(void *lost, void *ring, __u64 ring_size, __u64 record)
+static __always_inline void netdx_count(void *lost, __u32 slot)
 {
-	/* the kernel refuses a record when producer + len - consumer > size - 1 (kernel/bpf/ringbuf.c) */
-	__u64 len = (record + 8 + 7) & ~7ULL;
-	__u64 pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
-	__u32 slot = pending + len >= ring_size ? 0 : 1;
 	__u64 *n = bpf_map_lookup_elem(lost, &slot);
 	if (n)
 		*n += 1;
 }
+
+/* Counts one record of `record` bytes that found no place in `ring`. The ring's size is asked of
+ * the kernel, so user space may resize the ring before load. */
+static __always_inline void netdx_count_lost(void *lost, void *ring, __u64 record)
+{
+	/* the kernel refuses a record when producer + len - consumer > size - 1 (kernel/bpf/ringbuf.c) */
+	__u64 len = (record + 8 + 7) & ~7ULL;
+	__u64 pending = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
+	netdx_count(lost, pending + len >= size ? NETDX_LOST_FULL : NETDX_LOST_REFUSED);
+}
+
+/* A ring buffer record of type T, or NULL (counted in `lost`) when it found no room. */
+#define netdx_reserve(ring, lost, T)                                            \
+	({                                                                      \
+		T *__r = bpf_ringbuf_reserve(ring, sizeof(T), 0);               \
+		if (!__r)                                                       \
+			netdx_count_lost(lost, ring, sizeof(T));                \
+		__r;                                                            \
+	})
+
+/* Keeps struct NAME in the object's BTF (where tests compare it with the TypeScript layout the
+ * build generated from the tool's header). */
+#define NETDX_EXPORT(NAME) struct NAME *__netdx_export_##NAME __attribute__((unused))
 
 #endif

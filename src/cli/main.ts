@@ -6,7 +6,7 @@ import { ROOT_DIR } from '../core/files.js';
 import { LAYERS, type OptionSpecs, type RunContext, type ToolDef } from '../core/tool.js';
 import { TOOLS, findTool } from '../tools/registry.js';
 import { parseArgs, formatOptions } from './args.js';
-import { onStopSignal, runCleanup } from '../core/cleanup.js';
+import { installProcessCleanup, runCleanup } from '../core/cleanup.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(`${ROOT_DIR}package.json`, 'utf8')) as { version: string };
@@ -67,14 +67,30 @@ async function main(argv: string[]): Promise<number> {
     throw new NetdxError('E_PERMISSION', `starting ${tool.name}: needs root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN); run as root or with sudo`);
   }
   const ac = new AbortController();
-  const off = onStopSignal(() => ac.abort());
+  running = ac;
   const ctx: RunContext = { out: process.stdout, err: process.stderr, signal: ac.signal };
   try {
     return await tool.run(opts, ctx);
   } finally {
-    off();
+    running = undefined;
   }
 }
+
+/** The tool being run: the first Ctrl-C (or SIGTERM, SIGHUP) asks it to stop and print its summary. */
+let running: AbortController | undefined;
+
+// The process belongs to the CLI (never to the library): closers run on every exit path.
+installProcessCleanup({
+  onSignal: () => {
+    if (!running || running.signal.aborted) return false; // a second signal ends the process
+    running.abort();
+    return true;
+  },
+  report: (err) => {
+    process.stderr.write(`netdx: ${formatError(err)}\n`);
+    if (process.env.NETDX_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  },
+});
 
 // stdout closed early (netdx ... | head) is a normal end, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -1,67 +1,67 @@
-// Process-wide cleanup: BPF links and objects, mmaps, netns handles and child processes
-// register a closer here. The closers run once, in reverse order, on normal exit, SIGINT,
-// SIGTERM, SIGHUP and uncaught errors, so nothing netdx attached outlives it. (Most BPF
-// attachments die with their fds anyway; XDP/tc attachments made through netlink do not.)
+// Cleanup: BPF links and objects, mmaps, netns handles and child processes register a closer
+// here; runCleanup() runs them once, in reverse order. Registering installs nothing: library code
+// never owns the process (a program that calls listSockets() keeps its own SIGTERM handling).
+// A program's entry point (the CLI, the test helpers) calls installProcessCleanup() to run the
+// closers on exit, signals and uncaught errors. Most BPF attachments die with their fds anyway;
+// XDP/tc attachments made through netlink, namespaces and child processes do not.
 import { formatError } from './errors.js';
 
 type Closer = () => void;
 const closers = new Map<number, Closer>();
 let nextId = 1;
-let installed = false;
-let ran = false;
+let running = false;
 
 export function registerCleanup(fn: Closer): () => void {
-  installHandlers();
   const id = nextId++;
   closers.set(id, fn);
   return () => { closers.delete(id); };
 }
 
+/** Runs every registered closer (newest first); a closer that throws does not stop the rest. */
 export function runCleanup(): void {
-  if (ran) return;
-  ran = true;
+  if (running) return;
+  running = true;
   const fns = [...closers.values()].reverse();
   closers.clear();
   for (const fn of fns) {
     try { fn(); } catch { /* keep closing the rest */ }
   }
-  ran = false;
+  running = false;
 }
 
-/** Signal listeners that tools can hook to stop gracefully (print a summary) before exit. */
-const stopListeners = new Set<(signal: string) => void>();
-export function onStopSignal(fn: (signal: string) => void): () => void {
-  installHandlers();
-  stopListeners.add(fn);
-  return () => { stopListeners.delete(fn); };
+export interface ProcessCleanupOptions {
+  /**
+   * Called on SIGINT, SIGTERM and SIGHUP first; returning true means the signal was handled (a
+   * tracing tool stops, prints its summary and returns), so the process is not ended here.
+   */
+  onSignal?: (signal: NodeJS.Signals) => boolean;
+  /** Writes an uncaught error for the user before the process exits 1. */
+  report?: (err: unknown) => void;
+  /** Also end the process on uncaught errors (default true; test files leave them to the runner). */
+  uncaught?: boolean;
 }
 
-function installHandlers(): void {
+let installed = false;
+
+/** For entry points only: run the closers on exit, signals and uncaught errors. */
+export function installProcessCleanup(opts: ProcessCleanupOptions = {}): void {
   if (installed) return;
   installed = true;
+  const report = opts.report ?? ((err: unknown) => process.stderr.write(`netdx: ${formatError(err)}\n`));
   process.on('exit', runCleanup);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
-      if (stopListeners.size > 0) {
-        // A running tool finishes its output, then returns; main() exits after cleanup.
-        for (const fn of [...stopListeners]) fn(sig);
-        stopListeners.clear();
-        return;
-      }
+      if (opts.onSignal?.(sig)) return;
       runCleanup();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[sig]);
     });
   }
-  process.on('uncaughtException', (err) => {
+  const fatal = (err: unknown) => {
     runCleanup();
-    process.stderr.write(`netdx: ${formatError(err)}\n`);
-    if (process.env.NETDX_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    report(err);
     process.exit(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    runCleanup();
-    process.stderr.write(`netdx: ${formatError(err)}\n`);
-    if (process.env.NETDX_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
-    process.exit(1);
-  });
+  };
+  if (opts.uncaught === false) return;
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
 }

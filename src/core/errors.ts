@@ -20,12 +20,15 @@ export class NetdxError extends Error {
   readonly errno?: number;
   /** Extra lines (a shortened verifier log, a hint) shown under the message. */
   readonly detail?: string;
-  constructor(code: ErrorCode, message: string, opts: { errno?: number; detail?: string; cause?: unknown } = {}) {
+  /** For BPF load and attach failures: the SEC() of the program that failed, when known. */
+  readonly section?: string;
+  constructor(code: ErrorCode, message: string, opts: { errno?: number; detail?: string; cause?: unknown; section?: string } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'NetdxError';
     this.code = code;
     this.errno = opts.errno;
     this.detail = opts.detail;
+    this.section = opts.section;
   }
 }
 

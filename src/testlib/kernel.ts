@@ -3,7 +3,7 @@
 // here is removed on test end and on process exit, whatever the path.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { after, type TestContext } from 'node:test';
-import { registerCleanup } from '../core/cleanup.js';
+import { installProcessCleanup, registerCleanup } from '../core/cleanup.js';
 
 export const IS_ROOT = process.getuid?.() === 0;
 export const IN_CI = process.env.CI === 'true';
@@ -93,6 +93,9 @@ function killChildren(): void {
 }
 registerCleanup(killChildren);
 after(killChildren);
+// A test file is a program of its own: its namespaces and children go on exit and on signals
+// (uncaught errors stay the test runner's to report).
+installProcessCleanup({ uncaught: false });
 
 /** Runs a JS snippet in a fresh node (optionally inside a netns) and returns stdout. */
 export function nodeEval(code: string, ns?: Netns): string {

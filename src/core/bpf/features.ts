@@ -81,10 +81,19 @@ export function hasBpfCapabilities(): boolean {
   return caps.includes('cap_sys_admin') || (caps.includes('cap_bpf') && caps.includes('cap_perfmon'));
 }
 
-function classify(err: unknown, hook: HookName): HookResult {
+/**
+ * What a failure to load or attach a program on `hook` says about the hook. "unsupported" only
+ * when the kernel says the thing does not exist; "permission" only for a refusal that is not the
+ * verifier's (which also answers EACCES, with a log: a rejected program, not a privilege issue).
+ */
+export function classifyHookError(err: unknown, hook: HookName): HookResult {
   if (!(err instanceof NetdxError)) return { supported: false, status: 'error', detail: String(err) };
   const e = err.errno ?? 0;
   const name = e ? errnoName(e) : undefined;
+  if (err.code === 'E_BPF_LOAD' && err.detail) {
+    return { supported: false, status: 'error', errno: name,
+      detail: `the verifier rejected the probe program (${name}): ${err.detail.split('\n').slice(-1)[0]!.trim()}` };
+  }
   if (e === 1 || e === 13) {
     return {
       supported: false, status: 'permission', errno: name,
@@ -108,7 +117,7 @@ function classify(err: unknown, hook: HookName): HookResult {
 export function probeHook(hook: HookName): HookResult {
   if (hook === 'bpf_stats') {
     const fd = libbpf().bpf_enable_stats(0 /* BPF_STATS_RUN_TIME */) as number;
-    if (fd < 0) return classify(new NetdxError('E_UNSUPPORTED', `enabling BPF run-time stats: ${strerror(-fd)}`, { errno: -fd }), hook);
+    if (fd < 0) return classifyHookError(new NetdxError('E_UNSUPPORTED', `enabling BPF run-time stats: ${strerror(-fd)}`, { errno: -fd }), hook);
     libc().close(fd);
     return { supported: true, status: 'supported', detail: 'BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) accepted' };
   }
@@ -124,7 +133,7 @@ export function probeHook(hook: HookName): HookResult {
     else obj.attach(prog);
     return { supported: true, status: 'supported', detail: `loaded and attached ${where}${hook === 'uprobe' ? ' on libc getpid' : ''}` };
   } catch (err) {
-    return classify(err, hook);
+    return classifyHookError(err, hook);
   } finally {
     obj?.close();
   }
@@ -137,19 +146,48 @@ export function probeHookCached(hook: HookName): HookResult {
   return r;
 }
 
+/** The hook kind of a program's SEC() name (libbpf's section conventions). */
+export function hookOfSection(section: string): HookName | undefined {
+  const s = section.replace(/^(\w+)\.s\//, '$1/'); // sleepable variants
+  if (/^(raw_tp|raw_tracepoint)(\/|$)/.test(s)) return 'raw_tracepoint';
+  if (/^tp_btf\//.test(s)) return 'tp_btf';
+  if (/^(tracepoint|tp)\/syscalls\//.test(s)) return 'syscall_tracepoint';
+  if (/^(tracepoint|tp)\//.test(s)) return 'tracepoint';
+  if (/^k(ret)?probe(\.multi)?(\/|$)/.test(s)) return 'kprobe';
+  if (/^f(entry|exit)(\/|$)/.test(s)) return 'fentry';
+  if (/^u(ret)?probe(\.multi)?(\/|$)/.test(s)) return 'uprobe';
+  return undefined;
+}
+
+function missing(tool: string, h: HookName, r: HookResult): NetdxError {
+  if (r.status === 'permission') return new NetdxError('E_PERMISSION', `starting ${tool}: ${h} programs refused (${r.detail})`);
+  return new NetdxError('E_UNSUPPORTED', `starting ${tool}: this kernel does not allow ${h} programs (${r.detail}); needs ${HOOK_FIXES[h]}`);
+}
+
 /**
- * For a tool that failed to load or attach: names the first missing hook it declared, with
- * what would fix it, as an E_UNSUPPORTED/E_PERMISSION error (exit 2). Returns undefined when
- * every declared hook works (the failure was something else).
+ * For a tool that failed to load or attach: an E_UNSUPPORTED/E_PERMISSION error (exit 2) that
+ * names what is missing. With the failure, the hook of the program that failed is the one
+ * examined: a hook that is missing altogether is named with what would provide it; where the hook
+ * works but this one attachment point does not exist (a tracepoint an older kernel lacks), that
+ * point is named. Otherwise the first missing hook the tool declared. Undefined when every hook
+ * works (the failure was something else, which the caller reports as it is).
  */
-export function explainMissingHooks(tool: string, hooks: readonly HookName[]): NetdxError | undefined {
+export function explainMissingHooks(tool: string, hooks: readonly HookName[], err?: unknown): NetdxError | undefined {
+  if (err instanceof NetdxError && err.section) {
+    const h = hookOfSection(err.section);
+    if (h) {
+      const r = probeHookCached(h);
+      if (!r.supported) return missing(tool, h, r);
+      if (err.errno === 2 && err.code !== 'E_BPF_LOAD') {
+        return new NetdxError('E_UNSUPPORTED', `starting ${tool}: this kernel has no ${err.section} (${h} programs work, but not this one: ENOENT)`);
+      }
+      if (err.code === 'E_PERMISSION' || err.code === 'E_UNSUPPORTED') return err;
+      return undefined;
+    }
+  }
   for (const h of hooks) {
     const r = probeHookCached(h);
-    if (r.supported) continue;
-    if (r.status === 'permission') {
-      return new NetdxError('E_PERMISSION', `starting ${tool}: ${h} programs refused (${r.detail})`);
-    }
-    return new NetdxError('E_UNSUPPORTED', `starting ${tool}: this kernel does not allow ${h} programs (${r.detail}); needs ${HOOK_FIXES[h]}`);
+    if (!r.supported) return missing(tool, h, r);
   }
   return undefined;
 }

@@ -16,17 +16,43 @@ export function numPossibleCpus(): number {
   return possibleCpus;
 }
 
+/**
+ * A map of a BPF object. The handle may be taken before the object is loaded: the map's fd (and
+ * its size, which max_entries sizing may change) is looked up when first used after load.
+ */
 export class BpfMap {
   readonly keySize: number;
   readonly valueSize: number;
   readonly type: number;
-  readonly fd: number;
-  constructor(ptr: Ptr, readonly name: string) {
+  private fdCache = -1;
+  /**
+   * @param ptr libbpf's struct bpf_map, valid while its object is open
+   * @param isOpen false once the object is closed (then every operation is a coded error)
+   */
+  constructor(private readonly ptr: Ptr, readonly name: string, private readonly isOpen: () => boolean = () => true) {
     const lb = libbpf();
     this.keySize = lb.bpf_map__key_size(ptr) as number;
     this.valueSize = lb.bpf_map__value_size(ptr) as number;
     this.type = lb.bpf_map__type(ptr) as number;
-    this.fd = lb.bpf_map__fd(ptr) as number;
+  }
+
+  /** The map's fd; a coded error before its object is loaded or after it is closed. */
+  get fd(): number {
+    if (this.fdCache >= 0) {
+      if (!this.isOpen()) throw new NetdxError('E_BPF_MAP', `using BPF map ${this.name}: its object is closed`);
+      return this.fdCache;
+    }
+    if (!this.isOpen()) throw new NetdxError('E_BPF_MAP', `using BPF map ${this.name}: its object is closed`);
+    const fd = libbpf().bpf_map__fd(this.ptr) as number;
+    if (fd < 0) throw new NetdxError('E_BPF_MAP', `using BPF map ${this.name}: its object is not loaded yet`);
+    this.fdCache = fd;
+    return fd;
+  }
+
+  /** max_entries as the map was (or will be) created; for a ring buffer, its size in bytes. */
+  get maxEntries(): number {
+    if (!this.isOpen()) throw new NetdxError('E_BPF_MAP', `using BPF map ${this.name}: its object is closed`);
+    return libbpf().bpf_map__max_entries(this.ptr) as number;
   }
 
   get perCpu(): boolean { return PERCPU_TYPES.has(this.type); }

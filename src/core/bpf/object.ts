@@ -6,7 +6,17 @@ import { existsSync } from 'node:fs';
 import { addressOf, errno, isNull, libbpf, strerror, viewMemory, type Ptr } from '../ffi.js';
 import { registerCleanup } from '../cleanup.js';
 import { BpfMap } from './map.js';
-import { RingBufReader, type RecordHandler } from './ringbuf.js';
+import { RingBufReader, type RecordHandler, type RingBufOptions } from './ringbuf.js';
+
+/** Events a probe could not deliver, by cause (NETDX_LOST_MAP in bpf/include/netdx.h). */
+export interface LostEvents {
+  /** The ring buffer had no room: user space fell behind. */
+  full: number;
+  /** The kernel refused ring space although the ring had room. */
+  refused: number;
+  /** A tracking map was full, so an object (a socket, a flow) was never followed. */
+  untracked: number;
+}
 
 const BTF_KIND_VAR = 14;
 const BTF_KIND_DATASEC = 15;
@@ -14,6 +24,9 @@ const LOG_BUF_SIZE = 1 << 20;
 const LOG_TAIL_LINES = 12;
 
 export interface RodataVar { offset: number; size: number }
+
+/** A value for a `const volatile` global: arrays fill element by element, a Buffer byte for byte. */
+export type RodataValue = number | bigint | boolean | readonly number[] | Buffer;
 
 export class BpfLink {
   private ptr: Ptr | null;
@@ -37,6 +50,7 @@ export class BpfObject {
   private readonly links: BpfLink[] = [];
   private readonly readers: RingBufReader[] = [];
   private readonly maps = new Map<string, BpfMap>();
+  private lostAtClose: LostEvents | undefined;
   private unregister: () => void;
 
   private constructor(ptr: Ptr, readonly path: string) {
@@ -74,6 +88,9 @@ export class BpfObject {
     if (this.ptr === null) throw new NetdxError('E_INTERNAL', `using BPF object ${this.path}: already closed`);
     return this.ptr;
   }
+
+  get isLoaded(): boolean { return this.loaded && this.ptr !== null; }
+  get isClosed(): boolean { return this.ptr === null; }
 
   programNames(): string[] {
     const lb = libbpf();
@@ -133,7 +150,7 @@ export class BpfObject {
    * Sets `const volatile` globals before load: the tool's read-only filter config.
    * Numbers are written little-endian at the variable's size; arrays fill element by element.
    */
-  setRodata(values: Record<string, number | bigint | boolean | readonly number[] | Buffer>): void {
+  setRodata(values: Record<string, RodataValue>): void {
     if (this.loaded) throw new NetdxError('E_INTERNAL', 'setting BPF read-only config: object already loaded');
     const lb = libbpf();
     const map = lb.bpf_object__find_map_by_name(this.obj, '.rodata') as Ptr | null;
@@ -161,32 +178,35 @@ export class BpfObject {
     const rc = lb.bpf_object__load(this.obj) as number;
     if (rc < 0) {
       const e = -rc;
-      const log = this.verifierLogTail();
+      const { text: log, prog } = this.verifierLogTail();
       // The verifier rejects with EACCES too: with a log it is a rejection, not a privilege issue.
       const code = isPermissionErrno(e) && !log ? 'E_PERMISSION' : 'E_BPF_LOAD';
+      // The failing program: the one with a log, else the only one loading (else unknown).
+      const loading = this.programNames().filter((n) => lb.bpf_program__autoload(this.prog(n)));
+      const failed = prog ?? (loading.length === 1 ? loading[0] : undefined);
       throw new NetdxError(code, `loading BPF object ${baseName(this.path)}: ${strerror(e)} (${errnoName(e)})`,
-        { errno: e, detail: log || undefined });
+        { errno: e, detail: log || undefined, section: failed ? this.sectionName(failed) : undefined });
     }
     this.loaded = true;
     this.logBufs.clear();
   }
 
-  private verifierLogTail(): string {
+  private verifierLogTail(): { text: string; prog?: string } {
     for (const [name, buf] of this.logBufs) {
       const end = buf.indexOf(0);
       const text = buf.subarray(0, end < 0 ? buf.length : end).toString('utf8').trim();
       if (!text) continue;
       const lines = text.split('\n');
       const tail = lines.slice(-LOG_TAIL_LINES);
-      return [`verifier log of ${name} (last ${tail.length} of ${lines.length} lines):`, ...tail.map((l) => '  ' + l)].join('\n');
+      return { text: [`verifier log of ${name} (last ${tail.length} of ${lines.length} lines):`, ...tail.map((l) => '  ' + l)].join('\n'), prog: name };
     }
-    return '';
+    return { text: '' };
   }
 
   /** Attaches a loaded program by its SEC() name. */
   attach(prog: string): BpfLink {
     const l = libbpf().bpf_program__attach(this.prog(prog)) as Ptr | null;
-    if (isNull(l)) throw attachError(prog, this.sectionName(prog), errno());
+    if (isNull(l)) { const e = errno(); throw attachError(prog, this.sectionName(prog), e); }
     const link = new BpfLink(l as Ptr, prog);
     this.links.push(link);
     return link;
@@ -194,7 +214,7 @@ export class BpfObject {
 
   attachUprobe(prog: string, binary: string, offset: number, pid = -1, retprobe = false): BpfLink {
     const l = libbpf().bpf_program__attach_uprobe(this.prog(prog), retprobe, pid, binary, offset) as Ptr | null;
-    if (isNull(l)) throw attachError(prog, `uprobe ${binary}+0x${offset.toString(16)}`, errno());
+    if (isNull(l)) { const e = errno(); throw attachError(prog, `uprobe ${binary}+0x${offset.toString(16)}`, e, 'uprobe'); }
     const link = new BpfLink(l as Ptr, prog);
     this.links.push(link);
     return link;
@@ -204,7 +224,7 @@ export class BpfObject {
   attachUprobeFunc(prog: string, binary: string, func: string, pid = -1, retprobe = false): BpfLink {
     const opts = { sz: 40, ref_ctr_offset: 0, bpf_cookie: 0, retprobe, func_name: func };
     const l = libbpf().bpf_program__attach_uprobe_opts(this.prog(prog), pid, binary, 0, opts) as Ptr | null;
-    if (isNull(l)) throw attachError(prog, `uprobe ${binary}:${func}`, errno());
+    if (isNull(l)) { const e = errno(); throw attachError(prog, `uprobe ${binary}:${func}`, e, 'uprobe'); }
     const link = new BpfLink(l as Ptr, prog);
     this.links.push(link);
     return link;
@@ -214,49 +234,82 @@ export class BpfObject {
     return libbpf().bpf_program__fd(this.prog(prog)) as number;
   }
 
+  /** A map of this object; the handle may be taken before load (its fd is looked up when used). */
   map(name: string): BpfMap {
     let m = this.maps.get(name);
     if (m) return m;
-    const p = libbpf().bpf_object__find_map_by_name(this.obj, name) as Ptr | null;
-    if (isNull(p)) throw new NetdxError('E_INTERNAL', `finding BPF map ${name}: not in ${this.path}`);
-    m = new BpfMap(p as Ptr, name);
+    m = new BpfMap(this.mapPtr(name), name, () => this.ptr !== null);
     this.maps.set(name, m);
     return m;
   }
 
+  hasMap(name: string): boolean {
+    return !isNull(libbpf().bpf_object__find_map_by_name(this.obj, name));
+  }
+
+  /** Sizes a map before load (a ring buffer: bytes, a power of two and a multiple of the page). */
+  setMaxEntries(name: string, n: number): void {
+    if (this.loaded) throw new NetdxError('E_INTERNAL', `sizing BPF map ${name}: object already loaded`);
+    const rc = libbpf().bpf_map__set_max_entries(this.mapPtr(name), n) as number;
+    if (rc < 0) throw new NetdxError('E_BPF_MAP', `sizing BPF map ${name} to ${n}: ${strerror(-rc)} (${errnoName(-rc)})`, { errno: -rc });
+  }
+
+  /**
+   * Makes this object's map `name` the given, already created map (before load): several probes
+   * then write one ring buffer, or share one owner cache. Types and sizes must match.
+   */
+  reuseMap(name: string, map: BpfMap): void {
+    if (this.loaded) throw new NetdxError('E_INTERNAL', `sharing BPF map ${name}: object already loaded`);
+    const rc = libbpf().bpf_map__reuse_fd(this.mapPtr(name), map.fd) as number;
+    if (rc < 0) throw new NetdxError('E_BPF_MAP', `sharing BPF map ${map.name} as ${name}: ${strerror(-rc)} (${errnoName(-rc)})`, { errno: -rc });
+  }
+
   /** A non-blocking reader over a BPF_MAP_TYPE_RINGBUF map of this (loaded) object. */
-  ringbuf(name: string, onRecord: RecordHandler): RingBufReader {
+  ringbuf(name: string, onRecord: RecordHandler, opts: RingBufOptions = {}): RingBufReader {
     const m = this.map(name);
-    const r = new RingBufReader(m, onRecord, libbpf().bpf_map__max_entries(this.mapPtr(name)) as number);
+    const r = new RingBufReader(m, onRecord, m.maxEntries, opts);
     this.readers.push(r);
     return r;
   }
 
   private mapPtr(name: string): Ptr {
-    return libbpf().bpf_object__find_map_by_name(this.obj, name) as Ptr;
+    const p = libbpf().bpf_object__find_map_by_name(this.obj, name) as Ptr | null;
+    if (isNull(p)) throw new NetdxError('E_INTERNAL', `finding BPF map ${name}: not in ${this.path}`);
+    return p as Ptr;
   }
 
   /**
-   * The lost-event counters of NETDX_LOST_MAP (bpf/include/netdx.h): events dropped because the
-   * ring was full, and because the kernel refused ring space although there was room.
+   * The lost-event counters of NETDX_LOST_MAP (bpf/include/netdx.h). After close, the counts read
+   * at close.
    */
-  lostEvents(map = 'lost'): { full: number; refused: number } {
+  lostEvents(map = 'lost'): LostEvents {
+    if (this.ptr === null) return this.lostAtClose ?? { full: 0, refused: 0, untracked: 0 };
     const m = this.map(map);
     const slot = (i: number) => {
+      if (i >= m.maxEntries) return 0;
       const k = Buffer.alloc(4);
       k.writeUInt32LE(i);
       const v = m.lookup(k);
       return v ? Number(m.sumU64(v)) : 0;
     };
-    return { full: slot(0), refused: slot(1) };
+    return { full: slot(0), refused: slot(1), untracked: slot(2) };
+  }
+
+  /** Detaches every program (the maps and rings stay readable until close). */
+  detach(): void {
+    for (const l of this.links) l.destroy();
+    this.links.length = 0;
   }
 
   /** Detaches every link and frees the object; safe to call twice. */
   close(): void {
+    this.detach();
     for (const r of this.readers) r.close();
     this.readers.length = 0;
-    for (const l of this.links) l.destroy();
-    this.links.length = 0;
+    // detached: the counts are final
+    if (this.ptr !== null && this.loaded) {
+      try { if (this.hasMap('lost')) this.lostAtClose = this.lostEvents(); } catch { /* closing anyway */ }
+    }
     if (this.ptr !== null) {
       libbpf().bpf_object__close(this.ptr);
       this.ptr = null;
@@ -269,12 +322,12 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-function attachError(prog: string, where: string, e: number): NetdxError {
+function attachError(prog: string, where: string, e: number, section = where): NetdxError {
   const code = isPermissionErrno(e) ? 'E_PERMISSION' : e === 2 || e === 95 || e === 524 ? 'E_UNSUPPORTED' : 'E_BPF_ATTACH';
-  return new NetdxError(code, `attaching BPF program ${prog} (${where}): ${strerror(e)} (${errnoName(e)})`, { errno: e });
+  return new NetdxError(code, `attaching BPF program ${prog} (${where}): ${strerror(e)} (${errnoName(e)})`, { errno: e, section });
 }
 
-function writeScalarOrArray(mem: Buffer, v: RodataVar, value: number | bigint | boolean | readonly number[] | Buffer, name: string): void {
+function writeScalarOrArray(mem: Buffer, v: RodataVar, value: RodataValue, name: string): void {
   if (Buffer.isBuffer(value)) {
     if (value.length > v.size) throw new NetdxError('E_INTERNAL', `setting ${name}: ${value.length} bytes > ${v.size}`);
     value.copy(mem, v.offset);

@@ -45,11 +45,38 @@ int count_getppid(void *ctx)
 	/* ring: a 4096-byte ring fills after a few hundred records; the rest count as lost */
 	__u64 *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		netdx_count_lost(&lost, &events, 4096, sizeof(*e));
+		netdx_count_lost(&lost, &events, sizeof(*e));
 		return 0;
 	}
 	*e = n;
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Ring stress (ringbuf.test.ts): records of varying length (12..251 bytes, most not a multiple of
+ * 8) into a 4096-byte ring, so that records straddle the ring's end and the ring wraps many times.
+ * Payload: u32 sequence, u32 length, then every byte = (sequence + index) & 0xff. */
+struct stress_buf { __u8 b[256]; };
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct stress_buf); } stress_scratch SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } stress_ring SEC(".maps");
+__u32 stress_seq = 0;
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int ring_stress(void *ctx)
+{
+	if ((bpf_get_current_pid_tgid() >> 32) != target_tgid)
+		return 0;
+	__u32 zero = 0, n = stress_seq++;
+	struct stress_buf *buf = bpf_map_lookup_elem(&stress_scratch, &zero);
+	if (!buf)
+		return 0;
+	__u32 len = 12 + (n * 37) % 240;
+	*(__u32 *)&buf->b[0] = n;
+	*(__u32 *)&buf->b[4] = len;
+	for (__u32 i = 8; i < 256; i++)
+		buf->b[i] = (__u8)(n + i);
+	if (bpf_ringbuf_output(&stress_ring, buf, len & 255, 0))
+		netdx_count_lost(&lost, &stress_ring, len);
 	return 0;
 }
 

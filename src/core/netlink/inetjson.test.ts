@@ -90,5 +90,5 @@ test('fuzzed replies (numbers, addresses, states, names): the WebAssembly writer
 
 test('a reply shorter than inet_diag_msg is refused', () => {
   assert.ok(w);
-  assert.throws(() => w.line(w.recvBuf, 0, 40, 'tcp', ',"pid":null,"comm":null'), /inet_diag_msg of 40 bytes/);
+  assert.throws(() => w.line(w.recvBuf, 0, 40, 'tcp', ',"pid":null,"comm":null'), /decoding inet_diag_msg: 40 bytes/);
 });

@@ -3,6 +3,7 @@
 // netlink replies are received straight into the module's memory and the lines written there,
 // so no byte crosses between JavaScript and WebAssembly but the output chunks.
 import { readFileSync } from 'node:fs';
+import { NetdxError } from '../errors.js';
 import { DIST_DIR } from '../files.js';
 import { INET_JSON_LINE_MAX, INET_JSON_TABLES, NO_OWNER_JSON, writeInetDiagJson, type Proto } from './sockdiag.js';
 
@@ -42,7 +43,7 @@ export class InetJsonWriter {
   private constructor(x: Exports, private readonly sink: (b: Buffer) => boolean) {
     this.x = x;
     const t = INET_JSON_TABLES;
-    if ((x.FRAG_COUNT.value as number) !== t.frags.length) throw new Error(`inetjson.wasm numbers ${x.FRAG_COUNT.value} fragments, sockdiag.ts has ${t.frags.length}`);
+    if ((x.FRAG_COUNT.value as number) !== t.frags.length) throw new NetdxError('E_INTERNAL', `loading inetjson.wasm: it numbers ${x.FRAG_COUNT.value} fragments, sockdiag.ts has ${t.frags.length}`);
     const n = t.tcpInfo.off.length;
     const keyText = t.tcpInfo.keys.join('');
     const fragText = t.frags.join('');
@@ -61,7 +62,7 @@ export class InetJsonWriter {
     i32(at.keyAt, starts(t.tcpInfo.keys)); this.mem.write(keyText, at.keys, 'latin1');
     i32(at.fragAt, starts(t.frags)); this.mem.write(fragText, at.frags, 'latin1');
     x.setTables(n, at.off, at.end, at.kind, at.keyAt, at.keys, at.fragAt, at.frags);
-    if (x.memory.buffer !== this.mem.buffer) throw new Error('inetjson.wasm: its memory grew after open');
+    if (x.memory.buffer !== this.mem.buffer) throw new NetdxError('E_INTERNAL', 'writing socket JSON: inetjson.wasm memory grew after open');
     this.recvBuf = this.mem.subarray(recvAt, recvAt + RECV_SIZE);
     this.out = this.mem.subarray(this.outAt, this.outAt + OUT_SIZE + INET_JSON_LINE_MAX + WHO_MAX);
   }
@@ -71,14 +72,14 @@ export class InetJsonWriter {
     let bytes: Buffer;
     try { bytes = readFileSync(WASM_PATH); } catch { return undefined; }
     // abort(): AssemblyScript's call when memory cannot grow (reserve() happens once, at open)
-    const env = { abort: () => { throw new Error('inetjson.wasm: out of memory'); } };
+    const env = { abort: () => { throw new NetdxError('E_INTERNAL', 'writing socket JSON: inetjson.wasm is out of memory'); } };
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env });
     return new InetJsonWriter(inst.exports as unknown as Exports, sink);
   }
 
   /** The line of the inet_diag_msg at buf[start, end) (buf: a view of recvBuf), with owner fragment `who`. */
   line(buf: Buffer, start: number, end: number, proto: Proto, who: string): void {
-    if (end - start < 72) throw new Error(`inet_diag_msg of ${end - start} bytes (need 72)`);
+    if (end - start < 72) throw new NetdxError('E_NETLINK', `decoding inet_diag_msg: ${end - start} bytes, a message has at least 72`);
     let whoLen = 0;
     if (who !== NO_OWNER_JSON) {
       whoLen = this.mem.write(who, this.whoAt, WHO_MAX, 'utf8');

@@ -218,6 +218,10 @@ export class NetlinkSocket {
     const seq = this.seq++;
     this.send(buildMessage(type, flags | NLM_F_REQUEST, seq, body));
     const dump = (flags & NLM_F_DUMP) !== 0;
+    // When onMessage throws, the rest of the reply is still read (to NLMSG_DONE for this
+    // sequence number) before the error goes up: a dump left open on the socket makes the
+    // kernel refuse the next request on it with EBUSY.
+    let failed: { err: unknown } | undefined;
     for (;;) {
       const chunk = this.recvChunk(into);
       const n = chunk.length;
@@ -233,6 +237,7 @@ export class NetlinkSocket {
         off += align4(len);
         if (chunk.readUInt32LE(start - 8) !== seq) continue; // a stale reply to an earlier request
         if (mtype === NLMSG_DONE) {
+          if (failed) throw failed.err;
           // A dump that failed before its first message reports the errno in DONE's payload
           // (e.g. ENOENT: no sock_diag handler for that protocol in this kernel).
           const e = end - start >= 4 ? -chunk.readInt32LE(start) : 0;
@@ -243,13 +248,20 @@ export class NetlinkSocket {
           return;
         }
         if (mtype === NLMSG_ERROR) {
+          if (failed) throw failed.err;
           const e = -chunk.readInt32LE(start);
           if (e === 0) return; // ACK
           throw new NetdxError(isPermissionErrno(e) ? 'E_PERMISSION' : 'E_NETLINK',
             `requesting ${this.what} (type ${type}): ${strerror(e)} (${errnoName(e)})`, { errno: e });
         }
-        if (mtype === NLMSG_NOOP) continue;
-        onMessage(chunk, start, end, mtype, mflags);
+        if (mtype === NLMSG_NOOP || failed) continue;
+        try {
+          onMessage(chunk, start, end, mtype, mflags);
+        } catch (err) {
+          if (!dump && !(mflags & NLM_F_MULTI)) throw err; // a single reply: nothing more follows
+          failed = { err };
+          continue;
+        }
         if (!dump && !(mflags & NLM_F_MULTI) && !(flags & NLM_F_ACK)) return;
       }
     }

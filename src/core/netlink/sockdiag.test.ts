@@ -11,6 +11,8 @@ import {
 } from './sockdiag.js';
 import { parseProcNetRaw } from '../proc/netraw.js';
 import { parseSockstat } from '../proc/sockstat.js';
+import { NetdxError } from '../errors.js';
+import { kernelOpts, Netns, nodeEval, REPO_ROOT } from '../../testlib/kernel.js';
 
 const FIX = fileURLToPath(new URL('../../../test/fixtures/sockets/', import.meta.url));
 const bin = (n: string) => readFileSync(FIX + n);
@@ -165,4 +167,33 @@ test('NDJSON straight from the bytes equals NDJSON of the decoded socket', () =>
     }
   }
   assert.equal(n, tcp.length + udp.length);
+});
+
+test('a dump whose callback throws leaves the shared socket usable: the next dumps are whole', kernelOpts(), () => {
+  // 300 listeners with tcp_info make a reply of several 32 KiB chunks, so the interrupted dump
+  // still has messages in flight when its callback throws.
+  const ns = new Netns('netdxnl');
+  const out = nodeEval(`
+    import net from 'node:net';
+    import { forEachInetDiagMsg, dumpInetSockets } from '${REPO_ROOT}dist/core/netlink/sockdiag.js';
+    const servers = [];
+    for (let i = 0; i < 300; i++) servers.push(await new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => r(s)); }));
+    const LISTEN = 1 << 10;
+    let seen = 0;
+    try {
+      forEachInetDiagMsg({ protocol: 'tcp', states: LISTEN, info: true }, () => { if (++seen === 5) throw new Error('stop here'); });
+    } catch (e) { console.log('interrupted:', e.message, seen); }
+    for (const round of [1, 2, 3]) {
+      try { console.log('dump', round, dumpInetSockets({ protocol: 'tcp', states: LISTEN, info: true }).length); }
+      catch (e) { console.log('dump', round, 'failed:', e.message); }
+    }
+    console.log('v4 only', dumpInetSockets({ protocol: 'tcp', family: 4, states: LISTEN }).length);
+    for (const s of servers) s.close();`, ns);
+  assert.deepEqual(out.trim().split('\n'), ['interrupted: stop here 5', 'dump 1 300', 'dump 2 300', 'dump 3 300', 'v4 only 300']);
+});
+
+test('decoders throw coded errors on short messages', () => {
+  for (const f of [() => parseInetDiagMsg(Buffer.alloc(10), 'tcp'), () => parseUnixDiagMsg(Buffer.alloc(8))]) {
+    assert.throws(f, (e: unknown) => e instanceof NetdxError && e.code === 'E_NETLINK' && /^decoding (inet|unix)_diag_msg: /.test(e.message));
+  }
 });

@@ -332,7 +332,7 @@ function cstr(b: Buffer, start: number, end: number): string {
 
 /** Decodes one inet_diag_msg body (72 bytes + attributes). */
 export function parseInetDiagMsg(b: Buffer, proto: Proto): InetSocket {
-  if (b.length < 72) throw new Error(`inet_diag_msg of ${b.length} bytes (need 72)`);
+  if (b.length < 72) throw new NetdxError('E_NETLINK', `decoding inet_diag_msg: ${b.length} bytes, a message has at least 72`);
   const family = b[0] === AF_INET6 ? 6 : 4;
   const v6 = family === 6;
   const st = b[1]!;
@@ -435,7 +435,7 @@ export const INET_JSON_TABLES = {
  * inetSocketJson() gives for a decoded InetSocket (the tests hold the two equal).
  */
 export function writeInetDiagJson(b: Buffer, o: number, end: number, proto: Proto, who: string, d: Buffer, p: number): number {
-  if (end - o < 72) throw new Error(`inet_diag_msg of ${end - o} bytes (need 72)`);
+  if (end - o < 72) throw new NetdxError('E_NETLINK', `decoding inet_diag_msg: ${end - o} bytes, a message has at least 72`);
   const bv = viewIn(b);
   const dv = viewOf(d);
   const v6 = bv.getUint8(o) === AF_INET6;
@@ -557,8 +557,10 @@ export function forEachInetDiagMsg(opts: DumpInetOptions, onMsg: (buf: Buffer, s
         (buf, start, end, type) => { if (type === TCPDIAG_GETSOCK) { got++; onMsg(buf, start, end, proto); } }, opts.recvBuf);
       return;
     } catch (e) {
-      // a kernel without the compat request refuses it before the first socket: ask per family
-      if (got > 0 || !(e instanceof NetdxError) || e.code === 'E_PERMISSION') throw e;
+      // A kernel without the compat request refuses it before the first socket (EINVAL, or
+      // ENOENT/EOPNOTSUPP without inet_diag's TCPDIAG handler): then ask per family. Any other
+      // failure (EBUSY, EPERM, an error thrown by onMsg) is the caller's to see.
+      if (got > 0 || !(e instanceof NetdxError) || ![22, 2, 95].includes(e.errno ?? 0)) throw e;
     }
   }
   for (const fam of opts.family ? [opts.family] : ([4, 6] as const)) {
@@ -646,7 +648,7 @@ export function buildUnixDiagReq(states = ALL_STATES): Buffer {
 
 /** Decodes one unix_diag_msg body (16 bytes + attributes). */
 export function parseUnixDiagMsg(b: Buffer): UnixSocket {
-  if (b.length < 16) throw new Error(`unix_diag_msg of ${b.length} bytes (need 16)`);
+  if (b.length < 16) throw new NetdxError('E_NETLINK', `decoding unix_diag_msg: ${b.length} bytes, a message has at least 16`);
   const st = b[2]!;
   const s: UnixSocket = {
     proto: 'unix', type: UNIX_TYPES[b[1]!] ?? `u_${b[1]}`, state: STATE_NAMES[st] ?? `STATE-${st}`, state_num: st,

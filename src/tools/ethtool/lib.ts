@@ -5,6 +5,7 @@
 // reported as such rather than failing the whole command. Decoders take bytes (tested without root).
 import { NetdxError, errnoName } from '../../core/errors.js';
 import { addressOf, errno, libc, strerror } from '../../core/ffi.js';
+import { sleep } from '../../core/time.js';
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;
@@ -344,10 +345,7 @@ export async function ethtoolReport(ifname: string, opts: { interval: number; ze
     let stats: Section<StatDelta[]>;
     if (!first.ok) stats = first;
     else if (opts.interval > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, opts.interval * 1000);
-        opts.signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-      });
+      await sleep(opts.interval * 1000, opts.signal);
       const second = dev.stats();
       stats = second.ok ? { ok: true, value: statDeltas(first.value, second.value, opts.zeros) } : second;
     } else stats = { ok: true, value: statDeltas(undefined, first.value, opts.zeros) };

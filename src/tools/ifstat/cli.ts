@@ -3,6 +3,7 @@ import { defineTool } from '../../core/tool.js';
 import { NetdxError, usageError } from '../../core/errors.js';
 import { ndjson, renderTable, type Column } from '../../core/output.js';
 import { linkRates, parseUptime, sampleLinks, sampleRates, type LinkRates, type Sample } from './lib.js';
+import { sleep } from '../../core/time.js';
 
 // Same scale for whole and fractional values (fmtNum keeps whole numbers below 1e6 as they are).
 function n1(v: number): string {
@@ -30,14 +31,6 @@ const COLUMNS: ReadonlyArray<Column<LinkRates>> = [
   { header: 'Miss', get: (r) => n1(r.rx_missed), align: 'right' },
   { header: 'Carr', get: (r) => n1(r.tx_carrier), align: 'right' },
 ];
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}
 
 function checkNames(s: Sample, names: readonly string[]): void {
   const have = new Set(s.links.map((l) => l.name));

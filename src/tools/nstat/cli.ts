@@ -4,17 +4,14 @@ import { NetdxError } from '../../core/errors.js';
 import { globMatcher } from '../../core/glob.js';
 import { counterDeltas, isConstant, readCounters, type CounterDelta, type Counters } from './lib.js';
 import { counterMeaning } from './meanings.js';
+import { sleep } from '../../core/time.js';
 
 const meaningOf = (name: string) => counterMeaning(name)?.meaning ?? '';
 
 /** Waits `ms`, or less if the run is aborted (Ctrl-C); true when it was aborted. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(true);
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(false); }, ms);
-    const onAbort = () => { clearTimeout(t); resolve(true); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+async function sleepAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  await sleep(ms, signal);
+  return signal.aborted;
 }
 
 function table<T>(cols: Column<T>[], rows: T[], explain: boolean): string {
@@ -92,7 +89,7 @@ export default defineTool({
     let prev = first;
     let t0 = process.hrtime.bigint();
     for (let i = 0; count === 0 || i < count; i++) {
-      if (await sleep(interval * 1000, ctx.signal)) break;
+      if (await sleepAborted(interval * 1000, ctx.signal)) break;
       const cur = readCounters();
       const t1 = process.hrtime.bigint();
       const seconds = Number(t1 - t0) / 1e9;

@@ -11,6 +11,7 @@ import { parseInterrupts, type ProcInterrupts, type IrqLine } from '../../core/p
 import { parseSoftirqs, type ProcSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat, type SoftnetRow } from '../../core/proc/softnet.js';
 import { parseProcStat, type CpuTimes } from '../../core/proc/cpustat.js';
+import { sleep } from '../../core/time.js';
 
 // ------------------------------------------------------------------ types
 
@@ -635,13 +636,6 @@ export interface ScalingOptions {
   signal?: AbortSignal;
   /** The listening TCP sockets of this namespace; by default from sock_diag. */
   listeners?: () => ListenSocket[] | Promise<ListenSocket[]>;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
 }
 
 /** Samples the host over the interval and returns the whole picture with verdicts. */

@@ -1,12 +1,10 @@
-// Decoding of struct tcplife_event (tcplife.h). Offsets mirror the C header; decode.test.ts
-// checks them against the compiled object's BTF so the two cannot drift apart silently.
+// Decoding of struct tcplife_event. The offsets come from tcplife.h.ts, which the build generates
+// from the C header (tcplife.h): a field renamed there fails this file's compilation.
 import { formatAddr } from '../../core/addr.js';
+import { cString } from '../../core/bpf/struct.js';
+import { tcplife_event as L } from './tcplife.h.js';
 
-export const TCPLIFE_EVENT_SIZE = 96;
-export const TCPLIFE_OFFSETS = {
-  saddr: 0, daddr: 16, span_ns: 32, rx_bytes: 40, tx_bytes: 48, ts_ns: 56,
-  pid: 64, sport: 68, dport: 70, family: 72, comm: 76,
-} as const;
+export const TCPLIFE_EVENT_SIZE = L.size;
 
 const AF_INET = 2;
 
@@ -25,8 +23,6 @@ export interface TcpLifeEvent {
   duration_ms: number;
 }
 
-const td = new TextDecoder();
-
 // Busy hosts close many sessions between few addresses: remember the last IPv4 strings rather
 // than building one per event (bench/tcplife: most of the tracer's CPU is per-event JS).
 const v4Names = new Map<number, string>();
@@ -42,24 +38,24 @@ function addr(family: 4 | 6, dv: DataView, bytes: Uint8Array, abs: number, rel: 
   return s;
 }
 
+const F = L.fields;
+
+/** Hand-written rather than structDecoder(): addresses are formatted here, and v4 names cached. */
 export function decodeTcpLifeEvent(dv: DataView, off: number): TcpLifeEvent {
-  const o = TCPLIFE_OFFSETS;
-  const family = dv.getUint16(off + o.family, true) === AF_INET ? 4 : 6;
-  const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, TCPLIFE_EVENT_SIZE);
-  let end = o.comm;
-  while (end < o.comm + 16 && bytes[end] !== 0) end++;
+  const family = dv.getUint16(off + F.family.off, true) === AF_INET ? 4 : 6;
+  const bytes = new Uint8Array(dv.buffer, dv.byteOffset + off, L.size);
   return {
-    ts_ns: Number(dv.getBigUint64(off + o.ts_ns, true)),
-    pid: dv.getUint32(off + o.pid, true),
-    comm: td.decode(bytes.subarray(o.comm, end)),
+    ts_ns: Number(dv.getBigUint64(off + F.ts_ns.off, true)),
+    pid: dv.getUint32(off + F.pid.off, true),
+    comm: cString(dv, off + F.comm.off, F.comm.count),
     family,
-    laddr: addr(family, dv, bytes, off + o.saddr, o.saddr),
-    lport: dv.getUint16(off + o.sport, true),
-    raddr: addr(family, dv, bytes, off + o.daddr, o.daddr),
-    rport: dv.getUint16(off + o.dport, true),
-    tx_bytes: Number(dv.getBigUint64(off + o.tx_bytes, true)),
-    rx_bytes: Number(dv.getBigUint64(off + o.rx_bytes, true)),
-    duration_ms: Number(dv.getBigUint64(off + o.span_ns, true)) / 1e6,
+    laddr: addr(family, dv, bytes, off + F.saddr.off, F.saddr.off),
+    lport: dv.getUint16(off + F.sport.off, true),
+    raddr: addr(family, dv, bytes, off + F.daddr.off, F.daddr.off),
+    rport: dv.getUint16(off + F.dport.off, true),
+    tx_bytes: Number(dv.getBigUint64(off + F.tx_bytes.off, true)),
+    rx_bytes: Number(dv.getBigUint64(off + F.rx_bytes.off, true)),
+    duration_ms: Number(dv.getBigUint64(off + F.span_ns.off, true)) / 1e6,
   };
 }
 

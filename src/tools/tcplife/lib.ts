@@ -1,104 +1,65 @@
-// tcplife as a library: start a tracer with a read-only filter config, receive typed events,
-// stop it. The doctor and the exporter use this directly; cli.ts only renders.
-import { BpfObject } from '../../core/bpf/object.js';
-import { bpfObjectPath } from '../../core/bpf/paths.js';
-import { ensureTracefs, explainMissingHooks, type HookName } from '../../core/bpf/features.js';
-import type { RingBufReader } from '../../core/bpf/ringbuf.js';
-import { NetdxError } from '../../core/errors.js';
+// tcplife as a library: one typed event per closed TCP session. The doctor and the exporter use
+// this directly; cli.ts only renders.
+import type { HookName } from '../../core/bpf/features.js';
+import type { LostEvents } from '../../core/bpf/object.js';
+import { startEvents, type EventProbe, type EventSpec } from '../../core/kit/events.js';
+import { ownerPrograms } from '../../core/kit/owner.js';
+import type { CommonFilter } from '../../core/kit/filter.js';
 import { decodeTcpLifeEvent, type TcpLifeEvent } from './decode.js';
 
 export const TCPLIFE_HOOKS: readonly HookName[] = ['raw_tracepoint', 'syscall_tracepoint', 'ringbuf'];
-const MAX_PORTS = 8;
 
 export type TcpLifeVia = 'raw_tp' | 'tp_btf' | 'tracepoint';
-const PROGRAM: Record<TcpLifeVia, string> = { raw_tp: 'tcplife_raw', tp_btf: 'tcplife_btf', tracepoint: 'tcplife_tp' };
 
-export interface TcpLifeFilter {
-  pid?: number;
-  lports?: readonly number[];
-  rports?: readonly number[];
-  family?: 4 | 6;
+// raw_tp first: cheapest per event (no perf record is built) and, with the object's minimal BTF,
+// loaded in ~20 ms; tp_btf needs libbpf to parse the kernel's whole BTF (~60 ms more), so it is
+// kept for callers that ask for it; the classic tracepoint is for kernels before 4.17.
+export const TCPLIFE: EventSpec<TcpLifeEvent> = {
+  name: 'tcplife',
+  object: 'tcplife',
+  hooks: TCPLIFE_HOOKS,
+  variants: [
+    { via: 'raw_tp', programs: ['tcplife_raw', ...ownerPrograms('tcplife')] },
+    { via: 'tracepoint', programs: ['tcplife_tp', ...ownerPrograms('tcplife')] },
+    { via: 'tp_btf', programs: ['tcplife_btf', ...ownerPrograms('tcplife')] },
+  ],
+  decode: decodeTcpLifeEvent,
+};
+
+export type TcpLifeFilter = CommonFilter;
+
+export interface TcpLifeOptions {
+  /** Drain every pollMs on the shared poller (default 10); 0 leaves it to poll(). */
+  pollMs?: number;
+  /** One attachment instead of raw_tp, then the tracepoint. */
+  via?: TcpLifeVia;
+  /** Sessions followed at once (default 65,536); more are counted as untracked. */
+  maxSessions?: number;
 }
 
 export class TcpLifeTracer {
+  private constructor(private readonly probe: EventProbe<TcpLifeEvent>) {}
+
+  /** Starts tracing: attached when this returns. */
+  static start(filter: TcpLifeFilter, onEvent: (e: TcpLifeEvent) => void, opts: TcpLifeOptions = {}): TcpLifeTracer {
+    const via = opts.via === undefined ? undefined : opts.via;
+    return new TcpLifeTracer(startEvents(TCPLIFE, onEvent, {
+      filter, pollMs: opts.pollMs, via,
+      sizes: opts.maxSessions ? { socks: opts.maxSessions } : undefined,
+    }));
+  }
+
   /** Which attachment the state-change program got. */
-  readonly via: TcpLifeVia;
-  readonly notes: string[] = [];
-  private readonly reader: RingBufReader;
+  get via(): TcpLifeVia { return this.probe.via as TcpLifeVia; }
+  get notes(): string[] { return this.probe.notes; }
 
-  private constructor(private readonly obj: BpfObject, via: TcpLifeVia, onEvent: (e: TcpLifeEvent) => void) {
-    this.via = via;
-    this.reader = obj.ringbuf('events', (dv, off) => onEvent(decodeTcpLifeEvent(dv, off)));
-  }
+  /** Reads what is in the ring now (the shared poller does this every pollMs). */
+  poll(): number { return this.probe.poll(); }
 
-  /**
-   * Starts tracing. pollMs = 0 leaves polling to the caller (see poll()); `via` forces one
-   * attachment instead of trying the tracepoint, then tp_btf.
-   */
-  static start(filter: TcpLifeFilter, onEvent: (e: TcpLifeEvent) => void,
-    opts: { pollMs?: number; via?: TcpLifeVia } = {}): TcpLifeTracer {
-    const pollMs = opts.pollMs ?? 10;
-    for (const [name, list] of [['-L', filter.lports], ['-D', filter.rports]] as const) {
-      if (list && list.length > MAX_PORTS) throw new NetdxError('E_USAGE', `parsing ${name}: at most ${MAX_PORTS} ports`);
-    }
-    const notes: string[] = [];
-    const mounted = ensureTracefs();
-    if (mounted) notes.push(mounted);
-    const rodata = {
-      target_tgid: filter.pid ?? 0,
-      target_family: filter.family === 4 ? 2 : filter.family === 6 ? 10 : 0,
-      n_lports: filter.lports?.length ?? 0,
-      lports: portsBuf(filter.lports),
-      n_dports: filter.rports?.length ?? 0,
-      dports: portsBuf(filter.rports),
-    };
-    // raw_tp first: cheapest per event (no perf record is built) and, with the object's minimal
-    // BTF, loaded in ~20 ms; tp_btf needs libbpf to parse the kernel's whole BTF (~60 ms more);
-    // the classic tracepoint is for kernels before 4.17.
-    let lastErr: unknown;
-    for (const via of opts.via ? [opts.via] : (['raw_tp', 'tracepoint'] as const)) {
-      const obj = BpfObject.open(bpfObjectPath('tcplife'));
-      try {
-        const prog = PROGRAM[via];
-        obj.selectPrograms([prog, 'tcplife_accept4', 'tcplife_accept']);
-        obj.setRodata(rodata);
-        obj.load();
-        obj.attach(prog);
-        for (const p of ['tcplife_accept4', 'tcplife_accept']) obj.attach(p);
-        const t = new TcpLifeTracer(obj, via, onEvent);
-        t.notes.push(...notes);
-        if (pollMs > 0) t.reader.start(pollMs);
-        return t;
-      } catch (e) {
-        obj.close();
-        lastErr = e;
-        if (e instanceof NetdxError && e.code === 'E_PERMISSION' && process.getuid?.() !== 0) break;
-      }
-    }
-    throw explainMissingHooks('tcplife', TCPLIFE_HOOKS) ?? lastErr;
-  }
+  get events(): number { return this.probe.events; }
 
-  /** Reads what is in the ring now (the timer does this every pollMs). */
-  poll(): number { return this.reader.poll(); }
+  lost(): LostEvents { return this.probe.lost(); }
 
-  get events(): number { return this.reader.records; }
-
-  /** Events the kernel could not queue: ring full, or ring space refused with room left. */
-  lost(): { full: number; refused: number } {
-    return this.obj.lostEvents();
-  }
-
-  /** Drains what is left, detaches and frees everything. Returns the lost-event counts. */
-  stop(): { full: number; refused: number } {
-    this.reader.poll();
-    const lost = this.lost();
-    this.obj.close();
-    return lost;
-  }
-}
-
-function portsBuf(ports: readonly number[] | undefined): Buffer {
-  const b = Buffer.alloc(2 * MAX_PORTS);
-  (ports ?? []).forEach((p, i) => b.writeUInt16LE(p, 2 * i));
-  return b;
+  /** Delivers what is left, detaches and frees everything; safe to call again. */
+  stop(): LostEvents { return this.probe.stop(); }
 }

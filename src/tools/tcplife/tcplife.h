@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The contract between tcplife.bpf.c and tcplife/decode.ts: one record per closed session.
- * Offsets are fixed and explicit; decode.test.ts checks them against the object's BTF. */
+/* The contract between tcplife.bpf.c and tcplife/decode.ts: one record per closed session. The
+ * build generates tcplife.h.ts from this header; decode.ts reads fields by name through it. */
 #ifndef NETDX_TCPLIFE_H
 #define NETDX_TCPLIFE_H
-
-#define TCPLIFE_MAX_PORTS 8
 
 struct tcplife_event {
 	__u8 saddr[16];     /*  0: IPv4 in the first 4 bytes */

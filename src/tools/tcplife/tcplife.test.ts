@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { kernelOpts, track, REPO_ROOT } from '../../testlib/kernel.js';
+import { statSync } from 'node:fs';
+import { kernelOpts, track, REPO_ROOT, Netns } from '../../testlib/kernel.js';
 import { TcpLifeTracer } from './lib.js';
 import type { TcpLifeEvent } from './decode.js';
 
@@ -81,7 +82,7 @@ test(`${n} IPv4 and ${n} IPv6 sessions (${via}): each reported once, exact bytes
   const events: TcpLifeEvent[] = [];
   const tracer = TcpLifeTracer.start({}, (e) => events.push(e), { via });
   assert.equal(tracer.via, via);
-  let lost = { full: -1, refused: -1 };
+  let lost = { full: -1, refused: -1, untracked: -1 };
   try {
     for (const [host, family] of [['127.0.0.1', 4], ['::1', 6]] as const) {
       const srv = await startServer(host);
@@ -98,7 +99,7 @@ test(`${n} IPv4 and ${n} IPv6 sessions (${via}): each reported once, exact bytes
   } finally {
     lost = tracer.stop();
   }
-  assert.deepEqual(lost, { full: 0, refused: 0 }, 'no event lost');
+  assert.deepEqual(lost, { full: 0, refused: 0, untracked: 0 }, 'no event lost');
 });
 }
 
@@ -118,7 +119,7 @@ test('a storm of 5,000 short connections is reported with zero loss (CLI, --json
   // Ports may be reused across the storm (tcp_tw_reuse on loopback): compare byte totals.
   assert.equal(evs.reduce((a, e) => a + e.tx_bytes, 0), client.sessions.reduce((a, s) => a + s.up, 0));
   assert.equal(evs.reduce((a, e) => a + e.rx_bytes, 0), client.sessions.reduce((a, s) => a + s.down, 0));
-  assert.ok(up.size > 0);
+  assert.equal(up.size, new Set(evs.map((e) => e.lport)).size, 'the same client ports as the client saw');
   assert.ok(!cli.err.some((l) => /lost/.test(l)), `no lost events reported: ${cli.err.join(' | ')}`);
   srv.cp.kill('SIGKILL');
 });
@@ -149,7 +150,7 @@ test('filters: -L, -p, -4 and -6 keep exactly the matching sessions', kernelOpts
   assert.ok(evs.six!.every((e) => e.family === 6 && e.pid === v6.cp.pid));
   assert.equal(evs.byPid!.length, 30, '-p: the IPv6 server process only');
   assert.ok(evs.byPid!.every((e) => e.pid === v6.cp.pid && e.lport === v6.port));
-  assert.ok(c6.pid > 0);
+  assert.deepEqual(evs.six!.map((e) => e.rport).sort(), c6.sessions.map((x) => x.lport).sort(), '-6: exactly the client ports of the IPv6 sessions');
   v4.cp.kill('SIGKILL');
   v6.cp.kill('SIGKILL');
 });
@@ -197,4 +198,67 @@ test('bad input and missing privilege: one line, non-zero exit', kernelOpts(), (
   assert.equal(r.code, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /CAP_BPF/);
+});
+
+test('-T prints when the session closed, not when netdx got to print it', kernelOpts(), async () => {
+  const srv = await startServer('127.0.0.1');
+  const cli = await startCli(['-T', '-D', String(srv.port)]);
+  // netdx is stopped while the session runs and for 2.5 s after: the event waits in the ring.
+  cli.cp.kill('SIGSTOP');
+  let closedAt = 0;
+  try {
+    await runClient('127.0.0.1', srv.port, 1, 1);
+    closedAt = Date.now();
+    await sleep(2500);
+  } finally {
+    cli.cp.kill('SIGCONT');
+  }
+  await sleep(300);
+  cli.cp.kill('SIGINT');
+  assert.equal(await cli.exit, 0);
+  const rows = cli.out.filter((l) => /^\d\d:\d\d:\d\d /.test(l));
+  assert.equal(rows.length, 1, cli.out.join('\n'));
+  const [h, m, s] = rows[0]!.slice(0, 8).split(':').map(Number) as [number, number, number];
+  const printed = new Date(closedAt);
+  printed.setHours(h, m, s, 0);
+  const diff = printed.getTime() - closedAt;
+  assert.ok(diff <= 0 && diff > -1500, `printed ${rows[0]!.slice(0, 8)}, closed at ${new Date(closedAt).toTimeString().slice(0, 8)}`);
+  srv.cp.kill('SIGKILL');
+});
+
+test('a full session table is counted: 10 concurrent sessions, room for 4 sockets, 16 untracked', kernelOpts(), async () => {
+  const ns = new Netns('netdxtl');
+  const netns = statSync(`/run/netns/${ns.name}`).ino;
+  const events: TcpLifeEvent[] = [];
+  const tracer = TcpLifeTracer.start({ netns }, (e) => events.push(e), { maxSessions: 4 });
+  let lost = { full: -1, refused: -1, untracked: -1 };
+  try {
+    const child = ns.spawn(process.execPath, ['--input-type=module', '-e', `
+      import net from 'node:net';
+      import { createInterface } from 'node:readline';
+      const accepted = [];
+      const srv = net.createServer((s) => accepted.push(s));
+      await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+      const clients = await Promise.all(Array.from({ length: 10 }, () =>
+        new Promise((r) => { const c = net.connect(srv.address().port, '127.0.0.1', () => r(c)); })));
+      while (accepted.length < 10) await new Promise((r) => setTimeout(r, 10));
+      console.log('READY');
+      for await (const l of createInterface({ input: process.stdin })) break;
+      for (const c of clients) c.destroy();
+      await new Promise((r) => setTimeout(r, 200));
+      for (const s of accepted) s.destroy();
+      srv.close();
+      await new Promise((r) => setTimeout(r, 200));
+      console.log('DONE');`]);
+    const out = lines(child);
+    assert.equal((await out.next()).value, 'READY');
+    child.stdin!.write('close\n');
+    assert.equal((await out.next()).value, 'DONE');
+    await sleep(200);
+    tracer.poll();
+  } finally {
+    lost = tracer.stop();
+  }
+  assert.equal(events.length, 4, 'the 4 tracked sockets are reported');
+  assert.deepEqual(lost, { full: 0, refused: 0, untracked: 16 }, 'the other 16 are counted, not lost silently');
 });

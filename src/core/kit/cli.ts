@@ -1,0 +1,214 @@
+// The command-line loop of BPF tools, written once: the shared filter flags (-p, -4/-6, -L, -D,
+// --netns, --cgroup), -d, -T with the event's own time, --json (NDJSON for events, one object
+// per interval for aggregates), "Tracing ..." on stderr once attached, Ctrl-C, and what was lost
+// reported at exit. A tool gives its probe definition and how to render; this gives it a CLI.
+import { NetdxError } from '../errors.js';
+import { tableLayout, type Column } from '../output.js';
+import { poller } from '../bpf/ringbuf.js';
+import type { LostEvents } from '../bpf/object.js';
+import { clockOf, sleep, wallMsOf } from '../time.js';
+import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext, type ToolDef } from '../tool.js';
+import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter } from './filter.js';
+import { startEvents, type EventSpec } from './events.js';
+import { startInterval, type IntervalSpec } from './interval.js';
+
+export type FilterFlag = 'pid' | 'family' | 'lport' | 'rport' | 'netns' | 'cgroup';
+
+const FILTER_OPTIONS: Record<FilterFlag, OptionSpecs> = {
+  pid: { pid: { type: 'int', short: 'p', arg: 'PID', help: 'only this process' } },
+  family: { ipv4: { type: 'bool', short: '4', help: 'IPv4 only' }, ipv6: { type: 'bool', short: '6', help: 'IPv6 only' } },
+  lport: { lport: { type: 'ports', short: 'L', arg: 'PORTS', help: `only these local ports (comma list, up to ${MAX_PORTS})` } },
+  rport: { rport: { type: 'ports', short: 'D', arg: 'PORTS', help: `only these remote ports (comma list, up to ${MAX_PORTS})` } },
+  netns: { netns: { type: 'string', arg: 'NAME', help: 'only this network namespace (a name under /run/netns, or a path)' } },
+  cgroup: { cgroup: { type: 'string', arg: 'PATH', help: 'only processes in this cgroup v2 (path under /sys/fs/cgroup)' } },
+};
+
+const RUN_OPTIONS = {
+  duration: { type: 'number', short: 'd', arg: 'SECONDS', help: 'stop after this many seconds' },
+} as const satisfies OptionSpecs;
+
+/** The options a tool offers: the shared filters it supports, then its own. */
+function toolOptions(filters: readonly FilterFlag[], own: OptionSpecs, extra: OptionSpecs): OptionSpecs {
+  return Object.assign({}, ...filters.map((f) => FILTER_OPTIONS[f]), own, extra);
+}
+
+type AnyOpts = Record<string, unknown>;
+
+/** The shared filters from parsed flags, checked with the flags' names in errors. */
+export function filterFromFlags(o: AnyOpts): CommonFilter {
+  const pid = o.pid as number | undefined;
+  if (pid !== undefined && !(pid > 0)) throw new NetdxError('E_USAGE', 'parsing -p: PID must be above 0');
+  if (o.ipv4 && o.ipv6) throw new NetdxError('E_USAGE', 'parsing arguments: -4 and -6 exclude each other');
+  for (const [flag, key] of [['-L', 'lport'], ['-D', 'rport']] as const) {
+    const l = o[key] as number[] | undefined;
+    if (l && l.length > MAX_PORTS) throw new NetdxError('E_USAGE', `parsing ${flag}: at most ${MAX_PORTS} ports`);
+  }
+  return {
+    pid,
+    family: o.ipv4 ? 4 : o.ipv6 ? 6 : undefined,
+    lports: (o.lport as number[] | undefined)?.length ? (o.lport as number[]) : undefined,
+    rports: (o.rport as number[] | undefined)?.length ? (o.rport as number[]) : undefined,
+    netns: typeof o.netns === 'string' ? netnsInode(o.netns) : undefined,
+    cgroup: typeof o.cgroup === 'string' ? cgroupId(o.cgroup) : undefined,
+  };
+}
+
+function checkDuration(o: AnyOpts): number | undefined {
+  const d = o.duration as number | undefined;
+  if (d !== undefined && !(d > 0)) throw new NetdxError('E_USAGE', 'parsing -d: SECONDS must be above 0');
+  return d;
+}
+
+/** Resolves on -d's end or Ctrl-C (or SIGTERM, SIGHUP). */
+function untilStopped(ctx: RunContext, seconds: number | undefined): Promise<void> {
+  return sleep(seconds === undefined ? 2 ** 31 - 1 : seconds * 1000, ctx.signal);
+}
+
+/** Lines about what a probe could not deliver, for stderr at exit. */
+export function lostLines(tool: string, lost: LostEvents, failed: number, what = 'events', tracked = 'sockets'): string[] {
+  const out: string[] = [];
+  if (lost.full) out.push(`netdx ${tool}: ${lost.full} ${what} lost (ring buffer full)`);
+  if (lost.refused) out.push(`netdx ${tool}: ${lost.refused} ${what} lost (the kernel refused ring space with room left)`);
+  if (lost.untracked) out.push(`netdx ${tool}: ${lost.untracked} ${tracked} not followed (the tracking table was full)`);
+  if (failed) out.push(`netdx ${tool}: ${failed} ${what} could not be decoded`);
+  return out;
+}
+
+interface ToolMeta {
+  name: string;
+  layer: Layer;
+  summary: string;
+  replaces?: string;
+  examples?: readonly string[];
+  /** The shared filter flags this tool offers. */
+  filters: readonly FilterFlag[];
+}
+
+export interface EventToolDef<E, S extends OptionSpecs> extends ToolMeta {
+  spec: EventSpec<E, Parsed<S>>;
+  /** The tool's own options (beyond the shared filters, -d, -T and --json). */
+  options: S;
+  /** "Tracing <what>... Hit Ctrl-C to end." */
+  tracing: string;
+  /** Table columns (widths are minimums: a longer value widens its row, never cut). */
+  columns(opts: Parsed<S>): ReadonlyArray<Column<E> & { width?: number }>;
+  /** One NDJSON line (with its newline). */
+  json(e: E): string;
+  /** The event's kernel time (CLOCK_MONOTONIC ns), for -T. */
+  time(e: E): number;
+  /** What the lost-event lines call the events and the tracked objects. */
+  nouns?: { events: string; tracked: string };
+  /** Extra checks of the options, before attaching. */
+  check?(opts: Parsed<S>): void;
+}
+
+/** A CLI for an event tool. */
+export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): ToolDef<OptionSpecs> {
+  const options = toolOptions(def.filters, def.options, {
+    ...RUN_OPTIONS,
+    time: { type: 'bool', short: 'T', help: 'print an HH:MM:SS column (when the event happened)' },
+  });
+  return defineTool<OptionSpecs>({
+    name: def.name, layer: def.layer, summary: def.summary, replaces: def.replaces, examples: def.examples,
+    hooks: def.spec.hooks, root: true, options,
+    async run(opts, ctx) {
+      const o = opts as AnyOpts;
+      const filter = filterFromFlags(o);
+      const duration = checkDuration(o);
+      def.check?.(opts as Parsed<S>);
+      const cols: Array<Column<E> & { width?: number }> = [...def.columns(opts as Parsed<S>)];
+      if (o.time) cols.unshift({ header: 'TIME', get: (e) => clockOf(def.time(e)), width: 8 });
+      const layout = tableLayout(cols, [], cols.map((c) => c.width ?? 0));
+      const out: string[] = [];
+      const onEvent = opts.json ? (e: E) => { out.push(def.json(e)); } : (e: E) => { out.push(layout.row(e) + '\n'); };
+      const flush = () => { if (out.length) { ctx.out.write(out.join('')); out.length = 0; } };
+      const probe = startEvents(def.spec, onEvent, { filter, options: opts as Parsed<S> });
+      // One tick of the shared poller drains the ring and writes what it produced in one go.
+      const offTick = poller.onTick(flush);
+      try {
+        for (const n of probe.notes) ctx.err.write(`netdx ${def.name}: ${n}\n`);
+        if (!opts.json) ctx.out.write(layout.header() + '\n');
+        ctx.err.write(`Tracing ${def.tracing}... Hit Ctrl-C to end.\n`);
+        await untilStopped(ctx, duration);
+      } finally {
+        offTick();
+        const lost = probe.stop();
+        flush();
+        const nouns = def.nouns ?? { events: 'events', tracked: 'sockets' };
+        for (const l of lostLines(def.name, lost, probe.failed, nouns.events, nouns.tracked)) ctx.err.write(l + '\n');
+      }
+      return 0;
+    },
+  });
+}
+
+export interface IntervalToolDef<R, S extends OptionSpecs> extends ToolMeta {
+  spec: IntervalSpec<R, Parsed<S>>;
+  options: S;
+  tracing: string;
+  /** One interval's report as text (the CLI adds the -T time line). */
+  render(r: R, opts: Parsed<S>): string;
+  /** One interval's report as one JSON object (the CLI adds ts and interval_s). */
+  json(r: R, opts: Parsed<S>): Record<string, unknown>;
+  check?(opts: Parsed<S>): void;
+}
+
+export const MAX_INTERVAL_S = 3600;
+
+/** A CLI for an interval tool: -i SECONDS -c COUNT, or one report at the end. */
+export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S>): ToolDef<OptionSpecs> {
+  const options = toolOptions(def.filters, def.options, {
+    interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'print a report every SECONDS (default: one at the end)' },
+    count: { type: 'int', short: 'c', arg: 'COUNT', help: 'stop after COUNT reports (0: until Ctrl-C)', default: 0 },
+    ...RUN_OPTIONS,
+    time: { type: 'bool', short: 'T', help: 'print the time above each report' },
+  });
+  return defineTool<OptionSpecs>({
+    name: def.name, layer: def.layer, summary: def.summary, replaces: def.replaces, examples: def.examples,
+    hooks: def.spec.hooks, root: true, options,
+    async run(opts, ctx) {
+      const o = opts as AnyOpts;
+      const filter = filterFromFlags(o);
+      const duration = checkDuration(o);
+      const interval = o.interval as number | undefined;
+      const count = o.count as number;
+      if (interval !== undefined && !(interval > 0 && interval <= MAX_INTERVAL_S)) {
+        throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most ${MAX_INTERVAL_S}`);
+      }
+      if (!(count >= 0)) throw new NetdxError('E_USAGE', 'parsing -c: COUNT must be 0 or more');
+      if (count > 0 && interval === undefined) throw new NetdxError('E_USAGE', 'parsing -c: a COUNT of reports needs -i SECONDS');
+      def.check?.(opts as Parsed<S>);
+      const probe = startInterval(def.spec, { filter, options: opts as Parsed<S> });
+      const print = (r: R, secs?: number) => {
+        if (opts.json) {
+          ctx.out.write(JSON.stringify({ ts: new Date(wallMsOf(process.hrtime.bigint())).toISOString(), ...(secs !== undefined ? { interval_s: secs } : {}), ...def.json(r, opts as Parsed<S>) }) + '\n');
+          return;
+        }
+        if (o.time) ctx.out.write(`${clockOf(process.hrtime.bigint())}\n`);
+        ctx.out.write(def.render(r, opts as Parsed<S>));
+      };
+      let final: R | undefined;
+      // The last, partial interval is a report of its own when Ctrl-C or -d ends the run (not
+      // when -c's count of reports is reached).
+      let cut = interval === undefined;
+      try {
+        for (const n of probe.notes) ctx.err.write(`netdx ${def.name}: ${n}\n`);
+        ctx.err.write(`Tracing ${def.tracing}... ${interval === undefined ? 'Hit Ctrl-C to end.' : `Reporting every ${interval} s, Ctrl-C to end.`}\n`);
+        const end = duration !== undefined ? Date.now() + duration * 1000 : Infinity;
+        if (interval === undefined) await untilStopped(ctx, duration);
+        else {
+          for (let n = 0; count === 0 || n < count; n++) {
+            const wait = Math.min(interval * 1000, end - Date.now());
+            if (wait > 0) await sleep(wait, ctx.signal);
+            if (ctx.signal.aborted || Date.now() >= end) { cut = true; break; }
+            print(probe.sample(), interval);
+          }
+        }
+      } finally {
+        final = probe.stop();
+      }
+      if (cut) print(final);
+      return 0;
+    },
+  });
+}

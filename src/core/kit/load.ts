@@ -1,0 +1,90 @@
+// Loading a probe from its definition: the object, the ways to attach it (tried in order), its
+// read-only config (the shared filters and the tool's own), map sizes and shared maps. Every
+// BPF tool and the doctor's bundle load through here, so none repeats the fallbacks, the tracefs
+// mount or the explanation of what this kernel lacks.
+import { BpfObject, type RodataValue } from '../bpf/object.js';
+import type { BpfMap } from '../bpf/map.js';
+import { bpfObjectPath } from '../bpf/paths.js';
+import { ensureTracefs, explainMissingHooks, type HookName } from '../bpf/features.js';
+import { NetdxError } from '../errors.js';
+import { filterRodata, type CommonFilter } from './filter.js';
+
+export interface Variant {
+  /** What this way of attaching is called (reported as `via`): 'raw_tp', 'tracepoint', ... */
+  via: string;
+  /** Programs that must load and attach. */
+  programs: readonly string[];
+  /** Programs attached when the kernel has their hook point, skipped with a note otherwise. */
+  optional?: readonly string[];
+}
+
+export interface ProbeSpec<O = unknown> {
+  /** The tool's name, for messages. */
+  name: string;
+  /** BPF object basename: dist/bpf/<object>.bpf.o. */
+  object: string;
+  /** Ways to attach, best first: the first that loads and attaches is used. */
+  variants: readonly Variant[];
+  /** The hooks the tool needs (for explanations, check and netdx list). */
+  hooks: readonly HookName[];
+  /** The tool's own read-only config, from its options. */
+  rodata?(opts: O): Record<string, RodataValue>;
+  /** Map sizes (max_entries) by map name, from its options. */
+  sizes?(opts: O): Record<string, number>;
+}
+
+export interface LoadOptions<O = unknown> {
+  filter?: CommonFilter;
+  options?: O;
+  /** Force one variant by its `via`. */
+  via?: string;
+  /** Map sizes by name, over the spec's. */
+  sizes?: Record<string, number>;
+  /** Maps of another loaded probe to use as this object's maps of the same name. */
+  share?: Record<string, BpfMap>;
+}
+
+export interface Loaded {
+  obj: BpfObject;
+  via: string;
+  /** Things the user should know: tracefs mounted, optional hook points missing. */
+  notes: string[];
+}
+
+export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loaded {
+  const notes: string[] = [];
+  const variants = opts.via ? spec.variants.filter((v) => v.via === opts.via) : spec.variants;
+  if (!variants.length) throw new NetdxError('E_USAGE', `starting ${spec.name}: no way to attach called '${opts.via}'`);
+  const needsTracefs = variants.some((v) => [...v.programs, ...(v.optional ?? [])].length > 0);
+  if (needsTracefs) {
+    const mounted = ensureTracefs();
+    if (mounted) notes.push(mounted);
+  }
+  let lastErr: unknown;
+  for (const v of variants) {
+    const obj = BpfObject.open(bpfObjectPath(spec.object));
+    try {
+      const declared = new Set(obj.rodataLayout().keys());
+      const rodata = { ...filterRodata(spec.name, opts.filter ?? {}, declared), ...(spec.rodata?.(opts.options as O) ?? {}) };
+      for (const [m, n] of Object.entries({ ...(spec.sizes?.(opts.options as O) ?? {}), ...(opts.sizes ?? {}) })) obj.setMaxEntries(m, n);
+      for (const [m, map] of Object.entries(opts.share ?? {})) obj.reuseMap(m, map);
+      obj.selectPrograms([...v.programs, ...(v.optional ?? [])]);
+      if (Object.keys(rodata).length) obj.setRodata(rodata);
+      obj.load();
+      for (const p of v.programs) obj.attach(p);
+      for (const p of v.optional ?? []) {
+        try { obj.attach(p); } catch (e) {
+          notes.push(`${obj.sectionName(p)} is not available here (${e instanceof NetdxError ? e.message.replace(/^.*: /, '') : String(e)}): skipped`);
+        }
+      }
+      return { obj, via: v.via, notes };
+    } catch (e) {
+      obj.close();
+      if (e instanceof NetdxError && e.code === 'E_USAGE') throw e;
+      lastErr = e;
+      // Without privilege every variant fails the same way: say so once.
+      if (e instanceof NetdxError && e.code === 'E_PERMISSION' && process.getuid?.() !== 0) break;
+    }
+  }
+  throw explainMissingHooks(spec.name, spec.hooks, lastErr) ?? lastErr;
+}
