@@ -2,6 +2,7 @@
 // namespaces joined by veth, and child processes that are always ended. Everything created
 // here is removed on test end and on process exit, whatever the path.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, type TestContext } from 'node:test';
 import { installProcessCleanup, registerCleanup } from '../core/cleanup.js';
 
@@ -104,3 +105,33 @@ export function nodeEval(code: string, ns?: Netns): string {
 
 /** The repository root (tests run from dist/, two levels below it). */
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * What this process holds of BPF: program, link and map fds, and mmaps of maps (ring buffers).
+ * Read from /proc/self, so it sees what the library would leak, whoever opened it.
+ */
+export function bpfHeld(): { progs: number; links: number; maps: number; btfs: number; perf_events: number; mmaps: number } {
+  const out = { progs: 0, links: 0, maps: 0, btfs: 0, perf_events: 0, mmaps: 0 };
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let l: string;
+    try { l = readlinkSync(`/proc/self/fd/${fd}`); } catch { continue; }
+    if (l === 'anon_inode:bpf-prog') out.progs++;
+    else if (l === 'anon_inode:bpf-link' || l === 'anon_inode:bpf_link') out.links++;
+    else if (l === 'anon_inode:bpf-map') out.maps++;
+    else if (l === 'anon_inode:btf') out.btfs++;
+    else if (l === 'anon_inode:[perf_event]') out.perf_events++; // classic tracepoints and uprobes attach through one
+  }
+  for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) if (line.includes('anon_inode:bpf-map')) out.mmaps++;
+  return out;
+}
+
+// The BPF leak check, after every test file that uses these helpers (as cilium/ebpf checks after
+// every test run): whatever the tests opened, started and stopped, nothing may stay held.
+const heldAtStart = bpfHeld();
+after(() => {
+  const now = bpfHeld();
+  const leaked = (Object.keys(now) as Array<keyof typeof now>).filter((k) => now[k] > heldAtStart[k]);
+  if (leaked.length) {
+    throw new Error(`BPF leak check: this test file left ${leaked.map((k) => `${now[k] - heldAtStart[k]} ${k}`).join(', ')} open`);
+  }
+});

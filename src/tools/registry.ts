@@ -16,6 +16,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./doctor/cli.js')) },
   { name: 'tcplife', layer: 'transport', summary: 'one line per closed TCP session: process, addresses, bytes, duration',
     load: async () => def(await import('./tcplife/cli.js')) },
+  { name: 'tcpconnect', layer: 'transport', summary: 'each active TCP open: process, addresses, latency and result (refused, timed out)',
+    load: async () => def(await import('./tcpconnect/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'SNMP/TcpExt/IpExt counters as rates, with what each one means (nstat)',

@@ -4,6 +4,7 @@ import type { HookName } from '../../core/bpf/features.js';
 import type { LostEvents } from '../../core/bpf/object.js';
 import { startEvents, type EventProbe, type EventSpec } from '../../core/kit/events.js';
 import { ownerPrograms } from '../../core/kit/owner.js';
+import { tcpStateVariants } from '../../core/kit/tcpstate.js';
 import type { CommonFilter } from '../../core/kit/filter.js';
 import { decodeTcpLifeEvent, type TcpLifeEvent } from './decode.js';
 
@@ -11,18 +12,11 @@ export const TCPLIFE_HOOKS: readonly HookName[] = ['raw_tracepoint', 'syscall_tr
 
 export type TcpLifeVia = 'raw_tp' | 'tp_btf' | 'tracepoint';
 
-// raw_tp first: cheapest per event (no perf record is built) and, with the object's minimal BTF,
-// loaded in ~20 ms; tp_btf needs libbpf to parse the kernel's whole BTF (~60 ms more), so it is
-// kept for callers that ask for it; the classic tracepoint is for kernels before 4.17.
 export const TCPLIFE: EventSpec<TcpLifeEvent> = {
   name: 'tcplife',
   object: 'tcplife',
   hooks: TCPLIFE_HOOKS,
-  variants: [
-    { via: 'raw_tp', programs: ['tcplife_raw', ...ownerPrograms('tcplife')] },
-    { via: 'tracepoint', programs: ['tcplife_tp', ...ownerPrograms('tcplife')] },
-    { via: 'tp_btf', programs: ['tcplife_btf', ...ownerPrograms('tcplife')] },
-  ],
+  variants: tcpStateVariants('tcplife', ownerPrograms('tcplife')),
   decode: decodeTcpLifeEvent,
 };
 

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tcplife: one record per closed TCP session, on the sock:inet_sock_set_state tracepoint only.
  *
- * Three entry programs share one body; user space loads exactly one of them: raw_tp (cheapest
- * per event and quick to load), tp_btf (typed pointer; needs the kernel's BTF at load), or the
- * classic tracepoint (kernels before 4.17).
+ * Three entry programs share one body (netdx_tcpstate.h); user space loads exactly one of them.
  * PID/COMM come from the socket-owner cache (netdx_owner.h), filled at process-context events
  * (connect -> SYN_SENT, accept() returning the socket, close/shutdown -> FIN_WAIT1 or LAST_ACK),
  * because CLOSE often runs in softirq where "current" is whatever task was interrupted (bcc #2304).
@@ -20,9 +18,8 @@
 #include "netdx.h"
 #include "netdx_filter.h"
 #include "netdx_owner.h"
+#include "netdx_tcpstate.h"
 #include "tcplife.h"
-
-#define IPPROTO_TCP 6
 
 #define F_ESTABLISHED 1
 #define F_FIN_QUEUED 2
@@ -179,33 +176,8 @@ out:
 	return 0;
 }
 
-/* raw_tp: the BPF program runs straight from the tracepoint with its arguments, without the
- * perf record a classic tracepoint builds first; and unlike tp_btf it attaches without libbpf
- * parsing the kernel's whole BTF (CO-RE reads resolve against the object's minimal BTF). */
-SEC("raw_tp/inet_sock_set_state")
-int tcplife_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct sock *sk = (struct sock *)ctx->args[0];
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
-		return 0;
-	return handle(sk, (int)ctx->args[1], (int)ctx->args[2]);
-}
-
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tcplife_btf, struct sock *sk, int oldstate, int newstate)
-{
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
-		return 0;
-	return handle(sk, oldstate, newstate);
-}
-
-SEC("tracepoint/sock/inet_sock_set_state")
-int tcplife_tp(struct trace_event_raw_inet_sock_set_state *ctx)
-{
-	if (ctx->protocol != IPPROTO_TCP)
-		return 0;
-	return handle((struct sock *)ctx->skaddr, ctx->oldstate, ctx->newstate);
-}
+/* tcplife_raw, tcplife_tp and tcplife_btf (netdx_tcpstate.h): one is loaded. */
+NETDX_TCP_STATE_PROGRAMS(tcplife, handle)
 
 /* accept() hands a passive socket to its process: tcplife_accept4, tcplife_accept. */
 NETDX_OWNER_ACCEPT_PROGRAMS(tcplife)
