@@ -59,6 +59,7 @@ function bindLibc() {
     mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)'),
     munmap: lib.func('int munmap(void *addr, size_t length)'),
     mount: lib.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)'),
+    setns: lib.func('int setns(int fd, int nstype)'),
     strerror: lib.func('const char *strerror(int errnum)'),
     getpagesize: lib.func('int getpagesize()'),
   };

@@ -32,3 +32,47 @@ export function structLayoutFromElf(path: string, struct: string): StructLayout 
     lb.btf__free(btf);
   }
 }
+
+const BTF_KIND_ENUM = 6;
+const BTF_KIND_ENUM64 = 19;
+
+let vmlinux: Ptr | null | undefined;
+const enums = new Map<string, Map<number, string>>();
+
+/**
+ * The values of an enum of the running kernel, by number, from its BTF (/sys/kernel/btf/vmlinux):
+ * drop and reset reasons are numbered differently from one kernel to the next, so names are never
+ * taken from a table. Empty when the kernel has no BTF or no such enum.
+ */
+export function kernelEnum(name: string): ReadonlyMap<number, string> {
+  let m = enums.get(name);
+  if (m) return m;
+  m = new Map();
+  enums.set(name, m);
+  const lb = libbpf();
+  if (vmlinux === undefined) {
+    const p = lb.btf__load_vmlinux_btf() as Ptr | null;
+    vmlinux = isNull(p) ? null : p;
+  }
+  if (vmlinux === null) return m;
+  for (const kind of [BTF_KIND_ENUM, BTF_KIND_ENUM64]) {
+    const id = lb.btf__find_by_name_kind(vmlinux, name, kind) as number;
+    if (id < 0) continue;
+    const t = lb.btf__type_by_id(vmlinux, id) as Ptr;
+    const vlen = new DataView(viewMemory(t, 12)).getUint32(4, true) & 0xffff;
+    const stride = kind === BTF_KIND_ENUM ? 8 : 12; // struct btf_enum { name_off, val } / btf_enum64 { name_off, lo, hi }
+    const body = new DataView(viewMemory(t, 12 + vlen * stride));
+    for (let i = 0; i < vlen; i++) {
+      const n = lb.btf__name_by_offset(vmlinux, body.getUint32(12 + i * stride, true)) as string;
+      m.set(body.getUint32(16 + i * stride, true), n);
+    }
+    break;
+  }
+  return m;
+}
+
+/** Frees the kernel BTF kernelEnum() loaded (about 5 MB here); names already read stay. */
+export function releaseKernelBtf(): void {
+  if (vmlinux) libbpf().btf__free(vmlinux);
+  vmlinux = undefined;
+}

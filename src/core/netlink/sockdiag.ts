@@ -7,6 +7,7 @@ import { formatIPv4, formatIPv6 } from '../addr.js';
 import { NetdxError } from '../errors.js';
 import { parseProcNetRaw } from '../proc/netraw.js';
 import { NLM_F_DUMP, NETLINK_SOCK_DIAG, NetlinkSocket, align4 } from './netlink.js';
+import { isOwnNetns, withNetns, type NetnsRef } from '../netns.js';
 import { frag, putFrag, viewOf, writeAscii, writeNumV, writeU32 } from './ndjson.js';
 
 export const SOCK_DIAG_BY_FAMILY = 20;
@@ -523,12 +524,23 @@ export interface DumpInetOptions {
   info?: boolean | 'json';
   /** Receive into this buffer rather than the socket's own (at least 64 KiB). */
   recvBuf?: Buffer;
+  /** The network namespace to dump (default: the process's own). */
+  netns?: NetnsRef;
 }
 
-let shared: NetlinkSocket | undefined;
-/** One sock_diag socket per process, reused by every dump (opened on first use). */
-function sockDiag(): NetlinkSocket {
-  return (shared ??= new NetlinkSocket(NETLINK_SOCK_DIAG, 'sock_diag'));
+const shared = new Map<number, NetlinkSocket>();
+/**
+ * One sock_diag socket per namespace, reused by every dump (opened on first use): a netlink
+ * socket answers for the namespace it was created in.
+ */
+function sockDiag(netns?: NetnsRef): NetlinkSocket {
+  const key = isOwnNetns(netns) ? 0 : netns!.inode;
+  let s = shared.get(key);
+  if (!s) {
+    s = withNetns(key ? netns : undefined, () => new NetlinkSocket(NETLINK_SOCK_DIAG, 'sock_diag'));
+    shared.set(key, s);
+  }
+  return s;
 }
 
 /**
@@ -547,7 +559,7 @@ export function forEachInetDiagMsg(opts: DumpInetOptions, onMsg: (buf: Buffer, s
   let states = opts.states ?? ALL_STATES;
   // Request sockets (SYN-RECV) live in their own table; asking for SYN_RECV means them too.
   if (states & (1 << TCP_STATES.SYN_RECV)) states |= 1 << TCP_STATES.NEW_SYN_RECV;
-  const nl = sockDiag();
+  const nl = sockDiag(opts.netns);
   const proto = opts.protocol;
   if (proto === 'tcp' && !opts.family) {
     // Both families in one walk of the kernel's socket hashes (see buildTcpDiagCompatReq).
@@ -570,7 +582,7 @@ export function forEachInetDiagMsg(opts: DumpInetOptions, onMsg: (buf: Buffer, s
 }
 
 /** Every inet socket of one protocol in this network namespace (IPv4 then IPv6). */
-export function dumpInetSockets(opts: { protocol: 'tcp' | 'udp' | 'raw'; family?: 4 | 6; states?: number; info?: boolean }): InetSocket[] {
+export function dumpInetSockets(opts: { protocol: 'tcp' | 'udp' | 'raw'; family?: 4 | 6; states?: number; info?: boolean; netns?: NetnsRef }): InetSocket[] {
   const out: InetSocket[] = [];
   if (opts.protocol === 'raw') {
     for (const fam of opts.family ? [opts.family] : ([4, 6] as const)) {
@@ -579,7 +591,7 @@ export function dumpInetSockets(opts: { protocol: 'tcp' | 'udp' | 'raw'; family?
       } catch (e) {
         // No raw_diag in this kernel (CONFIG_INET_RAW_DIAG off): read /proc/net/raw{,6} as ss does.
         if (!(e instanceof NetdxError && e.errno === 2)) throw e;
-        const text = readFileSync(fam === 4 ? '/proc/net/raw' : '/proc/net/raw6', 'utf8');
+        const text = withNetns(opts.netns, () => readFileSync(fam === 4 ? '/proc/net/raw' : '/proc/net/raw6', 'utf8'));
         const states = opts.states ?? ALL_STATES;
         for (const s of parseProcNetRaw(text, fam)) if (states & (1 << s.state_num)) out.push(s);
       }
@@ -685,9 +697,9 @@ export function parseUnixDiagMsg(b: Buffer): UnixSocket {
 }
 
 /** Every unix socket in this network namespace. */
-export function dumpUnixSockets(opts: { states?: number } = {}): UnixSocket[] {
+export function dumpUnixSockets(opts: { states?: number; netns?: NetnsRef } = {}): UnixSocket[] {
   const out: UnixSocket[] = [];
-  sockDiag().transact(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, buildUnixDiagReq(opts.states),
+  sockDiag(opts.netns).transact(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, buildUnixDiagReq(opts.states),
     (m) => { if (m.type === SOCK_DIAG_BY_FAMILY) out.push(parseUnixDiagMsg(m.body)); });
   return out;
 }
