@@ -26,6 +26,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./ifstat/cli.js')) },
   { name: 'ethtool', layer: 'device', summary: 'driver statistics as deltas, rings, channels, offloads, speed (ethtool)',
     load: async () => def(await import('./ethtool/cli.js')) },
+  { name: 'softirqs', layer: 'device', summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',
+    load: async () => def(await import('./softirqs/cli.js')) },
   { name: 'scaling', layer: 'device', summary: 'RSS/RPS/RFS/XPS, IRQ affinity, softirq and softnet per CPU, REUSEPORT groups',
     load: async () => def(await import('./scaling/cli.js')) },
   { name: 'sysctl', layer: 'tunables', summary: 'the network tunables that matter, with defaults and meanings',
