@@ -135,3 +135,23 @@ after(() => {
     throw new Error(`BPF leak check: this test file left ${leaked.map((k) => `${now[k] - heldAtStart[k]} ${k}`).join(', ')} open`);
   }
 });
+
+/** Ids of the BPF programs loaded on the machine whose name passes `match` (bpftool as oracle). */
+export function bpfProgIds(match: (name: string) => boolean): Set<number> {
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as Array<{ id: number; name?: string }>;
+  return new Set(progs.filter((p) => p.name !== undefined && match(p.name)).map((p) => p.id));
+}
+
+/**
+ * The programs of `ids` still loaded once none is left, or after `ms`: the kernel frees an exited
+ * process's programs shortly after its exit (RCU), not at once (~50 ms seen here).
+ */
+export async function progsLeft(ids: Iterable<number>, ms = 2000): Promise<number[]> {
+  const want = [...ids];
+  for (let t = 0; ; t += 50) {
+    const now = bpfProgIds(() => true);
+    const left = want.filter((id) => now.has(id));
+    if (!left.length || t >= ms) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -179,9 +179,11 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
       if (count > 0 && interval === undefined) throw new NetdxError('E_USAGE', 'parsing -c: a COUNT of reports needs -i SECONDS');
       def.check?.(opts as Parsed<S>);
       const probe = startInterval(def.spec, { filter, options: opts as Parsed<S> });
-      const print = (r: R, secs?: number) => {
+      const print = (r: R) => {
         if (opts.json) {
-          ctx.out.write(JSON.stringify({ ts: new Date(wallMsOf(process.hrtime.bigint())).toISOString(), ...(secs !== undefined ? { interval_s: secs } : {}), ...def.json(r, opts as Parsed<S>) }) + '\n');
+          // interval_s: the measured length, for the final (partial) report too
+          const secs = Math.round(probe.lastSeconds * 1000) / 1000;
+          ctx.out.write(JSON.stringify({ ts: new Date(wallMsOf(process.hrtime.bigint())).toISOString(), interval_s: secs, ...def.json(r, opts as Parsed<S>) }) + '\n');
           return;
         }
         if (o.time) ctx.out.write(`${clockOf(process.hrtime.bigint())}\n`);
@@ -201,13 +203,14 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
             const wait = Math.min(interval * 1000, end - Date.now());
             if (wait > 0) await sleep(wait, ctx.signal);
             if (ctx.signal.aborted || Date.now() >= end) { cut = true; break; }
-            print(probe.sample(), interval);
+            print(probe.sample());
           }
         }
       } finally {
         final = probe.stop();
       }
       if (cut) print(final);
+      for (const l of lostLines(def.name, probe.lost(), 0, 'events', 'keys')) ctx.err.write(l + '\n');
       return 0;
     },
   });

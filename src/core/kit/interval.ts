@@ -19,6 +19,8 @@ export class IntervalProbe<R, O = unknown> {
   private readonly loaded: Loaded;
   private last: bigint;
   private final: R | undefined;
+  /** The measured length of the interval the last sample() covered, in seconds. */
+  lastSeconds = 0;
 
   constructor(readonly spec: IntervalSpec<R, O>, private readonly opts: LoadOptions<O>) {
     this.loaded = loadProbe(spec, opts);
@@ -33,9 +35,11 @@ export class IntervalProbe<R, O = unknown> {
     const now = process.hrtime.bigint();
     const secs = Number(now - this.last) / 1e9;
     this.last = now;
+    this.lastSeconds = secs;
     return this.spec.collect(this.loaded.obj, secs, this.opts.options as O);
   }
 
+  /** Events the kernel could not aggregate (a full map), by cause; after stop(), the final counts. */
   lost(): LostEvents { return this.loaded.obj.lostEvents(); }
 
   /** Detaches, takes the last interval's report and frees everything; safe to call again. */

@@ -65,8 +65,10 @@ export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loa
     const obj = BpfObject.open(bpfObjectPath(spec.object));
     try {
       const declared = new Set(obj.rodataLayout().keys());
-      const rodata = { ...filterRodata(spec.name, opts.filter ?? {}, declared), ...(spec.rodata?.(opts.options as O) ?? {}) };
-      for (const [m, n] of Object.entries({ ...(spec.sizes?.(opts.options as O) ?? {}), ...(opts.sizes ?? {}) })) obj.setMaxEntries(m, n);
+      // a library caller that passes no options gets the tool's defaults: {} rather than undefined
+      const o = (opts.options ?? {}) as O;
+      const rodata = { ...filterRodata(spec.name, opts.filter ?? {}, declared), ...(spec.rodata?.(o) ?? {}) };
+      for (const [m, n] of Object.entries({ ...(spec.sizes?.(o) ?? {}), ...(opts.sizes ?? {}) })) obj.setMaxEntries(m, n);
       for (const [m, map] of Object.entries(opts.share ?? {})) obj.reuseMap(m, map);
       obj.selectPrograms([...v.programs, ...(v.optional ?? [])]);
       if (Object.keys(rodata).length) obj.setRodata(rodata);

@@ -30,6 +30,5 @@ export default intervalTool({
     if (!o.summary) for (const s of r.softirqs) out += `\nsoftirq = ${s.vec}, cpu = ${s.cpu}\n${renderHistogram(s.hist)}`;
     return out + '\n';
   },
-  // The measured length: the kit's interval_s is the nominal -i, and absent without it.
-  json: (r) => ({ interval_s: r.seconds, softirqs: r.softirqs }),
+  json: (r) => ({ softirqs: r.softirqs }),
 });

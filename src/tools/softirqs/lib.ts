@@ -54,7 +54,7 @@ const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
 // program is already running on the CPU); the classic tracepoint also skips softirqs that
 // interrupt any other kprobe or tracepoint program. tp_btf is exact too, but its load parses the
 // kernel's whole BTF.
-export const SOFTIRQS: IntervalSpec<SoftirqsReport, SoftirqsOptions | undefined> = {
+export const SOFTIRQS: IntervalSpec<SoftirqsReport, SoftirqsOptions> = {
   name: 'softirqs',
   object: 'softirqs',
   hooks: ['raw_tracepoint'],
@@ -63,7 +63,7 @@ export const SOFTIRQS: IntervalSpec<SoftirqsReport, SoftirqsOptions | undefined>
     { via: 'tracepoint', programs: ['softirqs_entry_tp', 'softirqs_exit_tp'] },
     { via: 'tp_btf', programs: ['softirqs_entry_btf', 'softirqs_exit_btf'] },
   ],
-  rodata: (o) => ({ all_vecs: !!o?.all, only_cpu: onlyCpu(o?.cpu) }),
+  rodata: (o) => ({ all_vecs: !!o.all, only_cpu: onlyCpu(o.cpu) }),
   sizes: () => ({ hists: SOFTIRQ_NAMES.length * numPossibleCpus() }),
   collect(obj, seconds) {
     const rows = obj.map('hists').drain().map(([k, v]) => ({ k: key(view(k), 0), v: val(view(v), 0) }));
@@ -79,6 +79,6 @@ export const SOFTIRQS: IntervalSpec<SoftirqsReport, SoftirqsOptions | undefined>
 };
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
-export function startSoftirqs(opts: SoftirqsOptions & { via?: SoftirqsVia } = {}): IntervalProbe<SoftirqsReport, SoftirqsOptions | undefined> {
+export function startSoftirqs(opts: SoftirqsOptions & { via?: SoftirqsVia } = {}): IntervalProbe<SoftirqsReport, SoftirqsOptions> {
   return startInterval(SOFTIRQS, { options: opts, via: opts.via });
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { kernelOpts, nodeEval, track, vethPair, type Netns } from '../../testlib/kernel.js';
+import { bpfProgIds, kernelOpts, nodeEval, progsLeft, track, vethPair, type Netns } from '../../testlib/kernel.js';
 import { CLI_MAIN } from '../../testlib/cli.js';
 import { parseSoftirqs, type ProcSoftirqs } from '../../core/proc/softirqs.js';
 import { totalCount } from '../../core/hist.js';
@@ -104,15 +104,9 @@ async function cli(args: string[], during: () => void = () => {}): Promise<{ cod
   return { code, out, err };
 }
 
-/** softirqs programs loaded, once none is left or after 2 s: an exited process's files are
- * released by the kernel shortly after, not at once. */
+/** softirqs programs still loaded after the CLI exited (the kernel frees them shortly after). */
 async function softirqsProgs(): Promise<number> {
-  for (let t = 0; ; t += 50) {
-    const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as Array<{ name?: string }>;
-    const n = progs.filter((p) => p.name?.startsWith('softirqs_')).length;
-    if (n === 0 || t >= 2000) return n;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return (await progsLeft(bpfProgIds((n) => n.startsWith('softirqs_')))).length;
 }
 
 test('CLI: -i 0.5 -c 2 --json gives two interval objects, and leaves no program', kernelOpts(), async () => {

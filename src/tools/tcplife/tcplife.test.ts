@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { statSync } from 'node:fs';
-import { kernelOpts, track, REPO_ROOT, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, track, REPO_ROOT, Netns, bpfProgIds, progsLeft } from '../../testlib/kernel.js';
 import { TcpLifeTracer } from './lib.js';
 import type { TcpLifeEvent } from './decode.js';
 
@@ -155,10 +155,7 @@ test('filters: -L, -p, -4 and -6 keep exactly the matching sessions', kernelOpts
   v6.cp.kill('SIGKILL');
 });
 
-function tcplifeProgIds(): Set<number> {
-  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as Array<{ id: number; name?: string }>;
-  return new Set(progs.filter((p) => p.name?.startsWith('tcplife_')).map((p) => p.id));
-}
+const tcplifeProgIds = () => bpfProgIds((n) => n.startsWith('tcplife_'));
 
 test('no program or link survives SIGINT, SIGTERM, SIGKILL or -d', kernelOpts(), async () => {
   for (const how of ['SIGINT', 'SIGTERM', 'SIGKILL', '-d'] as const) {
@@ -169,8 +166,7 @@ test('no program or link survives SIGINT, SIGTERM, SIGKILL or -d', kernelOpts(),
     if (how !== '-d') r.cp.kill(how);
     const code = await r.exit;
     if (how !== 'SIGKILL') assert.equal(code, 0, `${how}: exit 0`);
-    const after = tcplifeProgIds();
-    assert.deepEqual(during.filter((id) => after.has(id)), [], `${how}: none of its programs remain`);
+    assert.deepEqual(await progsLeft(during), [], `${how}: none of its programs remain`);
   }
 });
 
