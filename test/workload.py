@@ -11,7 +11,12 @@ goes only where the caller says: loopback, or addresses inside namespaces the te
   connect --host H --port P [--count N] [--timeout S] [--hold MS] [--send BYTES] [--close-after MS]
           [--sndbuf BYTES] [--linger0] [--read]
   udp-listen --host H [--port P] [--rcvbuf BYTES] [--read-after MS] [--hold MS]
-  udp-send --host H --port P --count N [--size BYTES]
+  udp-send --host H --port P --count N [--size BYTES] [--bind ADDR] [--seconds S]
+  syn-flood --dst IP --port P --count N --src-net A.B.C.0   (raw IPv4 SYNs from spoofed sources)
+  udp-spray --dst IP --port P --count N --src-net A.B.0.0   (raw IPv4 UDP, a new flow each: conntrack)
+  dns-server --host H [--port 53] [--delay-ms D] [--hold MS]   (answers A queries, late)
+  resolve --names a.test,b.test [--timeout S]               (getaddrinfo each, timed)
+  rr --host H --port P --count N [--req B] [--resp B]       (request/response over one connection each)
 """
 import argparse
 import errno
@@ -44,40 +49,45 @@ def cmd_listen(a):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
     s.bind((a.host, a.port))
     s.listen(a.backlog)
+    s.setblocking(False)
     say(event="listening", port=s.getsockname()[1], pid=os.getpid(), backlog=a.backlog)
-    deadline = time.monotonic() + a.hold / 1000
-    if a.accept_after:
-        time.sleep(a.accept_after / 1000)
+    start = time.monotonic()
+    deadline = start + a.hold / 1000
     conns = []
     accepted = 0
-    s.settimeout(0.05)
-    while time.monotonic() < deadline and (a.accept < 0 or accepted < a.accept):
-        try:
-            c, peer = s.accept()
-        except socket.timeout:
-            continue
-        accepted += 1
-        conns.append(c)
-        say(event="accepted", peer_port=peer[1], n=accepted)
-        if a.reply:
-            if a.reply_after:
-                time.sleep(a.reply_after / 1000)
-            c.sendall(b"r" * a.reply)
-    # keep the accepted connections (readers read them, others leave them unread) until the end
     got = 0
-    while time.monotonic() < deadline and conns:
-        if not a.read:
+    while time.monotonic() < deadline:
+        accepting = time.monotonic() >= start + a.accept_after / 1000 and (a.accept < 0 or accepted < a.accept)
+        watch = ([s] if accepting else []) + (conns if a.read else [])
+        if not watch:
             time.sleep(min(0.05, max(0, deadline - time.monotonic())))
             continue
-        r, _, _ = select.select(conns, [], [], 0.05)
-        for c in r:
+        r, _, _ = select.select(watch, [], [], min(0.05, max(0, deadline - time.monotonic())))
+        for x in r:
+            if x is s:
+                try:
+                    c, peer = s.accept()
+                except BlockingIOError:
+                    continue
+                accepted += 1
+                conns.append(c)
+                if a.verbose:
+                    say(event="accepted", peer_port=peer[1], n=accepted)
+                if a.reply:
+                    if a.reply_after:
+                        time.sleep(a.reply_after / 1000)
+                    try:
+                        c.sendall(b"r" * a.reply)
+                    except OSError:
+                        pass
+                continue
             try:
-                d = c.recv(65536)
+                d = x.recv(1 << 20)
             except OSError:
                 d = b""
             if not d:
-                conns.remove(c)
-                c.close()
+                conns.remove(x)
+                x.close()
             got += len(d)
     say(event="done", accepted=accepted, read=got)
 
@@ -152,15 +162,137 @@ def cmd_udp_listen(a):
 
 def cmd_udp_send(a):
     s = socket.socket(family_of(a.host), socket.SOCK_DGRAM)
+    if a.bind:
+        s.bind((a.bind, 0))
     payload = b"u" * a.size
     sent = 0
-    for _ in range(a.count):
+    end = time.monotonic() + a.seconds if a.seconds else None
+    for i in range(a.count):
+        if end and time.monotonic() > end:
+            break
         try:
             s.sendto(payload, (a.host, a.port))
             sent += 1
         except OSError:
             pass
+        if a.pace_us:
+            time.sleep(a.pace_us / 1e6)
     say(event="done", sent=sent, pid=os.getpid())
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    s = (s >> 16) + (s & 0xFFFF)
+    s += s >> 16
+    return (~s) & 0xFFFF
+
+
+def ipv4(src, dst, proto, payload, ident):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, 0, 64, proto, 0, src, dst)
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, 0, 64, proto, csum(h), src, dst) + payload
+
+
+def raw_sender():
+    r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    r.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+    return r
+
+
+def cmd_syn_flood(a):
+    r = raw_sender()
+    dst = socket.inet_aton(a.dst)
+    base = [int(x) for x in a.src_net.split(".")]
+    for i in range(a.count):
+        src = bytes([base[0], base[1], base[2], 1 + i % 250])
+        sport = 1024 + (i * 7919) % 60000
+        tcp = struct.pack("!HHIIBBHHH", sport, a.port, i * 2654435761 & 0xFFFFFFFF, 0, 5 << 4, 0x02, 64240, 0, 0)
+        ph = src + dst + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(tcp))
+        tcp = tcp[:16] + struct.pack("!H", csum(ph + tcp)) + tcp[18:]
+        r.sendto(ipv4(src, dst, socket.IPPROTO_TCP, tcp, i), (a.dst, 0))
+        if a.pace_us:
+            time.sleep(a.pace_us / 1e6)
+    say(event="done", sent=a.count, pid=os.getpid())
+
+
+def cmd_udp_spray(a):
+    r = raw_sender()
+    dst = socket.inet_aton(a.dst)
+    base = [int(x) for x in a.src_net.split(".")]
+    payload = b"c" * 8
+    for i in range(a.count):
+        src = bytes([base[0], base[1], 1 + (i // 60000) % 250, 1 + (i // 240) % 250])
+        sport = 1024 + i % 60000
+        udp = struct.pack("!HHHH", sport, a.port, 8 + len(payload), 0) + payload
+        r.sendto(ipv4(src, dst, socket.IPPROTO_UDP, udp, i), (a.dst, 0))
+    say(event="done", sent=a.count, pid=os.getpid())
+
+
+def dns_answer(q, ip):
+    # header: same id, QR|RD|RA, one question, one answer; the question copied; a pointer to it
+    qend = 12
+    while q[qend] != 0:
+        qend += q[qend] + 1
+    qend += 5
+    question = q[12:qend]
+    qtype = struct.unpack("!H", q[qend - 4:qend - 2])[0]
+    if qtype != 1:  # not A: no answer records
+        return q[:2] + struct.pack("!HHHHH", 0x8180, 1, 0, 0, 0) + question
+    ans = struct.pack("!HHHIH4s", 0xC00C, 1, 1, 60, 4, socket.inet_aton(ip))
+    return q[:2] + struct.pack("!HHHHH", 0x8180, 1, 1, 0, 0) + question + ans
+
+
+def cmd_dns_server(a):
+    s = socket.socket(family_of(a.host), socket.SOCK_DGRAM)
+    s.bind((a.host, a.port))
+    say(event="listening", port=s.getsockname()[1], pid=os.getpid())
+    deadline = time.monotonic() + a.hold / 1000
+    pending = []
+    s.settimeout(0.01)
+    answered = 0
+    while time.monotonic() < deadline:
+        try:
+            q, peer = s.recvfrom(4096)
+            pending.append((time.monotonic() + a.delay_ms / 1000, q, peer))
+        except socket.timeout:
+            pass
+        now = time.monotonic()
+        for item in [p for p in pending if p[0] <= now]:
+            pending.remove(item)
+            s.sendto(dns_answer(item[1], "198.18.0.99"), item[2])
+            answered += 1
+    say(event="done", answered=answered)
+
+
+def cmd_resolve(a):
+    for n in a.names.split(","):
+        t0 = time.monotonic()
+        try:
+            socket.getaddrinfo(n, 80, socket.AF_INET, socket.SOCK_STREAM)
+            res = "OK"
+        except OSError as e:
+            res = type(e).__name__
+        say(event="resolved", name=n, result=res, ms=(time.monotonic() - t0) * 1000)
+    say(event="done", pid=os.getpid())
+
+
+def cmd_rr(a):
+    fam = family_of(a.host)
+    for i in range(a.count):
+        c = socket.socket(fam, socket.SOCK_STREAM)
+        c.settimeout(5)
+        c.connect((a.host, a.port))
+        c.sendall(b"q" * a.req)
+        c.shutdown(socket.SHUT_WR)
+        got = 0
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            got += len(d)
+        c.close()
+    say(event="done", pid=os.getpid(), count=a.count)
 
 
 def main():
@@ -177,6 +309,7 @@ def main():
     l.add_argument("--rcvbuf", type=int, default=0)
     l.add_argument("--reply", type=int, default=0)
     l.add_argument("--reply-after", type=int, default=0)
+    l.add_argument("--verbose", action="store_true")
     c = sub.add_parser("connect")
     c.add_argument("--host", required=True)
     c.add_argument("--port", type=int, required=True)
@@ -198,8 +331,37 @@ def main():
     us.add_argument("--port", type=int, required=True)
     us.add_argument("--count", type=int, default=100)
     us.add_argument("--size", type=int, default=512)
+    us.add_argument("--bind", default="")
+    us.add_argument("--seconds", type=float, default=0)
+    us.add_argument("--pace-us", type=int, default=0)
+    sf = sub.add_parser("syn-flood")
+    sf.add_argument("--dst", required=True)
+    sf.add_argument("--port", type=int, required=True)
+    sf.add_argument("--count", type=int, default=500)
+    sf.add_argument("--src-net", default="198.18.1.0")
+    sf.add_argument("--pace-us", type=int, default=0)
+    sp = sub.add_parser("udp-spray")
+    sp.add_argument("--dst", required=True)
+    sp.add_argument("--port", type=int, required=True)
+    sp.add_argument("--count", type=int, default=1000)
+    sp.add_argument("--src-net", default="198.19.0.0")
+    d = sub.add_parser("dns-server")
+    d.add_argument("--host", required=True)
+    d.add_argument("--port", type=int, default=53)
+    d.add_argument("--delay-ms", type=int, default=0)
+    d.add_argument("--hold", type=int, default=5000)
+    rs = sub.add_parser("resolve")
+    rs.add_argument("--names", required=True)
+    rr = sub.add_parser("rr")
+    rr.add_argument("--host", required=True)
+    rr.add_argument("--port", type=int, required=True)
+    rr.add_argument("--count", type=int, default=100)
+    rr.add_argument("--req", type=int, default=100)
+    rr.add_argument("--resp", type=int, default=1000)
     a = p.parse_args()
-    {"listen": cmd_listen, "connect": cmd_connect, "udp-listen": cmd_udp_listen, "udp-send": cmd_udp_send}[a.cmd](a)
+    {"listen": cmd_listen, "connect": cmd_connect, "udp-listen": cmd_udp_listen, "udp-send": cmd_udp_send,
+     "syn-flood": cmd_syn_flood, "udp-spray": cmd_udp_spray, "dns-server": cmd_dns_server, "resolve": cmd_resolve,
+     "rr": cmd_rr}[a.cmd](a)
 
 
 if __name__ == "__main__":

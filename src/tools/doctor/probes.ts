@@ -15,6 +15,8 @@ import type { Probe } from '../../core/finding.js';
 import { parseKallsyms, type Kallsyms } from '../../core/proc/kallsyms.js';
 import { STATE_NAMES } from '../../core/netlink/sockdiag.js';
 import { TCPCONNECT, type TcpConnectEvent } from '../tcpconnect/lib.js';
+import { SOFTIRQS, type SoftirqsReport } from '../softirqs/lib.js';
+import { startInterval, type IntervalProbe } from '../../core/kit/interval.js';
 import { dns_key, dns_val, drop_key, flow_key, reset_key } from './doctor.h.js';
 import type { ConnectAgg, DnsAgg, DropAgg, FlowAgg, ProbeAggregates, ResetAgg } from './window.js';
 
@@ -102,18 +104,24 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
   readonly name = 'doctor';
   private readonly bundle: Loaded;
   private readonly connects: EventProbe<TcpConnectEvent>;
+  private readonly softirqs: IntervalProbe<SoftirqsReport, object>;
   private readonly failed: TcpConnectEvent[] = [];
   private final: ProbeAggregates | undefined;
 
   private constructor(netns: number | undefined, private readonly comm: (pid: number) => string) {
     const filter = netns ? { netns } : {};
     this.bundle = loadProbe(DOCTOR_BUNDLE, { filter });
+    let connects: EventProbe<TcpConnectEvent> | undefined;
     try {
-      this.connects = startEvents(TCPCONNECT, (e) => { if (this.failed.length < 100_000) this.failed.push(e); }, { filter, options: { failed: true } });
+      connects = startEvents(TCPCONNECT, (e) => { if (this.failed.length < 100_000) this.failed.push(e); }, { filter, options: { failed: true } });
+      // softirq time is per CPU, for the whole host whatever the namespace
+      this.softirqs = startInterval(SOFTIRQS, {});
     } catch (e) {
+      connects?.stop();
       this.bundle.obj.close();
       throw e;
     }
+    this.connects = connects;
   }
 
   /** Starts the bundle, or explains in one line why it cannot run here. */
@@ -134,6 +142,7 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
     return {
       ran: true, via: this.bundle.via, ...readAggregates(this.bundle.obj, this.comm),
       failed_connects: connectAggs(this.failed),
+      softirq_ns: this.softirqs.sample().softirqs.map((x) => ({ cpu: x.cpu, vec: x.vec, count: x.count, total_ns: x.total_ns })),
       lost: addLost(this.bundle.obj.lostEvents(), this.connects.lost()),
       notes: [...this.bundle.notes, ...this.connects.notes],
     };
@@ -144,6 +153,7 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
       this.bundle.obj.detach();
       const lostConnects = this.connects.stop();
       const r = { ...this.sample(), lost: addLost(this.bundle.obj.lostEvents(), lostConnects) };
+      this.softirqs.stop();
       this.bundle.obj.close();
       this.final = r;
     }
