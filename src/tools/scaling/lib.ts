@@ -11,6 +11,7 @@ import { parseInterrupts, type ProcInterrupts, type IrqLine } from '../../core/p
 import { parseSoftirqs, type ProcSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat, type SoftnetRow } from '../../core/proc/softnet.js';
 import { parseProcStat, type CpuTimes } from '../../core/proc/cpustat.js';
+import { socketOwners } from '../../core/proc/owners.js';
 import { sleep } from '../../core/time.js';
 
 // ------------------------------------------------------------------ types
@@ -661,7 +662,7 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   try {
     const socks = opts.listeners ? await opts.listeners() : await listTcpListeners();
     reuseport = groupReuseport(socks);
-    if (reuseport.length) reuseport = groupReuseport(socks, await listenerOwners());
+    if (reuseport.length) reuseport = groupReuseport(socks, listenerOwners());
   } catch (e) {
     notes.push(`REUSEPORT groups: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -669,10 +670,9 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   return { interval_s: secs, cpus: b.online, interfaces, global, per_cpu, reuseport, verdicts, notes };
 }
 
-/** Socket inode -> first owning process, from the sockets tool's /proc/PID/fd scan. */
-async function listenerOwners(): Promise<Map<number, { pid: number; comm: string }>> {
+/** Socket inode -> first owning process, from a scan of /proc/PID/fd (core/proc/owners.ts). */
+function listenerOwners(): Map<number, { pid: number; comm: string }> {
   // Only scanned when there are groups: a pass over every /proc/PID/fd is not free.
-  const { socketOwners } = await import('../sockets/lib.js');
   const out = new Map<number, { pid: number; comm: string }>();
   for (const [inode, owners] of socketOwners()) if (owners[0]) out.set(inode, { pid: owners[0].pid, comm: owners[0].comm });
   return out;

@@ -7,9 +7,10 @@ import {
 import { INET_JSON_LINE_MAX, NO_OWNER_JSON, inetSocketJson, writeInetDiagJson } from './json.js';
 import { streamChunks } from './ndjson.js';
 import { InetJsonWriter } from './inetjson.js';
+import { socketOwners, type Owner } from '../../core/proc/owners.js';
 import {
-  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, normaliseAddr, socketOwners, socketSummary,
-  type OwnedInet, type OwnedUnix, type Owner,
+  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, normaliseAddr, socketSummary,
+  type OwnedInet, type OwnedUnix,
 } from './lib.js';
 
 type Row = OwnedInet | OwnedUnix;
