@@ -1,15 +1,11 @@
-// The scaling verdict engine and the other pure pieces of the library (IRQ name matching,
-// rates between snapshots, REUSEPORT grouping) on constructed data: no root, no machine state.
+// The scaling verdict engine (and REUSEPORT grouping, which feeds it) on constructed data, and
+// the text view of its verdicts: no root, no machine state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  scalingVerdicts, classifyQueueIrq, matchInterfaceIrqs, computeCpuRates, groupReuseport,
-  type CpuRates, type InterfaceScaling, type GlobalSteering, type Snapshot,
-} from './lib.js';
-import { parseInterrupts } from '../../core/proc/interrupts.js';
-import { parseSoftirqs } from '../../core/proc/softirqs.js';
-import { parseSoftnetStat } from '../../core/proc/softnet.js';
-import { parseProcStat } from '../../core/proc/cpustat.js';
+import { scalingVerdicts } from './verdicts.js';
+import { groupReuseport } from './reuseport.js';
+import type { GlobalSteering, InterfaceScaling } from './interfaces.js';
+import type { CpuRates } from './rates.js';
 
 const GLOBAL: GlobalSteering = {
   rps_sock_flow_entries: 0, flow_limit_cpus: [], flow_limit_table_len: 4096, netdev_budget: 300,
@@ -137,49 +133,6 @@ test('REUSEPORT: groups of 2+ listeners per address:port, imbalance and full que
   assert.equal(scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: full })[0]!.severity, 'warning');
   const even = groupReuseport([l(1, 80, 3), l(2, 80, 3), l(3, 80, 2)]);
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: even }), []);
-});
-
-test('IRQ names: queues of common drivers, and which lines belong to an interface', () => {
-  const c = (n: string, p: string[]) => classifyQueueIrq(n, p);
-  assert.deepEqual(c('virtio2-input.0', ['eth0', 'virtio2']), { kind: 'rx', index: 0 });
-  assert.deepEqual(c('virtio2-output.3', ['eth0', 'virtio2']), { kind: 'tx', index: 3 });
-  assert.deepEqual(c('virtio2-config', ['eth0', 'virtio2']), { kind: 'other' });
-  assert.deepEqual(c('eth0-TxRx-7', ['eth0']), { kind: 'combined', index: 7 });
-  assert.deepEqual(c('ens5-Tx-Rx-2', ['ens5']), { kind: 'combined', index: 2 });
-  assert.deepEqual(c('eth1-rx-1', ['eth1']), { kind: 'rx', index: 1 });
-  assert.deepEqual(c('mlx5_comp3@pci:0000:03:00.0', ['enp3s0', '0000:03:00.0']), { kind: 'combined', index: 3 });
-  assert.deepEqual(c('mlx5_async0@pci:0000:03:00.0', ['enp3s0', '0000:03:00.0']), { kind: 'other' });
-  assert.deepEqual(c('enp1s0-0', ['enp1s0']), { kind: 'combined', index: 0 });
-  const lines = parseInterrupts([
-    '  CPU0 CPU1',
-    ' 50: 1 2 IR-PCI-MSI 1-edge eth1-TxRx-0',
-    ' 51: 1 2 IR-PCI-MSI 2-edge eth10-TxRx-0',
-    ' 52: 1 2 IR-PCI-MSI 3-edge mlx5_comp0@pci:0000:03:00.0',
-    ' 53: 1 2 IR-PCI-MSI 4-edge i40e-0000:05:00.0:misc',
-    ' 54: 1 2 PCI-MSIX-0000:00:03.0 1-edge virtio2-input.0',
-    ' 55: 1 2 PCI-MSIX-0000:00:04.0 1-edge virtio3-input.0',
-  ].join('\n')).lines;
-  const ids = (irqs: number[]) => irqs.sort();
-  assert.deepEqual(ids(matchInterfaceIrqs({ prefixes: ['eth1'], msi: new Set() }, lines).map((l) => l.irq!)), [50]);
-  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['enp3s0', '0000:03:00.0'], msi: new Set(), pci: '0000:03:00.0' }, lines).map((l) => l.irq), [52]);
-  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['ens6', '0000:05:00.0'], msi: new Set([53]) }, lines).map((l) => l.irq), [53]);
-  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['eth0', 'virtio2'], msi: new Set() }, lines).map((l) => l.irq), [54]);
-});
-
-test('rates between snapshots: per CPU by CPU number, 32-bit wrap, % softirq from /proc/stat', () => {
-  const snap = (t: number, rx: [number, number], irq50: [number, number], processed: [number, number], sirq: [number, number], tot: [number, number]): Snapshot => ({
-    t_ms: t, online: [0, 2],
-    interrupts: parseInterrupts(`  CPU0 CPU2\n 50: ${irq50[0]} ${irq50[1]} X 1-edge eth1-TxRx-0\n 51: 9 9 X 2-edge other\n`),
-    softirqs: parseSoftirqs(`  CPU0 CPU2\n NET_TX: 0 0\n NET_RX: ${rx[0]} ${rx[1]}\n`),
-    softnet: parseSoftnetStat(processed.map((p, i) => `${p.toString(16).padStart(8, '0')} 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 ${(i * 2).toString(16).padStart(8, '0')}`).join('\n')),
-    stat: parseProcStat(`cpu0 0 0 0 ${tot[0] - sirq[0]} 0 0 ${sirq[0]} 0 0 0\ncpu2 0 0 0 ${tot[1] - sirq[1]} 0 0 ${sirq[1]} 0 0 0\n`),
-    packets: new Map(),
-  });
-  const a = snap(0, [100, 10], [5, 0], [0xfffffff0, 0], [10, 0], [1000, 1000]);
-  const b = snap(2000, [300, 10], [1005, 2], [0x10, 6], [60, 0], [1100, 1100]);
-  const r = computeCpuRates(a, b, new Set([50]));
-  assert.deepEqual(r.map((x) => [x.cpu, x.net_rx, x.nic_irqs, x.processed, x.softirq_pct, x.busy_pct]),
-    [[0, 100, 500, 16, 50, 50], [2, 0, 1, 3, 0, 0]]);
 });
 
 test('text view: a 16-queue imbalanced report fits 100 columns and keeps fix commands whole', async () => {
