@@ -1,15 +1,16 @@
 // scaling as a library: how each interface spreads its receive and transmit work over CPUs
 // (queues, IRQs and their affinity, RPS/RFS/XPS), how the work actually landed per CPU over an
 // interval (softirqs, softnet, NIC IRQs, softirq time), and SO_REUSEPORT accept groups. All of
-// it is read from /proc and /sys; nothing is changed: the verdicts print the commands instead.
+// it is read from /proc and /sys; nothing is changed: the findings print the commands instead.
 // The parts live by concern (interfaces.ts, rates.ts, reuseport.ts, verdicts.ts); this file
 // assembles the report and is the library's entry point, re-exporting what callers use.
 import { NetdxError } from '../../core/errors.js';
+import type { Finding } from '../../core/finding.js';
 import { sleep } from '../../core/time.js';
 import { listInterfaces, readGlobalSteering, readInterface, type GlobalSteering, type InterfaceScaling } from './interfaces.js';
 import { applyRates, computeCpuRates, takeSnapshot, type CpuRates } from './rates.js';
 import { groupReuseport, listTcpListeners, listenerOwners, type ListenSocket, type ReuseportGroup } from './reuseport.js';
-import { scalingVerdicts, type Verdict } from './verdicts.js';
+import { scalingVerdicts } from './verdicts.js';
 
 export {
   classifyQueueIrq, listInterfaces, matchInterfaceIrqs, onlineCpus, readGlobalSteering, readInterface,
@@ -18,7 +19,7 @@ export {
 export { applyRates, computeCpuRates, takeSnapshot, type CpuRates, type Snapshot } from './rates.js';
 export { groupReuseport, listTcpListeners, type ListenSocket, type ReuseportGroup, type ReuseportMember } from './reuseport.js';
 export {
-  CONCENTRATION_SHARE, IDLE_BUSY_PCT, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, scalingVerdicts, type Verdict, type VerdictInput,
+  CONCENTRATION_SHARE, IDLE_BUSY_PCT, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, scalingVerdicts, type ScalingFindingId, type VerdictInput,
 } from './verdicts.js';
 
 export interface ScalingReport {
@@ -30,7 +31,8 @@ export interface ScalingReport {
   per_cpu: CpuRates[];
   /** Undefined when the socket dump was not available. */
   reuseport?: ReuseportGroup[];
-  verdicts: Verdict[];
+  /** What is wrong, as the project's Findings (scalingVerdicts()). */
+  findings: Finding[];
   notes: string[];
 }
 
@@ -42,7 +44,7 @@ export interface ScalingOptions {
   listeners?: () => ListenSocket[] | Promise<ListenSocket[]>;
 }
 
-/** Samples the host over the interval and returns the whole picture with verdicts. */
+/** Samples the host over the interval and returns the whole picture with its findings. */
 export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingReport> {
   const interval = opts.interval_s ?? 1;
   if (!(interval > 0) || interval > 3600) throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${interval}`);
@@ -69,6 +71,6 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   } catch (e) {
     notes.push(`REUSEPORT groups: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const verdicts = scalingVerdicts({ interval_s: secs, cpus: per_cpu, interfaces, global, reuseport });
-  return { interval_s: secs, cpus: b.online, interfaces, global, per_cpu, reuseport, verdicts, notes };
+  const findings = scalingVerdicts({ interval_s: secs, cpus: per_cpu, interfaces, global, reuseport });
+  return { interval_s: secs, cpus: b.online, interfaces, global, per_cpu, reuseport, findings, notes };
 }

@@ -15,6 +15,7 @@ const LIB = new URL('./lib.js', import.meta.url).href;
 interface JsonReport {
   interfaces: Array<{ name: string; rx: Array<{ index: number; rps_cpus: number[]; rps_mask: string; rps_flow_cnt: number }> }>;
   reuseport: Array<{ laddr: string; lport: number; members: Array<{ inode: number; recv_q: number; send_q: number; pid?: number; comm?: string }> }>;
+  findings: Array<{ id: string; layer: string; evidence: Record<string, number | string> }>;
 }
 
 function runJson(ns: Netns, args: string[]): JsonReport {
@@ -46,9 +47,11 @@ test('kernel: the rps_cpus mask and rps_flow_cnt set on a veth rx queue in a net
   assert.deepEqual(q.rps_cpus, want);
   assert.equal(parseInt(q.rps_mask.replace(/,/g, ''), 16), parseInt(mask.replace(/,/g, ''), 16));
   assert.equal(q.rps_flow_cnt, 256);
-  // The text view shows the mask too.
+  assert.ok(Array.isArray(r.findings), 'findings[] in the JSON');
+  // The text view shows the mask too, and ends with the findings section.
   const text = b.exec(process.execPath, [MAIN, 'scaling', 'vx1', '-i', '0.05']);
   assert.match(text, new RegExp(`rx-0 .*rps ${want[0]} +256`));
+  assert.match(text, /^Findings$/m);
   for (const line of text.split('\n')) assert.ok(line.length <= 100, `line over 100 columns: ${line}`);
 });
 
