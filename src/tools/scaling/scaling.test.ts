@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { getEventListeners } from 'node:events';
+import { sampleScaling } from './lib.js';
 import { kernelOpts, vethPair, Netns } from '../../testlib/kernel.js';
 import { parseCpuList, formatCpuMask } from '../../core/proc/cpus.js';
 
@@ -165,6 +167,22 @@ test('kernel: a SO_REUSEPORT group of 3 listeners shows its members, queue depth
     assert.equal(g.members.reduce((s, m) => s + m.recv_q, 0), 3);
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('sampling again and again on one signal leaves no abort listener behind', async () => {
+  // 15 samples on one signal: a listener left per sleep would pass Node's limit of 10 and warn
+  const warnings: Error[] = [];
+  const onWarn = (w: Error) => warnings.push(w);
+  process.on('warning', onWarn);
+  try {
+    const ac = new AbortController();
+    for (let i = 0; i < 15; i++) await sampleScaling({ interval_s: 0.001, signal: ac.signal, listeners: () => [] });
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  } finally {
+    process.off('warning', onWarn);
   }
 });
 
