@@ -11,6 +11,7 @@ import type { ReuseportGroup, ReuseportMember } from './reuseport.js';
 /** The ids of scaling's findings (docs/tools/scaling.md says when each is given). */
 export type ScalingFindingId = 'softirq.imbalance' | 'softnet.squeeze' | 'softnet.backlog_drops' | 'softnet.flow_limit'
   | 'config.rfs_half' | 'reuseport.imbalance';
+
 export interface VerdictInput {
   interval_s: number;
   cpus: readonly CpuRates[];
@@ -30,7 +31,7 @@ const RFS_ENTRIES = 32768;
 
 const pctStr = (x: number) => `${Math.round(x * 100)}%`;
 const rate = (x: number) => (x >= 100 ? String(Math.round(x)) : x.toFixed(1));
-/** Shares to 3 decimals and sums of rates to 1, as evidence: no float noise (0.9375, not 0.93749999). */
+/** Shares to 3 decimals and sums of rates to 1, as evidence: no float noise (9600.1, not 9600.099999999999). */
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const sum = (cpus: readonly CpuRates[], get: (c: CpuRates) => number) => r1(cpus.reduce((s, c) => s + get(c), 0));
