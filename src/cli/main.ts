@@ -32,7 +32,8 @@ function mainHelp(): string {
 }
 
 export function toolHelp(t: ToolDef<OptionSpecs>): string {
-  const lines = [`netdx ${t.name}${t.args ? ' ' + t.args : ''} [OPTIONS] — ${t.summary}`];
+  // What it is, then how to call it: usage and summary on one line ran past 100 columns
+  const lines = [`netdx ${t.name} — ${t.summary}`, `Usage: netdx ${t.name}${t.args ? ' ' + t.args : ''} [OPTIONS]`];
   if (t.replaces) lines.push(`Replaces: ${t.replaces}`);
   if (t.hooks?.length) lines.push(`BPF hooks: ${t.hooks.join(', ')}`);
   lines.push('', 'Options:', formatOptions(t.options));

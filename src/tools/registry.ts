@@ -1,5 +1,6 @@
 // The table of tools. Entries are light (name, layer, summary) and load their module only when
-// run, so `netdx --help` and each command start without importing the others.
+// run, so `netdx --help` and each command start without importing the others. The name, layer
+// and summary are copies of the tool's defineTool(): registry.test.ts holds them equal.
 import type { Layer, ToolDef, OptionSpecs } from '../core/tool.js';
 
 export interface ToolEntry {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { LINK_STATS64_FIELDS, parseLinkDump, parseLinkMessage, parseLinkSpeed, parseStats64 } from './rtnl.js';
 import { encodeAttr } from './netlink.js';
-import { ipJsonStats } from '../../tools/ifstat/ip-oracle.js';
+import { ipJsonStats } from '../../testlib/ip-oracle.js';
 
 const FIX = new URL('../../../test/fixtures/ifstat/', import.meta.url).pathname;
 const fixture = (f: string) => readFileSync(FIX + f);

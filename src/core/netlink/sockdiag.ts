@@ -8,7 +8,6 @@ import { NetdxError } from '../errors.js';
 import { parseProcNetRaw } from '../proc/netraw.js';
 import { NLM_F_DUMP, NETLINK_SOCK_DIAG, NetlinkSocket, align4 } from './netlink.js';
 import { isOwnNetns, withNetns, type NetnsRef } from '../netns.js';
-import { frag, putFrag, viewOf, writeAscii, writeNumV, writeU32 } from './ndjson.js';
 
 export const SOCK_DIAG_BY_FAMILY = 20;
 export const AF_UNIX = 1;
@@ -46,14 +45,15 @@ export function stateMask(names: readonly string[]): number | undefined {
   return m;
 }
 
-// INET_DIAG_* reply attributes (include/uapi/linux/inet_diag.h)
+// INET_DIAG_* reply attributes (include/uapi/linux/inet_diag.h); the exported ones are those the
+// sockets tool's NDJSON writer walks in a reply.
 const INET_DIAG_MEMINFO = 1;
-const INET_DIAG_INFO = 2;
-const INET_DIAG_CONG = 4;
+export const INET_DIAG_INFO = 2;
+export const INET_DIAG_CONG = 4;
 const INET_DIAG_TOS = 5;
 const INET_DIAG_TCLASS = 6;
-const INET_DIAG_SKMEMINFO = 7;
-const INET_DIAG_SHUTDOWN = 8;
+export const INET_DIAG_SKMEMINFO = 7;
+export const INET_DIAG_SHUTDOWN = 8;
 const INET_DIAG_PROTOCOL = 10;
 const INET_DIAG_SKV6ONLY = 11;
 const INET_DIAG_MARK = 15;
@@ -63,7 +63,7 @@ const ext = (a: number) => 1 << (a - 1);
 const EXT_ALL = ext(INET_DIAG_MEMINFO) | ext(INET_DIAG_INFO) | ext(INET_DIAG_CONG) | ext(INET_DIAG_SKMEMINFO)
   | ext(INET_DIAG_SHUTDOWN) | ext(INET_DIAG_TOS) | ext(INET_DIAG_TCLASS);
 const EXT_BASE = ext(INET_DIAG_SKMEMINFO) | ext(INET_DIAG_SHUTDOWN);
-/** What writeInetDiagJson writes with -i: no MEMINFO/TOS/TCLASS (~30 bytes less a socket to build and walk). */
+/** What the sockets tool's NDJSON writer writes with -i: no MEMINFO/TOS/TCLASS (~30 bytes less a socket to build and walk). */
 const EXT_JSON = ext(INET_DIAG_INFO) | ext(INET_DIAG_CONG) | ext(INET_DIAG_SKMEMINFO) | ext(INET_DIAG_SHUTDOWN);
 const extFor = (info: boolean | 'json') => (info === 'json' ? EXT_JSON : info ? EXT_ALL : EXT_BASE);
 
@@ -109,13 +109,13 @@ export function buildTcpDiagCompatReq(states: number, info: boolean | 'json'): B
 
 // ---------------------------------------------------------------- tcp_info
 
-type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'lo4' | 'hi4' | 'bit0' | 'bits1_2';
+export type TcpInfoFieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'lo4' | 'hi4' | 'bit0' | 'bits1_2';
 /**
  * struct tcp_info (include/uapi/linux/tcp.h) in order, names without the tcpi_ prefix. Offsets
  * follow C layout; a reply carries only the prefix its kernel knows, and only fields that fit in
  * the reply's length are decoded.
  */
-const TCP_INFO_FIELDS: ReadonlyArray<[string, FieldType]> = [
+const TCP_INFO_FIELDS: ReadonlyArray<[string, TcpInfoFieldType]> = [
   ['state', 'u8'], ['ca_state', 'u8'], ['retransmits', 'u8'], ['probes', 'u8'], ['backoff', 'u8'],
   ['options', 'u8'], ['snd_wscale', 'lo4'], ['rcv_wscale', 'hi4'], ['delivery_rate_app_limited', 'bit0'],
   ['fastopen_client_fail', 'bits1_2'],
@@ -141,11 +141,15 @@ const TCP_INFO_FIELDS: ReadonlyArray<[string, FieldType]> = [
 /** tcp_info with the kernel's names (tcpi_ dropped). Times in µs unless the kernel says ms. */
 export type TcpInfo = Record<string, number>;
 
-interface FieldAt { name: string; type: FieldType; off: number; size: number }
-const TCP_INFO_LAYOUT: FieldAt[] = (() => {
-  const out: FieldAt[] = [];
+export interface TcpInfoField { name: string; type: TcpInfoFieldType; off: number; size: number }
+/**
+ * Each tcp_info field with its byte offset and size in the struct (bitfields: the byte they sit
+ * in): the one source of names and offsets for the decoder here and the sockets tool's writers.
+ */
+export const TCP_INFO_LAYOUT: readonly TcpInfoField[] = (() => {
+  const out: TcpInfoField[] = [];
   let off = 0;
-  const SIZE: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, lo4: 1, hi4: 0, bit0: 1, bits1_2: 0 };
+  const SIZE: Record<TcpInfoFieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, lo4: 1, hi4: 0, bit0: 1, bits1_2: 0 };
   for (const [name, type] of TCP_INFO_FIELDS) {
     // bitfields share the byte of the field before them
     if (type === 'hi4' || type === 'bits1_2') { out.push({ name, type, off: off - 1, size: 1 }); continue; }
@@ -190,66 +194,6 @@ function tcpInfoDecoder(len: number): TcpInfoDecoder {
   return d;
 }
 
-// The same fields straight to JSON bytes, driven by a table: keys stored from one pool of 4-byte
-// words, numbers written as digit pairs (ndjson.ts), so 20,000 sockets build no object and no
-// string each. A compact loop on purpose: a one-shot run is over in ~0.3 s, and V8 optimises this
-// loop within the first few hundred sockets, whereas a generated straight-line encoder (~1,000
-// constant stores) ran unoptimised for most of a 20,000-socket dump (~70-110 ms against ~480 ms).
-const K_U8 = 0, K_LO4 = 1, K_HI4 = 2, K_BIT0 = 3, K_BITS12 = 4, K_U16 = 5, K_U32 = 6, K_U64 = 7;
-const KIND: Record<FieldType, number> = { u8: K_U8, lo4: K_LO4, hi4: K_HI4, bit0: K_BIT0, bits1_2: K_BITS12, u16: K_U16, u32: K_U32, u64: K_U64 };
-const TI_OFF = Int32Array.from(TCP_INFO_LAYOUT, (f) => f.off);
-const TI_END = Int32Array.from(TCP_INFO_LAYOUT, (f) => f.off + f.size);
-const TI_KIND = Int32Array.from(TCP_INFO_LAYOUT, (f) => KIND[f.type]);
-const TI_KEY_FRAGS = TCP_INFO_LAYOUT.map((f, i) => frag(`${i ? ',' : '{'}"${f.name}":`));
-/** Key i is words TI_KW[TI_KW_AT[i], TI_KW_AT[i+1]) and TI_KLEN[i] bytes long. */
-const TI_KLEN = Int32Array.from(TI_KEY_FRAGS, (k) => k[0]!);
-const TI_KW_AT = Int32Array.from({ length: TI_KEY_FRAGS.length + 1 },
-  (_, i) => TI_KEY_FRAGS.slice(0, i).reduce((a, k) => a + k.length - 1, 0));
-const TI_KW = Int32Array.from(TI_KEY_FRAGS.flatMap((k) => [...k.subarray(1)]));
-
-/** Input views, cached like viewOf's (one receive buffer for a whole dump). */
-let inBuf: Uint8Array | undefined;
-let inView: DataView = new DataView(new ArrayBuffer(0));
-function viewIn(b: Uint8Array): DataView {
-  if (b !== inBuf) { inBuf = b; inView = new DataView(b.buffer, b.byteOffset, b.byteLength); }
-  return inView;
-}
-
-/** tcp_info at buf[off, off+len) as a JSON object, written at d[p]; returns the new position. */
-export function writeTcpInfoJson(b: Buffer, o: number, len: number, d: Buffer, p: number): number {
-  return tcpInfoJson(viewIn(b), o, len, viewOf(d), p);
-}
-
-function tcpInfoJson(bv: DataView, o: number, len: number, dv: DataView, p: number): number {
-  const n = TI_OFF.length;
-  let i = 0;
-  for (; i < n && TI_END[i]! <= len; i++) {
-    for (let w = TI_KW_AT[i]!, we = TI_KW_AT[i + 1]!, q = p; w < we; w++, q += 4) dv.setInt32(q, TI_KW[w]!, true);
-    p += TI_KLEN[i]!;
-    const at = o + TI_OFF[i]!;
-    let v: number;
-    switch (TI_KIND[i]) {
-      case K_U8: v = bv.getUint8(at); break;
-      case K_LO4: v = bv.getUint8(at) & 15; break;
-      case K_HI4: v = bv.getUint8(at) >> 4; break;
-      case K_BIT0: v = bv.getUint8(at) & 1; break;
-      case K_BITS12: v = (bv.getUint8(at) >> 1) & 3; break;
-      case K_U16: v = bv.getUint16(at, true); break;
-      case K_U32: v = bv.getUint32(at, true); break;
-      default: {
-        const hi = bv.getUint32(at + 4, true);
-        v = bv.getUint32(at, true);
-        if (hi !== 0) { p = writeNumV(dv, p, hi * 4294967296 + v); continue; }
-      }
-    }
-    // most tcp_info values are single digits (zeros above all)
-    if (v < 10) dv.setUint8(p++, 48 + v);
-    else p = writeU32(dv, p, v);
-  }
-  if (i === 0) dv.setUint8(p++, 123);
-  dv.setUint8(p, 125);
-  return p + 1;
-}
 
 /** Decodes struct tcp_info from buf[off, off+len): only the fields that fit in len. */
 export function decodeTcpInfo(buf: Buffer, off = 0, len = buf.length - off): TcpInfo {
@@ -264,24 +208,17 @@ export interface SkMemInfo {
   wmem_queued: number; optmem: number; backlog: number; drops: number;
 }
 
+/** SkMemInfo's fields in the kernel's order (SK_MEMINFO_RMEM_ALLOC = 0, ...), u32 each. */
+export const SK_MEMINFO_NAMES: ReadonlyArray<keyof SkMemInfo> = [
+  'rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wmem_queued', 'optmem', 'backlog', 'drops',
+];
+
 function decodeSkMem(b: Buffer, o: number, len: number): SkMemInfo {
   const u = (i: number) => (4 * i + 4 <= len ? b.readUInt32LE(o + 4 * i) : 0);
   return {
     rmem_alloc: u(0), rcvbuf: u(1), wmem_alloc: u(2), sndbuf: u(3), fwd_alloc: u(4),
     wmem_queued: u(5), optmem: u(6), backlog: u(7), drops: u(8),
   };
-}
-
-const SKMEM_KEY_TEXT = ['rmem_alloc', 'rcvbuf', 'wmem_alloc', 'sndbuf', 'fwd_alloc', 'wmem_queued', 'optmem', 'backlog', 'drops']
-  .map((n, i) => `${i ? ',' : '{'}"${n}":`);
-const SKMEM_KEYS = SKMEM_KEY_TEXT.map(frag);
-function skMemJson(bv: DataView, o: number, len: number, dv: DataView, p: number): number {
-  for (let i = 0; i < 9; i++) {
-    p = putFrag(dv, p, SKMEM_KEYS[i]!);
-    p = writeU32(dv, p, 4 * i + 4 <= len ? bv.getUint32(o + 4 * i, true) : 0);
-  }
-  dv.setUint8(p, 125);
-  return p + 1;
 }
 
 /** struct inet_diag_meminfo (INET_DIAG_MEMINFO, TCP only). */
@@ -325,7 +262,8 @@ export interface InetSocket {
   cgroup_id?: bigint;
 }
 
-function cstr(b: Buffer, start: number, end: number): string {
+/** The C string at b[start, end): up to its NUL, bytes as latin1 (kernel names are ASCII). */
+export function cstr(b: Buffer, start: number, end: number): string {
   let z = start;
   while (z < end && b[z] !== 0) z++;
   return b.toString('latin1', start, z);
@@ -376,142 +314,6 @@ export function parseInetDiagMsg(b: Buffer, proto: Proto): InetSocket {
   return s;
 }
 
-/** The owner fragment of a socket nobody is known to own (without -p, or owner gone). */
-export const NO_OWNER_JSON = ',"pid":null,"comm":null';
-
-/** Room to reserve for one inet line before writeInetDiagJson, beyond the owner fragment. */
-export const INET_JSON_LINE_MAX = 8192;
-
-/** Writes a quoted JSON string of the C string at b[start, end) (kernel names: ASCII). */
-function writeCStrJson(b: Buffer, start: number, end: number, d: Buffer, p: number): number {
-  const p0 = p;
-  d[p++] = 34;
-  for (let i = start; i < end && i < start + 64; i++) {
-    const c = b[i]!;
-    if (c === 0) break;
-    // anything that would need escaping is not a congestion-control name: write it as JSON would
-    if (c < 0x20 || c === 34 || c === 92 || c >= 0x7f) return p0 + d.write(JSON.stringify(cstr(b, start, end)), p0, 'utf8');
-    d[p++] = c;
-  }
-  d[p] = 34;
-  return p + 1;
-}
-
-function writeAddr(b: Buffer, bv: DataView, o: number, v6: boolean, d: Buffer, dv: DataView, p: number): number {
-  if (v6) return writeAscii(d, p, formatIPv6(b, o));
-  p = writeU32(dv, p, bv.getUint8(o)); dv.setUint8(p++, 46);
-  p = writeU32(dv, p, bv.getUint8(o + 1)); dv.setUint8(p++, 46);
-  p = writeU32(dv, p, bv.getUint8(o + 2)); dv.setUint8(p++, 46);
-  return writeU32(dv, p, bv.getUint8(o + 3));
-}
-
-const PROTO_HEAD_TEXT = ['{"proto":"tcp","family":', '{"proto":"udp","family":', '{"proto":"raw","family":'];
-const PROTO_HEAD: Record<Proto, Int32Array> = { tcp: frag(PROTO_HEAD_TEXT[0]!), udp: frag(PROTO_HEAD_TEXT[1]!), raw: frag(PROTO_HEAD_TEXT[2]!) };
-const STATE_TEXT = STATE_NAMES.map((n) => `,"state":"${n}","laddr":"`);
-const STATE_JSON = STATE_TEXT.map(frag);
-const T_LPORT = '","lport":', T_RADDR = ',"raddr":"', T_RPORT = '","rport":', T_RECVQ = ',"recv_q":', T_SENDQ = ',"send_q":';
-const T_INODE = ',"inode":', T_UID = ',"uid":', T_IFINDEX = ',"ifindex":', T_COOKIE = ',"cookie":';
-const T_CONG = ',"cong":', T_SHUTDOWN = ',"shutdown":', T_TCP_INFO = ',"tcp_info":', T_MEM = ',"mem":';
-const F_LPORT = frag(T_LPORT), F_RADDR = frag(T_RADDR), F_RPORT = frag(T_RPORT), F_RECVQ = frag(T_RECVQ), F_SENDQ = frag(T_SENDQ);
-const F_INODE = frag(T_INODE), F_UID = frag(T_UID), F_IFINDEX = frag(T_IFINDEX), F_COOKIE = frag(T_COOKIE), F_NO_OWNER = frag(NO_OWNER_JSON);
-const F_CONG = frag(T_CONG), F_SHUTDOWN = frag(T_SHUTDOWN), F_TCP_INFO = frag(T_TCP_INFO), F_MEM = frag(T_MEM);
-
-/**
- * What inetjson.as.ts (the WebAssembly writer of the same lines) needs: the constant pieces of a
- * line, in the order that file numbers them, and tcp_info's layout.
- */
-export const INET_JSON_TABLES = {
-  frags: [
-    ...PROTO_HEAD_TEXT, ...STATE_TEXT, ',"state":"STATE-', '","laddr":"',
-    T_LPORT, T_RADDR, T_RPORT, T_RECVQ, T_SENDQ, T_INODE, T_UID, T_IFINDEX, T_COOKIE, NO_OWNER_JSON,
-    T_CONG, T_SHUTDOWN, T_TCP_INFO, T_MEM, ...SKMEM_KEY_TEXT, String(2 ** 64),
-  ] as readonly string[],
-  tcpInfo: { off: TI_OFF, end: TI_END, kind: TI_KIND, keys: TCP_INFO_LAYOUT.map((f, i) => `${i ? ',' : '{'}"${f.name}":`) },
-};
-
-/**
- * One NDJSON line for the inet_diag_msg body at b[o, end), written as bytes at d[p] (the caller
- * reserved INET_JSON_LINE_MAX plus the owner fragment's UTF-8 length); returns the new position.
- * `who` is the owner fragment (`,"pid":..,"comm":..`). The same fields, in the same order, as
- * inetSocketJson() gives for a decoded InetSocket (the tests hold the two equal).
- */
-export function writeInetDiagJson(b: Buffer, o: number, end: number, proto: Proto, who: string, d: Buffer, p: number): number {
-  if (end - o < 72) throw new NetdxError('E_NETLINK', `decoding inet_diag_msg: ${end - o} bytes, a message has at least 72`);
-  const bv = viewIn(b);
-  const dv = viewOf(d);
-  const v6 = bv.getUint8(o) === AF_INET6;
-  const st = bv.getUint8(o + 1);
-  p = putFrag(dv, p, PROTO_HEAD[proto]);
-  dv.setUint8(p++, v6 ? 54 : 52);
-  const sf = STATE_JSON[st];
-  p = sf ? putFrag(dv, p, sf) : writeAscii(d, p, `,"state":"STATE-${st}","laddr":"`);
-  p = writeAddr(b, bv, o + 8, v6, d, dv, p);
-  p = putFrag(dv, p, F_LPORT);
-  p = writeU32(dv, p, bv.getUint16(o + 4));
-  p = putFrag(dv, p, F_RADDR);
-  p = writeAddr(b, bv, o + 24, v6, d, dv, p);
-  p = putFrag(dv, p, F_RPORT);
-  p = writeU32(dv, p, bv.getUint16(o + 6));
-  p = putFrag(dv, p, F_RECVQ);
-  p = writeU32(dv, p, bv.getUint32(o + 56, true));
-  p = putFrag(dv, p, F_SENDQ);
-  p = writeU32(dv, p, bv.getUint32(o + 60, true));
-  p = putFrag(dv, p, F_INODE);
-  p = writeU32(dv, p, bv.getUint32(o + 68, true));
-  p = putFrag(dv, p, F_UID);
-  p = writeU32(dv, p, bv.getUint32(o + 64, true));
-  p = putFrag(dv, p, F_IFINDEX);
-  p = writeU32(dv, p, bv.getUint32(o + 40, true));
-  p = putFrag(dv, p, F_COOKIE);
-  const lo = bv.getUint32(o + 44, true), hi = bv.getUint32(o + 48, true);
-  // exact, as the object path's bigint: a cookie is an identifier, not a measure
-  p = hi === 0 ? writeU32(dv, p, lo) : hi < 0x200000 ? writeNumV(dv, p, hi * 4294967296 + lo)
-    : writeAscii(d, p, ((BigInt(hi) << 32n) | BigInt(lo)).toString());
-  // the owner fragment: the same constant for every socket without -p, so no Buffer.write (and its
-  // argument checks) per socket unless there is an owner
-  p = who === NO_OWNER_JSON ? putFrag(dv, p, F_NO_OWNER) : p + d.write(who, p, 'utf8');
-  // attributes: cong, shutdown, tcp_info, mem, in that order whatever order the kernel sent them
-  let info = -1, infoLen = 0, mem = -1, memLen = 0, cong = -1, congEnd = 0, shut = -1;
-  for (let off = o + 72; off + 4 <= end;) {
-    const len = bv.getUint16(off, true);
-    if (len < 4 || off + len > end) break;
-    const type = bv.getUint16(off + 2, true) & 0x3fff;
-    if (type === INET_DIAG_INFO) { if (proto === 'tcp') { info = off + 4; infoLen = len - 4; } }
-    else if (type === INET_DIAG_SKMEMINFO) { mem = off + 4; memLen = len - 4; }
-    else if (type === INET_DIAG_CONG) { cong = off + 4; congEnd = off + len; }
-    else if (type === INET_DIAG_SHUTDOWN) shut = bv.getUint8(off + 4);
-    off += align4(len);
-  }
-  if (cong >= 0) { p = putFrag(dv, p, F_CONG); p = writeCStrJson(b, cong, congEnd, d, p); }
-  if (shut >= 0) { p = putFrag(dv, p, F_SHUTDOWN); p = writeU32(dv, p, shut); }
-  if (info >= 0) { p = putFrag(dv, p, F_TCP_INFO); p = tcpInfoJson(bv, info, infoLen, dv, p); }
-  if (mem >= 0) { p = putFrag(dv, p, F_MEM); p = skMemJson(bv, mem, memLen, dv, p); }
-  dv.setUint16(p, 0x0a7d, true); // "}\n"
-  return p + 2;
-}
-
-let scratch: Buffer | undefined;
-/** One NDJSON line for an inet_diag_msg body, as a string (writeInetDiagJson is the fast path). */
-export function inetDiagJsonLine(b: Buffer, proto: Proto, who: string): string {
-  const need = INET_JSON_LINE_MAX + 3 * who.length;
-  if (!scratch || scratch.length < need) scratch = Buffer.allocUnsafe(need);
-  const n = writeInetDiagJson(b, 0, b.length, proto, who, scratch, 0);
-  return scratch.toString('utf8', 0, n);
-}
-
-/** The NDJSON line for a decoded socket (same shape as inetDiagJsonLine). */
-export function inetSocketJson(s: InetSocket, who: string): string {
-  return `{"proto":"${s.proto}","family":${s.family},"state":"${s.state}","laddr":"${s.laddr}","lport":${s.lport},`
-    + `"raddr":"${s.raddr}","rport":${s.rport},"recv_q":${s.recv_q},"send_q":${s.send_q},"inode":${s.inode},"uid":${s.uid},`
-    + `"ifindex":${s.ifindex},"cookie":${s.cookie}${who}`
-    + (s.cong !== undefined ? `,"cong":${JSON.stringify(s.cong)}` : '')
-    + (s.shutdown !== undefined ? `,"shutdown":${s.shutdown}` : '')
-    + (s.protocol !== undefined ? `,"protocol":${s.protocol}` : '')
-    + (s.tcp_info ? `,"tcp_info":${JSON.stringify(s.tcp_info)}` : '')
-    + (s.mem ? `,"mem":${JSON.stringify(s.mem)}` : '')
-    + '}\n';
-}
-
 export interface DumpInetOptions {
   protocol: Proto;
   family?: 4 | 6;
@@ -519,7 +321,7 @@ export interface DumpInetOptions {
   states?: number;
   /**
    * Ask for tcp_info, congestion algorithm, MEMINFO and TOS (skmeminfo and shutdown always);
-   * 'json': only what writeInetDiagJson writes (tcp_info and congestion algorithm).
+   * 'json': only what the sockets tool's NDJSON writer writes (tcp_info and congestion algorithm).
    */
   info?: boolean | 'json';
   /** Receive into this buffer rather than the socket's own (at least 64 KiB). */

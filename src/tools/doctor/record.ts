@@ -15,7 +15,7 @@ import { parseAllCounters } from '../../core/proc/snmp.js';
 import { parseSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat } from '../../core/proc/softnet.js';
 import { sleep } from '../../core/time.js';
-import { socketOwners } from '../sockets/lib.js';
+import { socketOwners } from '../../core/proc/owners.js';
 import { listInterfaces, onlineCpus, readInterface } from '../scaling/lib.js';
 import { DoctorProbes, noProbes } from './probes.js';
 import {

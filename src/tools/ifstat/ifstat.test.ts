@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { linkRates, parseUptime, type LinkSample } from './lib.js';
-import { ipJsonStats } from './ip-oracle.js';
+import { ipJsonStats } from '../../testlib/ip-oracle.js';
 import { CLI_MAIN, runCli } from '../../testlib/cli.js';
 import { kernelOpts, nodeEval, type Netns, vethPair } from '../../testlib/kernel.js';
 

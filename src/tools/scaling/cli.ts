@@ -119,18 +119,19 @@ export function renderScaling(r: ScalingReport): string {
   if (r.reuseport === undefined) out.push('  not available\n');
   else if (r.reuseport.length === 0) out.push('  none\n');
   else out.push(renderTable(RP_COLS, memberRows(r.reuseport)));
-  out.push('\nVerdicts\n');
-  if (r.verdicts.length === 0) {
+  out.push('\nFindings\n');
+  if (r.findings.length === 0) {
     const rx = r.per_cpu.reduce((s, c) => s + c.net_rx, 0);
     const irq = r.per_cpu.reduce((s, c) => s + c.nic_irqs, 0);
     out.push(rx < MIN_NET_RX_RATE && irq < MIN_NIC_IRQ_RATE
       ? `  too little network work to judge its spread (${fmtRate(rx)} NET_RX/s, ${fmtRate(irq)} NIC IRQ/s); nothing else wrong\n`
       : '  network work is spread well enough; no scaling problem seen in this interval\n');
   }
-  for (const v of r.verdicts) {
-    out.push(wrap(`${v.severity === 'warning' ? '!' : '-'} ${v.summary}`, '  '));
-    for (const e of v.evidence) out.push(wrap(`    ${e}`, '      '));
-    for (const f of v.fixes) out.push(`    fix: ${f}\n`);
+  // title, proof and fixes; evidence (the same numbers by name) and why are in --json
+  for (const f of r.findings) {
+    out.push(wrap(`${f.severity === 'warning' ? '!' : '-'} ${f.title}`, '  '));
+    for (const p of f.proof) out.push(wrap(`    ${p}`, '      '));
+    for (const x of f.fix) out.push(`    fix: ${x}\n`);
   }
   for (const n of r.notes) out.push(wrap(`note: ${n}`, '  '));
   return out.join('');
@@ -141,7 +142,7 @@ export default defineTool({
   layer: 'device',
   summary: 'RSS/RPS/RFS/XPS, IRQ affinity, softirq and softnet per CPU, REUSEPORT groups',
   args: '[IFACE...]',
-  replaces: 'cat /proc/interrupts /proc/softirqs /proc/net/softnet_stat, rps_cpus/xps_cpus, mpstat -I SCPU',
+  replaces: 'cat /proc/{interrupts,softirqs,net/softnet_stat}, rps_cpus/xps_cpus, mpstat -I SCPU',
   options: {
     interval: { type: 'number', short: 'i', arg: 'SECONDS', default: 1, help: 'sampling interval' },
   },

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { getEventListeners } from 'node:events';
+import { sampleScaling } from './lib.js';
 import { kernelOpts, vethPair, Netns } from '../../testlib/kernel.js';
 import { parseCpuList, formatCpuMask } from '../../core/proc/cpus.js';
 
@@ -15,6 +17,7 @@ const LIB = new URL('./lib.js', import.meta.url).href;
 interface JsonReport {
   interfaces: Array<{ name: string; rx: Array<{ index: number; rps_cpus: number[]; rps_mask: string; rps_flow_cnt: number }> }>;
   reuseport: Array<{ laddr: string; lport: number; members: Array<{ inode: number; recv_q: number; send_q: number; pid?: number; comm?: string }> }>;
+  findings: Array<{ id: string; layer: string; evidence: Record<string, number | string> }>;
 }
 
 function runJson(ns: Netns, args: string[]): JsonReport {
@@ -46,9 +49,11 @@ test('kernel: the rps_cpus mask and rps_flow_cnt set on a veth rx queue in a net
   assert.deepEqual(q.rps_cpus, want);
   assert.equal(parseInt(q.rps_mask.replace(/,/g, ''), 16), parseInt(mask.replace(/,/g, ''), 16));
   assert.equal(q.rps_flow_cnt, 256);
-  // The text view shows the mask too.
+  assert.ok(Array.isArray(r.findings), 'findings[] in the JSON');
+  // The text view shows the mask too, and ends with the findings section.
   const text = b.exec(process.execPath, [MAIN, 'scaling', 'vx1', '-i', '0.05']);
   assert.match(text, new RegExp(`rx-0 .*rps ${want[0]} +256`));
+  assert.match(text, /^Findings$/m);
   for (const line of text.split('\n')) assert.ok(line.length <= 100, `line over 100 columns: ${line}`);
 });
 
@@ -163,6 +168,13 @@ test('kernel: a SO_REUSEPORT group of 3 listeners shows its members, queue depth
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('sampling again and again on one signal leaves no abort listener behind', async () => {
+  // 15 samples on one signal: a listener left per sleep would pass Node's limit of 10 and warn
+  const ac = new AbortController();
+  for (let i = 0; i < 15; i++) await sampleScaling({ interval_s: 0.001, signal: ac.signal, listeners: () => [] });
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
 });
 
 test('bad input: unknown interface and bad interval give one line and exit 1', () => {

@@ -1,15 +1,12 @@
-// The scaling verdict engine and the other pure pieces of the library (IRQ name matching,
-// rates between snapshots, REUSEPORT grouping) on constructed data: no root, no machine state.
+// The scaling verdict engine (and REUSEPORT grouping, which feeds it) on constructed data, and
+// the text view of its findings: no root, no machine state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  scalingVerdicts, classifyQueueIrq, matchInterfaceIrqs, computeCpuRates, groupReuseport,
-  type CpuRates, type InterfaceScaling, type GlobalSteering, type Snapshot,
-} from './lib.js';
-import { parseInterrupts } from '../../core/proc/interrupts.js';
-import { parseSoftirqs } from '../../core/proc/softirqs.js';
-import { parseSoftnetStat } from '../../core/proc/softnet.js';
-import { parseProcStat } from '../../core/proc/cpustat.js';
+import { FINDING_LAYERS, SEVERITIES, type Finding } from '../../core/finding.js';
+import { scalingVerdicts } from './verdicts.js';
+import { groupReuseport } from './reuseport.js';
+import type { GlobalSteering, InterfaceScaling } from './interfaces.js';
+import type { CpuRates } from './rates.js';
 
 const GLOBAL: GlobalSteering = {
   rps_sock_flow_entries: 0, flow_limit_cpus: [], flow_limit_table_len: 4096, netdev_budget: 300,
@@ -43,15 +40,22 @@ test('verdicts: imbalanced — one CPU takes the NIC IRQs and NET_RX while three
     cpu(1, { net_rx: 300, busy_pct: 10 }), cpu(2, { net_rx: 200, busy_pct: 8 }), cpu(3, { net_rx: 100, busy_pct: 3 }),
   ];
   const v = scalingVerdicts({ interval_s: 1, cpus, interfaces: [nic4()], global: GLOBAL });
-  assert.deepEqual(v.map((x) => x.id), ['rx-concentrated']);
+  assert.deepEqual(v.map((x) => x.id), ['softirq.imbalance']);
   const r = v[0]!;
   assert.equal(r.severity, 'warning');
-  assert.match(r.summary, /^CPU0 does most/);
-  assert.ok(r.evidence.includes('CPU0 ran 94% of NET_RX softirqs (9000/s of 9600/s)'), r.evidence.join('\n'));
-  assert.ok(r.evidence.includes('CPU0 took 100% of NIC queue IRQs (10000/s of 10000/s)'));
-  assert.ok(r.evidence.some((e) => e.startsWith('idle enough to help: CPU1 (10% busy), CPU2 (8% busy), CPU3 (3% busy)')));
+  assert.equal(r.layer, 'cpu');
+  assert.match(r.title, /^CPU0 does most/);
+  assert.deepEqual(r.culprit, { cpu: 0, ifname: 'eth0' });
+  assert.deepEqual(r.evidence, {
+    cpu: 0, net_rx_share: 0.938, net_rx_per_s: 9000, net_rx_total_per_s: 9600,
+    nic_irq_share: 1, nic_irqs_per_s: 10000, nic_irqs_total_per_s: 10000, softirq_pct: 85, busy_pct: 99, idle_cpus: 3,
+  });
+  assert.match(r.why, /RSS .* RPS\/RFS .* NAPI poll/);
+  assert.ok(r.proof.includes('CPU0 ran 94% of NET_RX softirqs (9000/s of 9600/s)'), r.proof.join('\n'));
+  assert.ok(r.proof.includes('CPU0 took 100% of NIC queue IRQs (10000/s of 10000/s)'));
+  assert.ok(r.proof.some((e) => e.startsWith('idle enough to help: CPU1 (10% busy), CPU2 (8% busy), CPU3 (3% busy)')));
   // IRQs spread round robin, RPS to the other CPUs, RFS on; no 'ethtool -L': 4 queues for 4 CPUs.
-  assert.deepEqual(r.fixes, [
+  assert.deepEqual(r.fix, [
     'echo 0 > /proc/irq/40/smp_affinity_list   # eth0 eth0-TxRx-0',
     'echo 1 > /proc/irq/41/smp_affinity_list   # eth0 eth0-TxRx-1',
     'echo 2 > /proc/irq/42/smp_affinity_list   # eth0 eth0-TxRx-2',
@@ -75,8 +79,8 @@ test('verdicts: single-queue NIC on a 4-CPU host gets RPS and more queues, not I
   const cpus = [cpu(0, { net_rx: 50 }), cpu(1, { net_rx: 5000, nic_irqs: 4000, busy_pct: 90 }), cpu(2), cpu(3)];
   i.irqs[0]!.effective = [1];
   const v = scalingVerdicts({ interval_s: 1, cpus, interfaces: [i], global: { ...GLOBAL, rps_sock_flow_entries: 4096 } });
-  assert.deepEqual(v.map((x) => x.id), ['rx-concentrated']);
-  assert.deepEqual(v[0]!.fixes, [
+  assert.deepEqual(v.map((x) => x.id), ['softirq.imbalance']);
+  assert.deepEqual(v[0]!.fix, [
     "ethtool -L eth0 combined 4   # more RSS queues, if 'ethtool -l eth0' allows",
     'echo d > /sys/class/net/eth0/queues/rx-0/rps_cpus',
   ]);
@@ -93,8 +97,10 @@ test('verdicts: balanced work, or too little of it, gives no verdict; no idle CP
   // Concentrated, but every other CPU is busy too: a notice without fixes (moving work adds nothing).
   const busy = [cpu(0, { net_rx: 9000, busy_pct: 100 }), cpu(1, { busy_pct: 95 }), cpu(2, { busy_pct: 97 }), cpu(3, { busy_pct: 90 })];
   const vb = scalingVerdicts({ interval_s: 1, cpus: busy, interfaces: [nic4()], global: GLOBAL });
-  assert.deepEqual(vb.map((x) => [x.id, x.severity, x.fixes.length]), [['rx-concentrated', 'notice', 0]]);
-  assert.equal(vb[0]!.evidence[1], 'no CPU under 50% busy: CPU1 95%, CPU2 97%, CPU3 90%');
+  assert.deepEqual(vb.map((x) => [x.id, x.severity, x.fix.length]), [['softirq.imbalance', 'notice', 0]]);
+  assert.equal(vb[0]!.proof[1], 'no CPU under 50% busy: CPU1 95%, CPU2 97%, CPU3 90%');
+  assert.deepEqual(vb[0]!.evidence, { cpu: 0, net_rx_share: 1, net_rx_per_s: 9000, net_rx_total_per_s: 9000, other_cpus_min_busy_pct: 90 });
+  assert.deepEqual(vb[0]!.culprit, { cpu: 0 });
   // Exactly at the share threshold (70%) is not above it.
   const edge = [cpu(0, { net_rx: 700 }), cpu(1, { net_rx: 300 })];
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: edge, interfaces: [], global: GLOBAL }), []);
@@ -103,12 +109,20 @@ test('verdicts: balanced work, or too little of it, gives no verdict; no idle CP
 test('verdicts: time_squeeze, backlog drops and flow limit name their sysctls', () => {
   const cpus = [cpu(0, { time_squeeze: 12, processed: 90000, dropped: 3, backlog: 1000, flow_limit_count: 7 }), cpu(1)];
   const v = scalingVerdicts({ interval_s: 2, cpus, interfaces: [], global: GLOBAL });
-  assert.deepEqual(v.map((x) => x.id), ['time-squeeze', 'backlog-drops', 'flow-limit']);
-  assert.deepEqual(v[0]!.fixes, ['sysctl -w net.core.netdev_budget=600', 'sysctl -w net.core.netdev_budget_usecs=16000']);
-  assert.deepEqual(v[0]!.evidence, ['CPU0: 12.0 squeezes/s, 90000 packets/s processed', 'net.core.netdev_budget=300, netdev_budget_usecs=8000']);
-  assert.deepEqual(v[1]!.fixes, ['sysctl -w net.core.netdev_max_backlog=2000']);
-  assert.equal(v[1]!.evidence[0], 'CPU0: 3.0 drops/s (6 in 2s), backlog 1000');
+  assert.deepEqual(v.map((x) => x.id), ['softnet.squeeze', 'softnet.backlog_drops', 'softnet.flow_limit']);
+  assert.deepEqual(v[0]!.fix, ['sysctl -w net.core.netdev_budget=600', 'sysctl -w net.core.netdev_budget_usecs=16000']);
+  assert.deepEqual(v[0]!.proof, ['CPU0: 12.0 squeezes/s, 90000 packets/s processed', 'net.core.netdev_budget=300, netdev_budget_usecs=8000']);
+  assert.deepEqual(v[0]!.evidence, { time_squeeze_per_s: 12, processed_per_s: 90000, cpus: 1, netdev_budget: 300, netdev_budget_usecs: 8000 });
+  assert.deepEqual(v[0]!.culprit, { cpu: 0, setting: 'net.core.netdev_budget' });
+  assert.deepEqual(v[1]!.fix, ['sysctl -w net.core.netdev_max_backlog=2000']);
+  assert.equal(v[1]!.proof[0], 'CPU0: 3.0 drops/s (6 in 2s), backlog 1000');
+  assert.deepEqual(v[1]!.evidence, { dropped_per_s: 3, dropped: 6, interval_s: 2, cpus: 1, netdev_max_backlog: 1000 });
   assert.equal(v[2]!.severity, 'notice');
+  assert.deepEqual(v[2]!.evidence, { flow_limited_per_s: 7, cpus: 1, flow_limit_table_len: 4096 });
+  assert.deepEqual(v.map((x) => x.layer), ['cpu', 'cpu', 'cpu']);
+  // several CPUs: the evidence adds them up and the culprit names no CPU
+  const two = scalingVerdicts({ interval_s: 1, cpus: [cpu(0, { time_squeeze: 1.5 }), cpu(1, { time_squeeze: 0.2 })], interfaces: [], global: {} });
+  assert.deepEqual([two[0]!.evidence, two[0]!.culprit], [{ time_squeeze_per_s: 1.7, processed_per_s: 0, cpus: 2 }, { setting: 'net.core.netdev_budget' }]);
 });
 
 test('verdicts: RFS half set up, both ways', () => {
@@ -116,11 +130,13 @@ test('verdicts: RFS half set up, both ways', () => {
   i.irqs.forEach((q, k) => { q.effective = [k]; });
   i.rx[0]!.rps_cpus = [1, 2];
   const a = scalingVerdicts({ interval_s: 1, cpus: [cpu(0), cpu(1)], interfaces: [i], global: { ...GLOBAL, rps_sock_flow_entries: 32768 } });
-  assert.deepEqual(a.map((x) => x.id), ['rfs-half']);
-  assert.equal(a[0]!.fixes[0], 'echo 8192 > /sys/class/net/eth0/queues/rx-0/rps_flow_cnt');
+  assert.deepEqual(a.map((x) => x.id), ['config.rfs_half']);
+  assert.equal(a[0]!.fix[0], 'echo 8192 > /sys/class/net/eth0/queues/rx-0/rps_flow_cnt');
+  assert.deepEqual([a[0]!.layer, a[0]!.culprit?.ifname, a[0]!.evidence], ['config', 'eth0', { rps_sock_flow_entries: 32768, rx_queues: 4, rx_queues_with_flow_cnt: 0 }]);
   i.rx[2]!.rps_flow_cnt = 2048;
   const b = scalingVerdicts({ interval_s: 1, cpus: [cpu(0), cpu(1)], interfaces: [i], global: GLOBAL });
-  assert.deepEqual(b.map((x) => x.fixes), [['sysctl -w net.core.rps_sock_flow_entries=32768']]);
+  assert.deepEqual(b.map((x) => x.fix), [['sysctl -w net.core.rps_sock_flow_entries=32768']]);
+  assert.deepEqual(b[0]!.culprit, { ifname: 'eth0', setting: 'net.core.rps_sock_flow_entries' });
 });
 
 test('REUSEPORT: groups of 2+ listeners per address:port, imbalance and full queues', () => {
@@ -131,55 +147,17 @@ test('REUSEPORT: groups of 2+ listeners per address:port, imbalance and full que
   assert.equal(groups.length, 1);
   assert.deepEqual(groups[0]!.members.map((m) => [m.inode, m.recv_q, m.pid]), [[1, 1, 10], [2, 0, undefined], [3, 9, undefined]]);
   const v = scalingVerdicts({ interval_s: 1, cpus: [cpu(0), cpu(1)], interfaces: [], global: GLOBAL, reuseport: groups });
-  assert.deepEqual(v.map((x) => [x.id, x.severity]), [['reuseport-imbalance', 'notice']]);
-  assert.deepEqual(v[0]!.evidence, ['pid 10 (w1): 1/128 waiting/limit', 'inode 2: 0/128 waiting/limit', 'inode 3: 9/128 waiting/limit']);
-  const full = groupReuseport([l(1, 80, 5, 5), l(2, 80, 4, 5)]);
-  assert.equal(scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: full })[0]!.severity, 'warning');
+  assert.deepEqual(v.map((x) => [x.id, x.severity]), [['reuseport.imbalance', 'notice']]);
+  assert.deepEqual(v[0]!.proof, ['pid 10 (w1): 1/128 waiting/limit', 'inode 2: 0/128 waiting/limit', 'inode 3: 9/128 waiting/limit']);
+  // the culprit is the member holding most (inode 3, owner unknown)
+  assert.deepEqual([v[0]!.layer, v[0]!.culprit], ['socket', { proto: 'tcp', family: 4, laddr: '0.0.0.0', lport: 80 }]);
+  assert.deepEqual(v[0]!.evidence, { members: 3, waiting: 10, full_queues: 0, inode: 3, member_waiting: 9, member_limit: 128, member_share: 0.9 });
+  const full = groupReuseport([l(1, 80, 5, 5), l(2, 80, 4, 5)], new Map([[1, { pid: 20, comm: 'w2' }]]));
+  const vf = scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: full })[0]!;
+  assert.equal(vf.severity, 'warning');
+  assert.deepEqual(vf.culprit, { proto: 'tcp', family: 4, laddr: '0.0.0.0', lport: 80, pid: 20, comm: 'w2' });
   const even = groupReuseport([l(1, 80, 3), l(2, 80, 3), l(3, 80, 2)]);
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: [], interfaces: [], global: GLOBAL, reuseport: even }), []);
-});
-
-test('IRQ names: queues of common drivers, and which lines belong to an interface', () => {
-  const c = (n: string, p: string[]) => classifyQueueIrq(n, p);
-  assert.deepEqual(c('virtio2-input.0', ['eth0', 'virtio2']), { kind: 'rx', index: 0 });
-  assert.deepEqual(c('virtio2-output.3', ['eth0', 'virtio2']), { kind: 'tx', index: 3 });
-  assert.deepEqual(c('virtio2-config', ['eth0', 'virtio2']), { kind: 'other' });
-  assert.deepEqual(c('eth0-TxRx-7', ['eth0']), { kind: 'combined', index: 7 });
-  assert.deepEqual(c('ens5-Tx-Rx-2', ['ens5']), { kind: 'combined', index: 2 });
-  assert.deepEqual(c('eth1-rx-1', ['eth1']), { kind: 'rx', index: 1 });
-  assert.deepEqual(c('mlx5_comp3@pci:0000:03:00.0', ['enp3s0', '0000:03:00.0']), { kind: 'combined', index: 3 });
-  assert.deepEqual(c('mlx5_async0@pci:0000:03:00.0', ['enp3s0', '0000:03:00.0']), { kind: 'other' });
-  assert.deepEqual(c('enp1s0-0', ['enp1s0']), { kind: 'combined', index: 0 });
-  const lines = parseInterrupts([
-    '  CPU0 CPU1',
-    ' 50: 1 2 IR-PCI-MSI 1-edge eth1-TxRx-0',
-    ' 51: 1 2 IR-PCI-MSI 2-edge eth10-TxRx-0',
-    ' 52: 1 2 IR-PCI-MSI 3-edge mlx5_comp0@pci:0000:03:00.0',
-    ' 53: 1 2 IR-PCI-MSI 4-edge i40e-0000:05:00.0:misc',
-    ' 54: 1 2 PCI-MSIX-0000:00:03.0 1-edge virtio2-input.0',
-    ' 55: 1 2 PCI-MSIX-0000:00:04.0 1-edge virtio3-input.0',
-  ].join('\n')).lines;
-  const ids = (irqs: number[]) => irqs.sort();
-  assert.deepEqual(ids(matchInterfaceIrqs({ prefixes: ['eth1'], msi: new Set() }, lines).map((l) => l.irq!)), [50]);
-  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['enp3s0', '0000:03:00.0'], msi: new Set(), pci: '0000:03:00.0' }, lines).map((l) => l.irq), [52]);
-  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['ens6', '0000:05:00.0'], msi: new Set([53]) }, lines).map((l) => l.irq), [53]);
-  assert.deepEqual(matchInterfaceIrqs({ prefixes: ['eth0', 'virtio2'], msi: new Set() }, lines).map((l) => l.irq), [54]);
-});
-
-test('rates between snapshots: per CPU by CPU number, 32-bit wrap, % softirq from /proc/stat', () => {
-  const snap = (t: number, rx: [number, number], irq50: [number, number], processed: [number, number], sirq: [number, number], tot: [number, number]): Snapshot => ({
-    t_ms: t, online: [0, 2],
-    interrupts: parseInterrupts(`  CPU0 CPU2\n 50: ${irq50[0]} ${irq50[1]} X 1-edge eth1-TxRx-0\n 51: 9 9 X 2-edge other\n`),
-    softirqs: parseSoftirqs(`  CPU0 CPU2\n NET_TX: 0 0\n NET_RX: ${rx[0]} ${rx[1]}\n`),
-    softnet: parseSoftnetStat(processed.map((p, i) => `${p.toString(16).padStart(8, '0')} 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 ${(i * 2).toString(16).padStart(8, '0')}`).join('\n')),
-    stat: parseProcStat(`cpu0 0 0 0 ${tot[0] - sirq[0]} 0 0 ${sirq[0]} 0 0 0\ncpu2 0 0 0 ${tot[1] - sirq[1]} 0 0 ${sirq[1]} 0 0 0\n`),
-    packets: new Map(),
-  });
-  const a = snap(0, [100, 10], [5, 0], [0xfffffff0, 0], [10, 0], [1000, 1000]);
-  const b = snap(2000, [300, 10], [1005, 2], [0x10, 6], [60, 0], [1100, 1100]);
-  const r = computeCpuRates(a, b, new Set([50]));
-  assert.deepEqual(r.map((x) => [x.cpu, x.net_rx, x.nic_irqs, x.processed, x.softirq_pct, x.busy_pct]),
-    [[0, 100, 500, 16, 50, 50], [2, 0, 1, 3, 0, 0]]);
 });
 
 test('text view: a 16-queue imbalanced report fits 100 columns and keeps fix commands whole', async () => {
@@ -196,14 +174,14 @@ test('text view: a 16-queue imbalanced report fits 100 columns and keeps fix com
     rx_pps: 1.2e6, tx_pps: 3e5,
   };
   const cpus = Array.from({ length: n }, (_, k) => cpu(k, k === 0 ? { net_rx: 14000, nic_irqs: 14400, busy_pct: 100, softirq_pct: 92 } : { net_rx: 20 }));
-  const verdicts = scalingVerdicts({ interval_s: 1, cpus, interfaces: [i], global: GLOBAL });
+  const findings = scalingVerdicts({ interval_s: 1, cpus, interfaces: [i], global: GLOBAL });
   const text = renderScaling({
     interval_s: 1, cpus: cpus.map((c) => c.cpu), interfaces: [i], global: GLOBAL, per_cpu: cpus,
     reuseport: groupReuseport([
       { family: 6, laddr: 'fd00:1234:5678:9abc:def0:1234:5678:9abc', lport: 443, recv_q: 100, send_q: 4096, inode: 1, uid: 33 },
       { family: 6, laddr: 'fd00:1234:5678:9abc:def0:1234:5678:9abc', lport: 443, recv_q: 0, send_q: 4096, inode: 2, uid: 33 },
     ]),
-    verdicts, notes: [],
+    findings, notes: [],
   });
   for (const line of text.split('\n')) assert.ok(line.length <= 100, `over 100 columns: ${line}`);
   assert.match(text, /^! CPU0 does most of the network receive work/m);
@@ -213,3 +191,23 @@ test('text view: a 16-queue imbalanced report fits 100 columns and keeps fix com
 });
 
 function formatMask(k: number): string { return (1 << k).toString(16); }
+
+test('every finding is a whole Finding: known severity and layer, evidence of numbers and strings, why, fix', () => {
+  const i = nic4();
+  i.rx[2]!.rps_flow_cnt = 2048;
+  const l = (inode: number, recv_q: number) => ({ family: 6 as const, laddr: '::', lport: 443, recv_q, send_q: 8, inode, uid: 0 });
+  const all: Finding[] = scalingVerdicts({
+    interval_s: 1, interfaces: [i], global: GLOBAL, reuseport: groupReuseport([l(1, 8), l(2, 0)]),
+    cpus: [cpu(0, { net_rx: 9000, nic_irqs: 9000, time_squeeze: 1, dropped: 1, flow_limit_count: 1 }), cpu(1), cpu(2), cpu(3)],
+  });
+  assert.deepEqual(all.map((f) => f.id), ['softirq.imbalance', 'softnet.squeeze', 'softnet.backlog_drops', 'softnet.flow_limit',
+    'config.rfs_half', 'reuseport.imbalance']);
+  for (const f of all) {
+    assert.deepEqual(Object.keys(f), ['id', 'severity', 'layer', 'title', 'culprit', 'evidence', 'proof', 'why', 'fix'], f.id);
+    assert.ok(SEVERITIES.includes(f.severity) && f.severity !== 'critical', f.id);
+    assert.ok(FINDING_LAYERS.some((x) => x.id === f.layer), f.id);
+    assert.ok(Object.keys(f.evidence).length > 0, f.id);
+    for (const [k, v] of Object.entries(f.evidence)) assert.ok(typeof v === 'string' || Number.isFinite(v), `${f.id} ${k}`);
+    assert.ok(f.proof.length > 0 && f.why.length > 20 && f.fix.length > 0, f.id);
+  }
+});

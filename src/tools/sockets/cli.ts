@@ -2,14 +2,15 @@ import { defineTool } from '../../core/tool.js';
 import { renderTable, tableLayout, type Column, type TableLayout } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import {
-  ALL_STATES, INET_JSON_LINE_MAX, NO_OWNER_JSON, forEachInetDiagMsg, inetSocketJson, stateMask, writeInetDiagJson,
-  type InetSocket, type Proto, type SkMemInfo,
+  ALL_STATES, forEachInetDiagMsg, stateMask, type InetSocket, type Proto, type SkMemInfo,
 } from '../../core/netlink/sockdiag.js';
-import { streamChunks } from '../../core/netlink/ndjson.js';
-import { InetJsonWriter } from '../../core/netlink/inetjson.js';
+import { INET_JSON_LINE_MAX, NO_OWNER_JSON, inetSocketJson, writeInetDiagJson } from './json.js';
+import { streamChunks } from './ndjson.js';
+import { InetJsonWriter } from './inetjson.js';
+import { socketOwners, type Owner } from '../../core/proc/owners.js';
 import {
-  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, normaliseAddr, socketOwners, socketSummary,
-  type OwnedInet, type OwnedUnix, type Owner,
+  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, normaliseAddr, socketSummary,
+  type OwnedInet, type OwnedUnix,
 } from './lib.js';
 
 type Row = OwnedInet | OwnedUnix;
@@ -88,7 +89,7 @@ function wrap(text: string): string[] {
 }
 
 // The JSON hot path: 20,000 sockets with tcp_info must stay near ss's time, so each reply message
-// is written as NDJSON bytes straight into a reused 1 MiB output chunk (see core/netlink/ndjson.ts).
+// is written as NDJSON bytes straight into a reused 1 MiB output chunk (see json.ts and ndjson.ts).
 function ownerJson(o: Owner[] | undefined, withOwners: boolean): string {
   if (!o) return NO_OWNER_JSON;
   const many = withOwners && o.length > 1 ? `,"owners":${JSON.stringify(o)}` : '';
@@ -174,7 +175,7 @@ export default defineTool({
     const withOwners = opts.processes || opts.pid !== undefined;
     if (opts.json && !opts.sort && !opts.addr.length) {
       // Streamed: each TCP/UDP reply message becomes a line without an object in between, written
-      // by WebAssembly (core/netlink/inetjson.ts) or, where it is not built, by JavaScript.
+      // by WebAssembly (inetjson.ts) or, where it is not built, by JavaScript (json.ts).
       const w = streamChunks(ctx.out);
       const wasm = InetJsonWriter.open(w.sink);
       const owners = withOwners ? socketOwners(opts.pid) : undefined;

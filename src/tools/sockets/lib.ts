@@ -1,54 +1,20 @@
-// sockets as a library: which sockets exist (sock_diag), who owns them (/proc/*/fd), filtered and
-// sorted. The doctor and the exporter call listSockets(); cli.ts only renders.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+// sockets as a library: which sockets exist (sock_diag), who owns them (/proc/*/fd, through
+// core/proc/owners.ts), filtered and sorted. The doctor and the exporter call listSockets();
+// cli.ts only renders.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { NetdxError } from '../../core/errors.js';
 import {
   ALL_STATES, TCP_STATES, dumpInetSockets, dumpUnixSockets, forEachInetDiagBody, parseInetDiagMsg, type InetSocket, type UnixSocket,
 } from '../../core/netlink/sockdiag.js';
+import { socketOwners, type Owner } from '../../core/proc/owners.js';
 import { parseSockstat, type Sockstat } from '../../core/proc/sockstat.js';
-
-export interface Owner { pid: number; comm: string; fd: number }
 
 /** ss's default: every state but LISTEN, UNCONN (CLOSE), TIME-WAIT and SYN-RECV. */
 export const CONNECTED_STATES = ALL_STATES & ~((1 << TCP_STATES.LISTEN) | (1 << TCP_STATES.CLOSE)
   | (1 << TCP_STATES.TIME_WAIT) | (1 << TCP_STATES.SYN_RECV) | (1 << TCP_STATES.NEW_SYN_RECV));
 /** ss -l: listening TCP/unix sockets and bound unconnected UDP/raw ones. */
 export const LISTENING_STATES = (1 << TCP_STATES.LISTEN) | (1 << TCP_STATES.CLOSE);
-
-function readComm(pid: string): string {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trimEnd(); } catch { return '?'; }
-}
-
-/**
- * Socket inode -> owners, from the links in /proc/PID/fd ("socket:[N]"). One pass over /proc;
- * a process or fd that vanishes while we read is skipped. With `pid`, only that process is read.
- */
-export function socketOwners(pid?: number): Map<number, Owner[]> {
-  const map = new Map<number, Owner[]>();
-  let pids: string[];
-  if (pid !== undefined) pids = [String(pid)];
-  else {
-    try { pids = readdirSync('/proc').filter((d) => d.charCodeAt(0) >= 48 && d.charCodeAt(0) <= 57); }
-    catch (e) { throw new NetdxError('E_IO', `reading /proc: ${(e as Error).message}`); }
-  }
-  for (const p of pids) {
-    let fds: string[];
-    try { fds = readdirSync(`/proc/${p}/fd`); } catch { continue; } // gone, or not ours to read
-    let comm: string | undefined;
-    for (const fd of fds) {
-      let link: string;
-      try { link = readlinkSync(`/proc/${p}/fd/${fd}`); } catch { continue; }
-      if (!link.startsWith('socket:[')) continue;
-      const ino = Number(link.slice(8, -1));
-      comm ??= readComm(p);
-      const o = { pid: Number(p), comm, fd: Number(fd) };
-      const l = map.get(ino);
-      if (l) l.push(o); else map.set(ino, [o]);
-    }
-  }
-  return map;
-}
 
 export interface SocketQuery {
   tcp?: boolean;

@@ -1,4 +1,4 @@
-// The byte-level NDJSON writer (core/netlink/ndjson.ts, writeInetDiagJson) against JavaScript's own
+// The byte-level NDJSON writer (ndjson.ts, json.ts's writeInetDiagJson) against JavaScript's own
 // spelling: number edges (u32, 2^32, 2^53, u64 ~0) and captured replies whose tcp_info and skmeminfo
 // bytes are overwritten with seeded random values, so every u64 takes the high-word path too.
 import { test } from 'node:test';
@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMessages } from '../../core/netlink/netlink.js';
-import { SOCK_DIAG_BY_FAMILY, inetDiagJsonLine, inetSocketJson, parseInetDiagMsg } from '../../core/netlink/sockdiag.js';
-import { writeNum } from '../../core/netlink/ndjson.js';
+import { SOCK_DIAG_BY_FAMILY, parseInetDiagMsg } from '../../core/netlink/sockdiag.js';
+import { inetDiagJsonLine, inetSocketJson } from './json.js';
+import { writeNum } from './ndjson.js';
 
 const FIX = fileURLToPath(new URL('../../../test/fixtures/sockets/', import.meta.url));
 
@@ -20,6 +21,24 @@ test('numbers are written as String() writes them', () => {
     const n = writeNum(d, 3, v);
     assert.equal(d.toString('latin1', 3, n), String(v), String(v));
   }
+});
+
+test('NDJSON straight from the bytes equals NDJSON of the decoded socket', () => {
+  const who = ',"pid":7,"comm":"x"';
+  let n = 0, want = 0;
+  for (const [f, p] of [['tcp4.bin', 'tcp'], ['tcp6.bin', 'tcp'], ['udp4.bin', 'udp'], ['udp6.bin', 'udp']] as const) {
+    const msgs = parseMessages(readFileSync(FIX + f));
+    want += msgs.filter((m) => m.type === SOCK_DIAG_BY_FAMILY).length;
+    for (const m of msgs) {
+      const fast = inetDiagJsonLine(m.body, p, who);
+      assert.equal(fast, inetSocketJson(parseInetDiagMsg(m.body, p), who));
+      const o = JSON.parse(fast);
+      assert.equal(o.pid, 7);
+      if (p === 'tcp' && o.state !== 'TIME-WAIT') assert.equal(typeof o.tcp_info.snd_cwnd, 'number');
+      n++;
+    }
+  }
+  assert.equal(n, want);
 });
 
 test('fuzzed tcp_info and skmeminfo: the byte writer equals the object path', () => {

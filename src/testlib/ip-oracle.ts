@@ -1,6 +1,6 @@
 // Test support: maps one entry of `ip -s -s -j link show` (iproute2, the oracle) onto the
 // rtnl_link_stats64 field names netdx uses, so tests compare every counter by name.
-import type { LinkStatName } from '../../core/netlink/rtnl.js';
+import type { LinkStatName } from '../core/netlink/rtnl.js';
 
 interface IpJsonLink {
   ifname: string;

@@ -1,16 +1,16 @@
 // AssemblyScript (a TypeScript dialect compiled to WebAssembly by scripts/build.sh; not seen by tsc).
 // The NDJSON line of one inet_diag reply message, written byte for byte as writeInetDiagJson()
-// in sockdiag.ts writes it. Why WebAssembly: a one-shot `netdx sockets -ta -i --json` of 20,000
+// in json.ts writes it. Why WebAssembly: a one-shot `netdx sockets -ta -i --json` of 20,000
 // sockets spends most of its time in V8 running that JavaScript writer before TurboFan has
 // compiled it (measured 2026-11-25: ~100 ms cold against ~32 ms warm, TurboFan taking 60 ms to
 // compile it on this 2-vCPU machine); WebAssembly is compiled (Liftoff) before its first call.
 //
-// The tables (tcp_info's layout and the constant JSON fragments) come from sockdiag.ts through
-// setTables(), so field names and offsets have one source. A line this module cannot write as
-// JavaScript would (a congestion-control name that needs escaping, a u64 above 2^53 other than
-// ~0) returns 0, and the caller writes that line with the JavaScript writer.
+// The tables (tcp_info's layout from core/netlink/sockdiag.ts, the constant JSON fragments from
+// json.ts) come through setTables(), so field names and offsets have one source. A line this
+// module cannot write as JavaScript would (a congestion-control name that needs escaping, a u64
+// above 2^53 other than ~0) returns 0, and the caller writes that line with the JavaScript writer.
 
-// Fragment numbers: the order of INET_JSON_FRAGS in inetjson.ts.
+// Fragment numbers: the order of INET_JSON_TABLES.frags in json.ts.
 const F_PROTO_TCP = 0; // then udp, raw
 const F_STATE0 = 3; // ,"state":"<name>","laddr":"  for states 0..13
 const N_STATES = 14;

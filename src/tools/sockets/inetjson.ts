@@ -1,11 +1,12 @@
 // NDJSON lines of inet_diag replies written by WebAssembly (inetjson.as.ts, built into
-// dist/wasm/inetjson.wasm): the same bytes as writeInetDiagJson(), without V8's warm-up. The
+// dist/wasm/inetjson.wasm): the same bytes as writeInetDiagJson() (json.ts), without V8's warm-up. The
 // netlink replies are received straight into the module's memory and the lines written there,
 // so no byte crosses between JavaScript and WebAssembly but the output chunks.
 import { readFileSync } from 'node:fs';
-import { NetdxError } from '../errors.js';
-import { DIST_DIR } from '../files.js';
-import { INET_JSON_LINE_MAX, INET_JSON_TABLES, NO_OWNER_JSON, writeInetDiagJson, type Proto } from './sockdiag.js';
+import { NetdxError } from '../../core/errors.js';
+import { DIST_DIR } from '../../core/files.js';
+import type { Proto } from '../../core/netlink/sockdiag.js';
+import { INET_JSON_LINE_MAX, INET_JSON_TABLES, NO_OWNER_JSON, writeInetDiagJson } from './json.js';
 
 const WASM_PATH = `${DIST_DIR}wasm/inetjson.wasm`;
 
@@ -43,7 +44,7 @@ export class InetJsonWriter {
   private constructor(x: Exports, private readonly sink: (b: Buffer) => boolean) {
     this.x = x;
     const t = INET_JSON_TABLES;
-    if ((x.FRAG_COUNT.value as number) !== t.frags.length) throw new NetdxError('E_INTERNAL', `loading inetjson.wasm: it numbers ${x.FRAG_COUNT.value} fragments, sockdiag.ts has ${t.frags.length}`);
+    if ((x.FRAG_COUNT.value as number) !== t.frags.length) throw new NetdxError('E_INTERNAL', `loading inetjson.wasm: it numbers ${x.FRAG_COUNT.value} fragments, json.ts has ${t.frags.length}`);
     const n = t.tcpInfo.off.length;
     const keyText = t.tcpInfo.keys.join('');
     const fragText = t.frags.join('');

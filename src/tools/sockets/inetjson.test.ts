@@ -5,8 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseMessages } from './netlink.js';
-import { SOCK_DIAG_BY_FAMILY, inetSocketJson, parseInetDiagMsg, type Proto } from './sockdiag.js';
+import { parseMessages } from '../../core/netlink/netlink.js';
+import { SOCK_DIAG_BY_FAMILY, parseInetDiagMsg, type Proto } from '../../core/netlink/sockdiag.js';
+import { inetSocketJson } from './json.js';
 import { InetJsonWriter } from './inetjson.js';
 
 const FIX = fileURLToPath(new URL('../../../test/fixtures/sockets/', import.meta.url));
