@@ -24,6 +24,12 @@ build_wasm() {
 build_js() {
   # Event struct layouts from the tools' C headers (src/**/<tool>.h -> <tool>.h.ts), before tsc.
   node scripts/gen-structs.mjs .
+  # Compiled modules whose source moved or went away (tsc never deletes): a stale test would run.
+  local js
+  while IFS= read -r js; do
+    local ts="src/${js#dist/}"; ts="${ts%.js}.ts"
+    [ -e "$ts" ] || rm -f "$js"
+  done < <(find dist -name '*.js' -not -path 'dist/wasm/*' -not -path 'dist/bpf/*' 2>/dev/null)
   npx --no-install tsc -p tsconfig.json
   npx --no-install esbuild dist/cli/main.js --bundle --platform=node --format=cjs --target=node20 \
     --external:koffi --log-level=warning --outfile=dist/netdx.cjs --define:import.meta.url=__netdx_meta_url \

@@ -16,7 +16,7 @@ import { parseSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat } from '../../core/proc/softnet.js';
 import { sleep } from '../../core/time.js';
 import { socketOwners } from '../../core/proc/owners.js';
-import { listInterfaces, onlineCpus, readInterface } from '../scaling/lib.js';
+import { listInterfaces, onlineCpus, readGlobalSteering, readInterface, type InterfaceScaling } from '../scaling/lib.js';
 import { DoctorProbes, noProbes } from './probes.js';
 import {
   WINDOW_VERSION, type DoctorConfig, type DoctorWindow, type ListenerSnap, type ProbeAggregates, type TcpSnap, type Tick, type UdpSnap,
@@ -123,6 +123,9 @@ class Sampler {
     if (this.snmp.read() === undefined) throw new NetdxError('E_IO', 'reading /proc/net/snmp: not readable');
   }
 
+  /** The NIC queue IRQs whose interrupts each tick counts per CPU. */
+  nicIrqs: ReadonlySet<number> = new Set();
+
   tick(): Tick {
     const t = Math.round(performance.now() - this.t0) / 1000;
     const counters: Record<string, number> = {};
@@ -143,9 +146,14 @@ class Sampler {
       return { ifindex: l.ifindex, name: l.name, ...(l.kind ? { kind: l.kind } : {}), operstate: l.operstate,
         ...(sp.speedMbps !== undefined ? { speedMbps: sp.speedMbps } : {}), stats };
     });
+    const nic_irqs: Tick['nic_irqs'] = [];
+    if (this.nicIrqs.size) {
+      const ints = parseInterrupts(readFileSync('/proc/interrupts', 'utf8'));
+      ints.cpus.forEach((c, i) => nic_irqs.push({ cpu: c, count: ints.lines.filter((l) => l.irq !== undefined && this.nicIrqs.has(l.irq)).reduce((s, l) => s + (l.counts[i] ?? 0), 0) }));
+    }
     const tick: Tick = {
       t, counters, softnet, softirqs: { cpus: si.cpus, net_rx: si.counts.NET_RX ?? [], net_tx: si.counts.NET_TX ?? [] },
-      cpu, links, qdiscs: dumpQdiscs(this.netns), listeners: [], synq: {}, udp: [],
+      cpu, nic_irqs, links, qdiscs: dumpQdiscs(this.netns), listeners: [], synq: {}, udp: [],
     };
     const count = Number(this.ctCount.read()?.trim());
     if (Number.isFinite(count)) {
@@ -211,10 +219,12 @@ function readConfig(netns: NetnsRef | undefined, links: Tick['links']): DoctorCo
   // queues, RPS and IRQs from /sys and /proc/irq: this process's view (its own namespace)
   const irqLines = isOwnNetns(netns) ? parseInterrupts(readFileSync('/proc/interrupts', 'utf8')).lines : [];
   const sysNames = isOwnNetns(netns) ? new Set(listInterfaces()) : new Set<string>();
+  const scaling: InterfaceScaling[] = [];
   for (const l of links) {
     const base = { name: l.name, rx_queues: 0, tx_queues: 0, rps: [] as number[][], irq_cpus: {} as Record<string, number[]>, ...(rp[l.name] !== undefined ? { rp_filter: rp[l.name] } : {}) };
     if (sysNames.has(l.name)) {
       const i = readInterface(l.name, irqLines);
+      scaling.push(i);
       base.rx_queues = i.rx_queues;
       base.tx_queues = i.tx_queues;
       base.rps = i.rx.map((q) => q.rps_cpus ?? []);
@@ -222,7 +232,7 @@ function readConfig(netns: NetnsRef | undefined, links: Tick['links']): DoctorCo
     }
     interfaces.push(base);
   }
-  return { sysctls, interfaces, owners: {} };
+  return { sysctls, interfaces, scaling: { interfaces: scaling, global: readGlobalSteering() }, owners: {} };
 }
 
 function readComm(pid: number): string {
@@ -253,9 +263,10 @@ export async function recordWindow(opts: RecordOptions): Promise<DoctorWindow> {
     const started = new Date();
     const t0 = performance.now();
     const startConns = tcpConnections(target);
+    const config = readConfig(target, dumpLinks(target).map((l) => ({ ifindex: l.ifindex, name: l.name, operstate: l.operstate, stats: {} })));
+    sampler.nicIrqs = new Set(config.scaling.interfaces.flatMap((i) => i.irqs.filter((q) => q.kind !== 'other').map((q) => q.irq)));
     const ticks: Tick[] = [sampler.tick()];
     const links = ticks[0]!.links;
-    const config = readConfig(target, links);
     const what = `counters, ${links.length} interface(s), sockets${probes ? ', BPF probes' : ''} in ${netnsLabel(ns)}`;
     for (let s = 1; s <= Math.ceil(opts.seconds); s++) {
       const due = t0 + Math.min(s, opts.seconds) * 1000;

@@ -65,6 +65,9 @@ export const SCENARIOS: readonly Scenario[] = [
     async start() {
       const { a, b } = vethPair();
       sysctlIn(b, 'net.ipv4.tcp_syncookies', cookies === 'on' ? 1 : 0);
+      // a route back for the SYN-ACKs (tcp_conn_request drops a SYN it cannot answer): they go to
+      // a, which does not forward, so the half-open connections stay half-open
+      sh('ip', ['-n', b.name, 'route', 'add', 'default', 'via', '198.18.0.1']);
       const l = workload(b, 'listen', '--host', '198.18.0.2', '--backlog', '16', '--read', '--hold', String(HOLD));
       const port = await listening(l);
       const f = workload(a, 'syn-flood', '--dst', '198.18.0.2', '--port', String(port), '--count', '4000', '--src-net', '198.18.7.0', '--pace-us', '500');
@@ -78,8 +81,8 @@ export const SCENARIOS: readonly Scenario[] = [
       const { a, b } = vethPair();
       const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', String(HOLD));
       const port = await listening(l);
-      nft(b, `table inet netdx_loss { chain in { type filter hook input priority 0; tcp dport ${port} numgen random mod 10 == 0 counter drop comment "loss" } }`);
-      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', String(2 << 30), '--hold', String(HOLD));
+      nft(b, `table inet netdx_loss {\n chain in {\n  type filter hook input priority 0;\n  tcp dport ${port} numgen random mod 10 == 0 counter drop comment "loss"\n }\n}\n`);
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '4000000000', '--hold', String(HOLD));
       return { netns: a, expect: { id: 'tcp.retransmits', culprit: { rport: port, pid: c.pid } }, also: ['tcp.reordering'], stop: () => killAll(l, c) };
     },
   },
@@ -90,19 +93,23 @@ export const SCENARIOS: readonly Scenario[] = [
       const { a, b } = vethPair();
       const l = workload(b, 'listen', '--host', '198.18.0.2', '--rcvbuf', '4096', '--hold', String(HOLD));
       const port = await listening(l);
-      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', String(64 << 20), '--hold', String(HOLD));
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '67108864', '--hold', String(HOLD));
       return { netns: b, port, expect: { id: 'tcp.zero_window', culprit: { lport: port, pid: l.pid } }, also: ['socket.rcvbuf_limited'], stop: () => killAll(l, c) };
     },
   },
   {
     name: 'sndbuf-limited',
-    what: 'a sender with SO_SNDBUF 4 KiB to a receiver that reads at once',
+    what: 'a sender with SO_SNDBUF 4 KiB over a path with ~200 ms RTT (its ACKs queue behind a full 2 Mbit/s tbf)',
     async start() {
-      const { a, b } = vethPair();
+      const { a, b, ifB } = vethPair();
+      // a 4 KiB buffer limits a flow only where the round trip is long: the way back (b to a) goes
+      // through a tbf kept full by a UDP stream, so every ACK waits ~200 ms in its queue
+      sh('tc', ['-n', b.name, 'qdisc', 'add', 'dev', ifB, 'root', 'tbf', 'rate', '2mbit', 'burst', '4k', 'limit', '50k']);
+      const back = workload(b, 'udp-send', '--host', '198.18.0.1', '--port', '9', '--count', '1000000', '--size', '1000', '--seconds', '10', '--pace-us', '1000');
       const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', String(HOLD));
       const port = await listening(l);
-      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--sndbuf', '4096', '--send', String(4 << 30), '--hold', String(HOLD));
-      return { netns: a, expect: { id: 'socket.sndbuf_limited', culprit: { rport: port, pid: c.pid } }, stop: () => killAll(l, c) };
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--sndbuf', '4096', '--send', '4000000000', '--hold', String(HOLD));
+      return { netns: a, expect: { id: 'socket.sndbuf_limited', culprit: { rport: port, pid: c.pid } }, stop: () => killAll(back, l, c) };
     },
   },
   {
@@ -133,7 +140,7 @@ export const SCENARIOS: readonly Scenario[] = [
     what: 'an nftables rule dropping UDP to one port',
     async start() {
       const { a, b } = vethPair();
-      nft(b, 'table inet netdx_fw { chain in { type filter hook input priority 0; udp dport 7777 counter drop comment "fw" } }');
+      nft(b, 'table inet netdx_fw {\n chain in {\n  type filter hook input priority 0;\n  udp dport 7777 counter drop comment "fw"\n }\n}\n');
       const s = workload(a, 'udp-send', '--host', '198.18.0.2', '--port', '7777', '--count', '3000', '--size', '200', '--pace-us', '1000');
       return { netns: b, expect: { id: 'netfilter.drops', culprit: { lport: 7777 } }, stop: () => killAll(s) };
     },
@@ -155,6 +162,9 @@ export const SCENARIOS: readonly Scenario[] = [
       sysctlIn(b, 'net.ipv4.conf.all.rp_filter', 1);
       sysctlIn(b, `net.ipv4.conf.${ifB}.rp_filter`, 1);
       sh('ip', ['-n', a.name, 'addr', 'add', '198.18.9.1/32', 'dev', 'lo']);
+      // ARP from a must come from 198.18.0.1: b's reverse-path check would refuse to answer one
+      // from 198.18.9.1, and no datagram would ever leave a
+      sysctlIn(a, 'net.ipv4.conf.all.arp_announce', 2);
       const s = workload(a, 'udp-send', '--bind', '198.18.9.1', '--host', '198.18.0.2', '--port', '9', '--count', '3000', '--pace-us', '1000');
       return { netns: b, expect: { id: 'ip.rp_filter_drops', culprit: { ifname: ifB } }, stop: () => killAll(s) };
     },
@@ -164,9 +174,9 @@ export const SCENARIOS: readonly Scenario[] = [
     what: 'a namespace whose conntrack table fills: 270,000 new UDP flows (each from another source)',
     async start() {
       const { a, b } = vethPair();
-      nft(b, 'table inet netdx_ct { chain pre { type filter hook prerouting priority -150; ct state new counter } }');
+      nft(b, 'table inet netdx_ct {\n chain pre {\n  type filter hook prerouting priority -150;\n  ct state new counter\n }\n}\n');
       const s = workload(a, 'udp-spray', '--dst', '198.18.0.2', '--port', '9', '--count', '270000', '--src-net', '198.19.0.0');
-      return { netns: b, expect: { id: 'conntrack.table_full' }, stop: () => killAll(s) };
+      return { netns: b, expect: { id: 'conntrack.table_full' }, also: ['softirq.imbalance'], stop: () => killAll(s) };
     },
   },
   {
@@ -193,13 +203,13 @@ export const SCENARIOS: readonly Scenario[] = [
     what: 'UDP at rate over a veth with one RX queue and no RPS, the sender pinned to CPU 0',
     async start() {
       const { a, b } = vethPair();
-      const l = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', String(HOLD));
-      const port = await listening(l);
+      // nobody listens on the port: b's NET_RX does the work of receiving and dropping (NO_SOCKET),
+      // and no reader takes the other CPU
       const s = track(spawn('ip', ['netns', 'exec', a.name, 'taskset', '-c', '0', '/usr/bin/python3', WORKLOAD, 'udp-send', '--host', '198.18.0.2',
-        '--port', String(port), '--count', '5000000', '--size', '64', '--seconds', '10'], { stdio: 'ignore' }));
+        '--port', '9', '--count', '5000000', '--size', '64', '--seconds', '10'], { stdio: 'ignore' }));
       return {
-        netns: b, expect: { id: 'softirq.imbalance', culprit: { cpu: 0 } }, also: ['softnet.squeeze', 'udp.rcvbuf_drops'],
-        stop: async () => { if (s.exitCode === null) s.kill('SIGKILL'); await killAll(l); },
+        netns: b, expect: { id: 'softirq.imbalance', culprit: { cpu: 0 } }, also: ['softnet.squeeze'],
+        stop: async () => { if (s.exitCode === null) s.kill('SIGKILL'); await new Promise((r) => (s.exitCode !== null ? r(0) : s.on('exit', r))); },
       };
     },
   },
@@ -211,7 +221,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const bulkL = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', String(HOLD));
       const rrL = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--reply', '2000', '--hold', String(HOLD));
       const [bp, rp] = [await listening(bulkL), await listening(rrL)];
-      const bulk = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(bp), '--send', String(8 << 30), '--hold', String(HOLD));
+      const bulk = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(bp), '--send', '8000000000', '--hold', String(HOLD));
       const rr = workload(a, 'rr', '--host', '198.18.0.2', '--port', String(rp), '--count', '100000');
       return { netns: a, expect: null, also: ['tcp.reordering'], stop: () => killAll(bulkL, rrL, bulk, rr) };
     },

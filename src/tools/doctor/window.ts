@@ -2,6 +2,7 @@
 // fill it (record.ts); rules judge it (rules/), with no I/O, so a window saved with --bundle is
 // judged again offline (--from) with the same findings, and rules are tested on saved windows.
 import type { Qdisc } from '../../core/netlink/rtnl.js';
+import type { GlobalSteering, InterfaceScaling } from '../scaling/lib.js';
 import type { LostEvents } from '../../core/bpf/object.js';
 
 export const WINDOW_VERSION = 1;
@@ -16,8 +17,10 @@ export interface Tick {
   softnet: Array<{ cpu: number; processed: number; dropped: number; time_squeeze: number; received_rps?: number; flow_limit_count?: number; backlog?: number }>;
   /** /proc/softirqs NET_RX and NET_TX per CPU, by CPU number (host-wide). */
   softirqs: { cpus: number[]; net_rx: number[]; net_tx: number[] };
-  /** /proc/stat per CPU: jiffies busy, in softirq, and in all. */
+  /** /proc/stat per CPU: jiffies busy, in softirq, in hard IRQ, and in all (idle and iowait are not busy). */
   cpu: Array<{ cpu: number; busy: number; softirq: number; irq: number; total: number }>;
+  /** Interrupts of the NIC queue IRQs (config.scaling) per CPU, from /proc/interrupts. */
+  nic_irqs: Array<{ cpu: number; count: number }>;
   /** Interfaces of the namespace with their counters (rtnetlink IFLA_STATS64). */
   links: Array<{ ifindex: number; name: string; kind?: string; operstate: string; speedMbps?: number; stats: Record<string, number> }>;
   qdiscs: Qdisc[];
@@ -172,6 +175,8 @@ export interface DoctorConfig {
   /** Tunables by sysctl name, as read (strings: some hold several numbers). */
   sysctls: Record<string, string>;
   interfaces: InterfaceConfig[];
+  /** Queues, their IRQs and steering, as scaling reads them (this process's own namespace only). */
+  scaling: { interfaces: InterfaceScaling[]; global: GlobalSteering };
   /** Owners of the sockets named in the window, by inode. */
   owners: Record<string, { pid: number; comm: string }>;
 }

@@ -19,7 +19,7 @@ export {
 export { applyRates, computeCpuRates, takeSnapshot, type CpuRates, type Snapshot } from './rates.js';
 export { groupReuseport, listTcpListeners, type ListenSocket, type ReuseportGroup, type ReuseportMember } from './reuseport.js';
 export {
-  CONCENTRATION_SHARE, IDLE_BUSY_PCT, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, scalingVerdicts, type ScalingFindingId, type VerdictInput,
+  CONCENTRATION_SHARE, IDLE_BUSY_PCT, MIN_HOT_SOFTIRQ_PCT, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, scalingVerdicts, type ScalingFindingId, type VerdictInput,
 } from './verdicts.js';
 
 export interface ScalingReport {

@@ -76,7 +76,7 @@ test('verdicts: single-queue NIC on a 4-CPU host gets RPS and more queues, not I
   const i = nic4();
   i.rx_queues = 1; i.tx_queues = 1; i.irq_channels = 1;
   i.rx = i.rx.slice(0, 1); i.tx = i.tx.slice(0, 1); i.irqs = i.irqs.slice(0, 1);
-  const cpus = [cpu(0, { net_rx: 50 }), cpu(1, { net_rx: 5000, nic_irqs: 4000, busy_pct: 90 }), cpu(2), cpu(3)];
+  const cpus = [cpu(0, { net_rx: 50 }), cpu(1, { net_rx: 5000, nic_irqs: 4000, busy_pct: 90, softirq_pct: 60 }), cpu(2), cpu(3)];
   i.irqs[0]!.effective = [1];
   const v = scalingVerdicts({ interval_s: 1, cpus, interfaces: [i], global: { ...GLOBAL, rps_sock_flow_entries: 4096 } });
   assert.deepEqual(v.map((x) => x.id), ['softirq.imbalance']);
@@ -95,12 +95,15 @@ test('verdicts: balanced work, or too little of it, gives no verdict; no idle CP
   const quiet = [cpu(0, { net_rx: 40, nic_irqs: 30 }), cpu(1), cpu(2), cpu(3)];
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: quiet, interfaces: [nic4()], global: GLOBAL }), []);
   // Concentrated, but every other CPU is busy too: a notice without fixes (moving work adds nothing).
-  const busy = [cpu(0, { net_rx: 9000, busy_pct: 100 }), cpu(1, { busy_pct: 95 }), cpu(2, { busy_pct: 97 }), cpu(3, { busy_pct: 90 })];
+  const busy = [cpu(0, { net_rx: 9000, busy_pct: 100, softirq_pct: 70 }), cpu(1, { busy_pct: 95 }), cpu(2, { busy_pct: 97 }), cpu(3, { busy_pct: 90 })];
   const vb = scalingVerdicts({ interval_s: 1, cpus: busy, interfaces: [nic4()], global: GLOBAL });
   assert.deepEqual(vb.map((x) => [x.id, x.severity, x.fix.length]), [['softirq.imbalance', 'notice', 0]]);
   assert.equal(vb[0]!.proof[1], 'no CPU under 50% busy: CPU1 95%, CPU2 97%, CPU3 90%');
   assert.deepEqual(vb[0]!.evidence, { cpu: 0, net_rx_share: 1, net_rx_per_s: 9000, net_rx_total_per_s: 9000, other_cpus_min_busy_pct: 90 });
   assert.deepEqual(vb[0]!.culprit, { cpu: 0 });
+  // All of it on one CPU, but the work does not matter there: 200 softirqs/s on a CPU 3.9% busy.
+  const light = [cpu(0, { net_rx: 200, busy_pct: 3.9, softirq_pct: 1.2 }), cpu(1), cpu(2), cpu(3)];
+  assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: light, interfaces: [nic4()], global: GLOBAL }), []);
   // Exactly at the share threshold (70%) is not above it.
   const edge = [cpu(0, { net_rx: 700 }), cpu(1, { net_rx: 300 })];
   assert.deepEqual(scalingVerdicts({ interval_s: 1, cpus: edge, interfaces: [], global: GLOBAL }), []);
@@ -123,6 +126,8 @@ test('verdicts: time_squeeze, backlog drops and flow limit name their sysctls', 
   // several CPUs: the evidence adds them up and the culprit names no CPU
   const two = scalingVerdicts({ interval_s: 1, cpus: [cpu(0, { time_squeeze: 1.5 }), cpu(1, { time_squeeze: 0.2 })], interfaces: [], global: {} });
   assert.deepEqual([two[0]!.evidence, two[0]!.culprit], [{ time_squeeze_per_s: 1.7, processed_per_s: 0, cpus: 2 }, { setting: 'net.core.netdev_budget' }]);
+  // squeezes alone are not drops: a notice; with drops on the same CPU (above), a warning
+  assert.deepEqual([two[0]!.severity, v[0]!.severity], ['notice', 'warning']);
 });
 
 test('verdicts: RFS half set up, both ways', () => {

@@ -27,6 +27,12 @@ export const MIN_NET_RX_RATE = 100;
 export const MIN_NIC_IRQ_RATE = 100;
 /** A CPU under this busy share counts as idle enough to take work. */
 export const IDLE_BUSY_PCT = 50;
+/**
+ * The receive work must matter on the hot CPU before its concentration is a finding: this share
+ * of the CPU in softirq, or drops or squeezes there. 200 packets/s on a CPU 4% busy is one CPU
+ * doing most of very little.
+ */
+export const MIN_HOT_SOFTIRQ_PCT = 20;
 const RFS_ENTRIES = 32768;
 
 const pctStr = (x: number) => `${Math.round(x * 100)}%`;
@@ -102,7 +108,9 @@ export function scalingVerdicts(inp: VerdictInput): Finding[] {
   const irq = topShare(cpus, (c) => c.nic_irqs);
   const rxHot = rx && rx.total >= MIN_NET_RX_RATE && rx.share > CONCENTRATION_SHARE ? rx : undefined;
   const irqHot = irq && irq.total >= MIN_NIC_IRQ_RATE && irq.share > CONCENTRATION_SHARE ? irq : undefined;
-  const hot = rxHot?.cpu ?? irqHot?.cpu;
+  const hotCandidate = rxHot?.cpu ?? irqHot?.cpu;
+  const matters = (c: CpuRates) => c.softirq_pct === undefined || c.softirq_pct >= MIN_HOT_SOFTIRQ_PCT || c.dropped > 0 || c.time_squeeze > 0;
+  const hot = hotCandidate && matters(hotCandidate) ? hotCandidate : undefined;
   if (hot) {
     const idle = cpus.filter((c) => c.cpu !== hot.cpu && (c.busy_pct === undefined || c.busy_pct < IDLE_BUSY_PCT));
     const rxEvidence = rxHot ? { net_rx_share: r3(rxHot.share), net_rx_per_s: hot.net_rx, net_rx_total_per_s: r1(rxHot.total) } : {};
@@ -164,7 +172,10 @@ export function scalingVerdicts(inp: VerdictInput): Finding[] {
   const squeezed = cpus.filter((c) => c.time_squeeze > 0);
   if (squeezed.length) {
     const g = inp.global;
-    out.push(finding('softnet.squeeze', 'warning', 'cpu',
+    // A squeeze is not a drop: work waited for the next round. Busy healthy hosts squeeze now and
+    // then; it is worth a warning only where the same CPU also dropped at its backlog.
+    const alsoDropping = squeezed.some((c) => c.dropped > 0);
+    out.push(finding('softnet.squeeze', alsoDropping ? 'warning' : 'notice', 'cpu',
       'softirq packet processing ran out of budget (softnet time_squeeze grew)',
       { cpu: onlyCpu(squeezed), setting: 'net.core.netdev_budget' },
       {

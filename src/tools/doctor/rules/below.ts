@@ -71,60 +71,6 @@ export const qdiscBacklog: Rule = {
   },
 };
 
-export const softnetBacklogDrops: Rule = {
-  id: 'softnet.backlog_drops',
-  layer: 'cpu',
-  title: 'packets dropped because a CPU\'s input backlog was full',
-  reads: ['/proc/net/softnet_stat dropped', 'net.core.netdev_max_backlog', 'RPS'],
-  thresholds: { drops: 1 },
-  why: 'Packets handed to a CPU (by RPS, by veth, by loopback) wait in its backlog of net.core.netdev_max_backlog packets until '
-    + 'its NET_RX softirq runs; a burst or a busy CPU overflows it and the packets are dropped before any protocol sees them.',
-  fix: ['raise net.core.netdev_max_backlog', 'spread the receive work over more CPUs (RPS)'],
-  judge(v) {
-    const cpus = v.softnet().filter((c) => c.dropped >= this.thresholds.drops!);
-    if (!cpus.length) return [];
-    const total = cpus.reduce((s, c) => s + c.dropped, 0);
-    const mb = v.sysctl('net.core.netdev_max_backlog');
-    const top = cpus.sort((a, b) => b.dropped - a.dropped)[0]!;
-    return [finding(this, {
-      severity: 'critical',
-      title: `${total} packets dropped at CPU input backlogs (most on CPU ${top.cpu})`,
-      culprit: { cpu: top.cpu, setting: 'net.core.netdev_max_backlog' },
-      evidence: { dropped: total, ...Object.fromEntries(cpus.map((c) => [`cpu${c.cpu}_dropped`, c.dropped])), ...(mb !== undefined ? { 'net.core.netdev_max_backlog': mb } : {}) },
-      proof: [...cpus.map((c) => `CPU ${c.cpu}: softnet dropped +${c.dropped} (${perSec(c.dropped / v.secs)}), processed +${c.processed}`),
-        `net.core.netdev_max_backlog = ${mb ?? '?'}`],
-      fix: [`sysctl -w net.core.netdev_max_backlog=${Math.max(2000, (mb ?? 1000) * 4)}`, 'spread receive work: netdx scaling (RPS/RSS advice)'],
-    })];
-  },
-};
-
-export const softnetSqueeze: Rule = {
-  id: 'softnet.squeeze',
-  layer: 'cpu',
-  title: 'the NET_RX softirq ran out of budget with packets left (time_squeeze)',
-  reads: ['/proc/net/softnet_stat time_squeeze', 'net.core.netdev_budget', 'net.core.netdev_budget_usecs'],
-  thresholds: { per_s: 1 },
-  why: 'Each NET_RX run processes at most netdev_budget packets or netdev_budget_usecs of time; a squeeze means it stopped with '
-    + 'work left, which waits for the next run (or ksoftirqd). It is not a drop, but sustained squeezes add latency and lead to ring overflows.',
-  fix: ['raise net.core.netdev_budget and netdev_budget_usecs', 'spread the receive work over CPUs (RSS/RPS)'],
-  judge(v) {
-    const cpus = v.softnet().filter((c) => c.time_squeeze / v.secs >= this.thresholds.per_s!);
-    if (!cpus.length) return [];
-    const budget = v.sysctl('net.core.netdev_budget');
-    const usecs = v.sysctl('net.core.netdev_budget_usecs');
-    const top = cpus.sort((a, b) => b.time_squeeze - a.time_squeeze)[0]!;
-    return [finding(this, {
-      severity: 'notice',
-      title: `NET_RX ran out of budget ${cpus.reduce((s, c) => s + c.time_squeeze, 0)} times (most on CPU ${top.cpu}): not drops, but delay`,
-      culprit: { cpu: top.cpu, setting: 'net.core.netdev_budget' },
-      evidence: { ...Object.fromEntries(cpus.map((c) => [`cpu${c.cpu}_time_squeeze`, c.time_squeeze])),
-        ...(budget !== undefined ? { 'net.core.netdev_budget': budget } : {}), ...(usecs !== undefined ? { 'net.core.netdev_budget_usecs': usecs } : {}) },
-      proof: cpus.map((c) => `CPU ${c.cpu}: time_squeeze +${c.time_squeeze} (${perSec(c.time_squeeze / v.secs)}), ${perSec(c.processed / v.secs)} packets processed`),
-      fix: [`sysctl -w net.core.netdev_budget=${(budget ?? 300) * 2}`, `sysctl -w net.core.netdev_budget_usecs=${(usecs ?? 2000) * 2}`],
-    })];
-  },
-};
-
 const NIC_ERRORS = ['rx_errors', 'rx_crc_errors', 'rx_frame_errors', 'rx_fifo_errors', 'rx_missed_errors', 'rx_over_errors',
   'rx_length_errors', 'tx_errors', 'tx_aborted_errors', 'tx_carrier_errors', 'tx_fifo_errors', 'tx_heartbeat_errors', 'tx_window_errors', 'tx_dropped'];
 
@@ -278,4 +224,4 @@ export const dnsSlow: Rule = {
   },
 };
 
-export const BELOW_RULES: readonly Rule[] = [nicErrors, softnetBacklogDrops, softnetSqueeze, qdiscDrops, qdiscBacklog, netfilterDrops, conntrackFull, rpFilterDrops, dnsSlow];
+export const BELOW_RULES: readonly Rule[] = [nicErrors, qdiscDrops, qdiscBacklog, netfilterDrops, conntrackFull, rpFilterDrops, dnsSlow];

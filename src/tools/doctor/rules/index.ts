@@ -4,6 +4,7 @@ import { FINDING_LAYERS, severityRank, type Finding } from '../../../core/findin
 import type { DoctorWindow } from '../window.js';
 import type { Rule } from './rule.js';
 import { BELOW_RULES } from './below.js';
+import { CPU_RULES } from './cpu.js';
 import { SOCKET_RULES } from './sockets.js';
 import { TCP_RULES } from './tcp.js';
 import { WindowView } from './view.js';
@@ -11,7 +12,7 @@ import { WindowView } from './view.js';
 const layerRank = (l: string) => FINDING_LAYERS.findIndex((x) => x.id === l);
 
 /** Every rule, from the wire up (the order the docs list them). */
-export const RULES: readonly Rule[] = [...BELOW_RULES, ...TCP_RULES, ...SOCKET_RULES]
+export const RULES: readonly Rule[] = [...BELOW_RULES, ...CPU_RULES, ...TCP_RULES, ...SOCKET_RULES]
   .sort((a, b) => layerRank(a.layer) - layerRank(b.layer));
 
 export type CheckStatus = 'ok' | 'found' | 'not_checked';

@@ -60,20 +60,33 @@ export const sndbufLimited: Rule = {
   layer: 'socket',
   title: 'a sender is limited by its own send buffer',
   reads: ['tcp_info sndbuf_limited, busy_time', 'skmeminfo sndbuf', 'net.core.wmem_max', 'net.ipv4.tcp_wmem'],
-  thresholds: { share: 0.3, min_busy_us: 500_000 },
+  thresholds: { share: 0.3, min_busy_us: 500_000, small_sndbuf: 65536 },
   why: 'The connection had window to send more but its send buffer (SO_SNDBUF, or tcp_wmem\'s maximum) was full of unacknowledged '
     + 'data: the buffer, not the network, caps its throughput at about buffer / RTT.',
   fix: ['do not set SO_SNDBUF (auto-tuning grows it), or raise it', 'raise net.core.wmem_max which caps SO_SNDBUF'],
   judge(v) {
-    const flows = v.tcp().filter((s) => s.d('busy_time') >= this.thresholds.min_busy_us! && limitedShare(s, 'sndbuf_limited') >= this.thresholds.share!)
-      .sort((a, b) => b.d('sndbuf_limited') - a.d('sndbuf_limited'));
+    // The kernel's own chrono (tcp_info sndbuf_limited) starts only when the sender has sent all
+    // it had and hit its buffer while not cwnd-limited, a moment it can miss; so a flow also
+    // counts when its buffer is full, its window is not, and it moves about one buffer per RTT.
+    const bound = (s: TcpDelta) => {
+      const rtt = (s.end.info.rtt ?? 0) / 1e6;
+      const achieved = s.d('bytes_acked') / v.secs;
+      return rtt > 0 && s.end.sndbuf > 0 && s.end.sndbuf <= this.thresholds.small_sndbuf! && s.end.wmem_queued >= s.end.sndbuf * 0.8
+        // queued memory counts skb overhead, so a small buffer holds more than sndbuf says
+        && (s.end.info.unacked ?? 0) < (s.end.info.snd_cwnd ?? 0) && achieved > 0 && achieved <= 2 * (Math.max(s.end.sndbuf, s.end.wmem_queued) / rtt);
+    };
+    const flows = v.tcp().filter((s) => (s.d('busy_time') >= this.thresholds.min_busy_us! && limitedShare(s, 'sndbuf_limited') >= this.thresholds.share!) || bound(s))
+      .sort((a, b) => b.d('sndbuf_limited') - a.d('sndbuf_limited') || a.end.sndbuf - b.end.sndbuf);
     if (!flows.length) return [];
     const s = flows[0]!;
+    const rttS = (s.end.info.rtt ?? 0) / 1e6;
     const wmax = v.sysctl('net.core.wmem_max');
     const c = v.socketCulprit('tcp', s.end);
     return [finding(this, {
       severity: 'warning',
-      title: `${hostPort(s.end.laddr, s.end.lport)} sends from a ${kib(s.end.sndbuf)} buffer: limited by it ${Math.round(limitedShare(s, 'sndbuf_limited') * 100)}% of the time`,
+      title: limitedShare(s, 'sndbuf_limited') >= this.thresholds.share!
+        ? `${hostPort(s.end.laddr, s.end.lport)} sends from a ${kib(s.end.sndbuf)} buffer: limited by it ${Math.round(limitedShare(s, 'sndbuf_limited') * 100)}% of the time`
+        : `${hostPort(s.end.laddr, s.end.lport)} sends from a ${kib(s.end.sndbuf)} buffer: one buffer per ${Math.round(rttS * 1000)} ms round trip`,
       culprit: { ...c, setting: 'SO_SNDBUF' },
       evidence: {
         sndbuf_limited_us: s.d('sndbuf_limited'), busy_time_us: s.d('busy_time'), share: +limitedShare(s, 'sndbuf_limited').toFixed(2),
@@ -82,6 +95,8 @@ export const sndbufLimited: Rule = {
       proof: [
         `${hostPort(s.end.laddr, s.end.lport)} → ${hostPort(s.end.raddr, s.end.rport)}: send-buffer limited ${(s.d('sndbuf_limited') / 1e6).toFixed(2)} s of ${(s.d('busy_time') / 1e6).toFixed(2)} s busy (tcp_info sndbuf_limited)`,
         `SO_SNDBUF ${kib(s.end.sndbuf)} (wmem_max ${wmax !== undefined ? kib(wmax) : '?'}, tcp_wmem ${v.sysctlText('net.ipv4.tcp_wmem') ?? '?'}), rtt ${((s.end.info.rtt ?? 0) / 1000).toFixed(2)} ms`,
+        `${kib(s.end.wmem_queued)} queued of ${kib(s.end.sndbuf)}, ${s.end.info.unacked ?? 0} segments in flight of a window of ${s.end.info.snd_cwnd ?? 0}: `
+          + `${kib(Math.round(s.d('bytes_acked') / v.secs))}/s delivered, about one buffer per round trip (${kib(Math.round(s.end.sndbuf / Math.max(rttS, 1e-6)))}/s)`,
       ],
       fix: [
         c.comm ? `in ${c.comm} (pid ${c.pid}): drop setsockopt(SO_SNDBUF, ${s.end.sndbuf / 2}) so auto-tuning grows the buffer, or raise it`

@@ -3,6 +3,7 @@
 // AttemptFails is not resets received; retransmits the receiver's DSACKs show had arrived are
 // reordering, not loss; healthy loopback and veth traffic retransmit about 0.1% of segments.
 import type { Finding } from '../../../core/finding.js';
+import type { FlowAgg } from '../window.js';
 import { finding, type Rule } from './rule.js';
 import { hostPort, perSec, type WindowView } from './view.js';
 
@@ -142,7 +143,14 @@ function spuriousShare(v: WindowView, retrans: number): number {
 
 /** The flow that retransmitted most (BPF), and the process behind it. */
 function topFlows(v: WindowView) {
-  return [...v.w.probes.retrans].sort((a, b) => b.segs - a.segs).slice(0, 3).map((f) => {
+  // one flow may hold two keys: before and after its owner was known
+  const flows = new Map<string, FlowAgg>();
+  for (const f of v.w.probes.retrans) {
+    const k = `${f.netns}|${f.saddr}|${f.sport}|${f.daddr}|${f.dport}`;
+    const e = flows.get(k);
+    flows.set(k, e ? { ...e, segs: e.segs + f.segs, pid: e.pid || f.pid } : { ...f });
+  }
+  return [...flows.values()].sort((a, b) => b.segs - a.segs).slice(0, 3).map((f) => {
     const s = v.w.sockets.end.find((x) => x.lport === f.sport && x.rport === f.dport && x.raddr === f.daddr);
     const o = s ? v.owner(s.inode) : undefined;
     return { f, sock: s, pid: o?.pid ?? (f.pid || undefined), comm: o?.comm };
@@ -246,10 +254,14 @@ export const zeroWindow: Rule = {
   judge(v) {
     const toZero = v.delta('TcpExtTCPToZeroWindowAdv');
     const tcp = v.tcp();
+    // a receiver whose buffer is full: unread data near its limit
     const full = tcp.filter((s) => s.end.recv_q > 0 && s.end.rcvbuf > 0 && s.end.rmem_alloc >= s.end.rcvbuf * 0.5)
       .sort((a, b) => b.end.recv_q - a.end.recv_q);
+    // ...and one that stayed so for the whole window: the window closed before it began, so no
+    // TCPToZeroWindowAdv moves now, but the receiver still has not read
+    const stuck = full.filter((s) => s.start !== undefined && s.start.recv_q > 0 && s.d('bytes_received') <= s.end.rcvbuf);
     const stalled = tcp.filter((s) => s.end.state === 'ESTAB' && s.end.info.snd_wnd === 0 && s.end.send_q > 0);
-    if (toZero < this.thresholds.adverts! && !stalled.length) return [];
+    if (toZero < this.thresholds.adverts! && !stalled.length && !stuck.length) return [];
     const r = full[0];
     const snd = stalled[0];
     const c = r ? v.socketCulprit('tcp', r.end) : snd ? v.socketCulprit('tcp', snd.end) : { netns: v.netnsLabel() };
@@ -265,7 +277,8 @@ export const zeroWindow: Rule = {
       },
       proof: [
         `TcpExtTCPToZeroWindowAdv +${toZero}: windows closed to zero; TcpExtTCPFromZeroWindowAdv +${v.delta('TcpExtTCPFromZeroWindowAdv')} reopened`,
-        ...(r ? [`${hostPort(r.end.laddr, r.end.lport)} ← ${hostPort(r.end.raddr, r.end.rport)}: ${r.end.recv_q} bytes unread, buffer ${r.end.rmem_alloc}/${r.end.rcvbuf}`] : []),
+        ...(r ? [`${hostPort(r.end.laddr, r.end.lport)} ← ${hostPort(r.end.raddr, r.end.rport)}: ${r.end.recv_q} bytes unread, buffer ${r.end.rmem_alloc}/${r.end.rcvbuf}`
+          + (stuck.includes(r) ? `, and ${r.d('bytes_received')} bytes received in ${v.secs.toFixed(1)} s: it is not reading` : '')] : []),
         ...(snd ? [`sender ${hostPort(snd.end.laddr, snd.end.lport)}: peer window 0, ${snd.end.send_q} bytes waiting, ${snd.end.info.probes ?? 0} zero-window probes`] : []),
       ],
       fix: [
