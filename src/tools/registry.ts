@@ -16,6 +16,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./doctor/cli.js')) },
   { name: 'tcplife', layer: 'transport', summary: 'one line per closed TCP session: process, addresses, bytes, duration',
     load: async () => def(await import('./tcplife/cli.js')) },
+  { name: 'tcpstates', layer: 'transport', summary: 'each TCP state change of each socket, with the time spent in the state left',
+    load: async () => def(await import('./tcpstates/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'SNMP/TcpExt/IpExt counters as rates, with what each one means (nstat)',
