@@ -64,15 +64,20 @@ static __always_inline void netdx_owner_born(struct sock *sk, bool in_owner)
 		netdx_owner_clear(sk);
 }
 
-/* For tools that see every state change (sock:inet_sock_set_state): connect() (CLOSE->SYN_SENT)
- * and listen() (->LISTEN) run in the owner; a passive child (->SYN_RECV, softirq) is born with
- * no owner until accept(). */
-static __always_inline void netdx_owner_on_state(struct sock *sk, int newstate)
+/* For tools on sock:inet_sock_set_state. connect() (CLOSE->SYN_SENT) and listen() (->LISTEN)
+ * run in the owner: it is set. A passive child (->SYN_RECV, softirq) is born with no owner until
+ * accept(): what the cache held for its address is cleared. close() and shutdown() (->FIN_WAIT1,
+ * ->LAST_ACK) and a listener's close (LISTEN->CLOSE) run in the owner too: they name the owner of
+ * a socket born or accepted before tracing began, when none is known. */
+static __always_inline void netdx_owner_on_state(struct sock *sk, int oldstate, int newstate)
 {
 	if (newstate == NETDX_TCP_SYN_SENT || newstate == NETDX_TCP_LISTEN)
 		netdx_owner_set(sk);
 	else if (newstate == NETDX_TCP_SYN_RECV)
 		netdx_owner_clear(sk);
+	else if ((newstate == NETDX_TCP_FIN_WAIT1 || newstate == NETDX_TCP_LAST_ACK ||
+		  (oldstate == NETDX_TCP_LISTEN && newstate == NETDX_TCP_CLOSE)) && !netdx_owner_get(sk))
+		netdx_owner_set(sk);
 }
 
 /* accept() returned fd `ret`: its socket belongs to the calling process. */

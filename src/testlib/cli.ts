@@ -1,6 +1,9 @@
 // Runs the built CLI (dist/netdx.cjs, the bundle that ./netdx runs; not the launcher itself, which
-// rebuilds when sources changed) inside a test's namespace, returning exit code, stdout and stderr without throwing.
-import type { Netns } from './kernel.js';
+// rebuilds when sources changed): inside a test's namespace, returning exit code, stdout and stderr
+// without throwing; or a tracing tool in the background.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { track, type Netns } from './kernel.js';
 
 export const CLI_MAIN = new URL('../netdx.cjs', import.meta.url).pathname;
 
@@ -11,4 +14,26 @@ export function runCli(ns: Netns, args: readonly string[]): { code: number; out:
     const x = e as { status: number | null; stdout?: string; stderr?: string };
     return { code: x.status ?? -1, out: x.stdout ?? '', err: (x.stderr ?? '').trimEnd() };
   }
+}
+
+export interface TracingCli {
+  cp: ChildProcess;
+  /** stdout and stderr lines so far. */
+  out: string[];
+  err: string[];
+  exit: Promise<number | null>;
+}
+
+/** Starts `netdx TOOL ARGS` (a tracing tool, killed at test end); resolves once it printed "Tracing". */
+export async function startTracing(tool: string, args: readonly string[]): Promise<TracingCli> {
+  const cp = track(spawn(process.execPath, [CLI_MAIN, tool, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const out: string[] = [];
+  const err: string[] = [];
+  const exit = new Promise<number | null>((r) => cp.on('exit', (c) => r(c)));
+  createInterface({ input: cp.stdout! }).on('line', (l) => out.push(l));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: cp.stderr! }).on('line', (l) => { err.push(l); if (l.startsWith('Tracing')) resolve(); });
+    cp.on('exit', (c) => reject(new Error(`netdx ${tool} exited (${c}) before tracing: ${err.join(' | ')}`)));
+  });
+  return { cp, out, err, exit };
 }

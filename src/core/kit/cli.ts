@@ -8,11 +8,9 @@ import { poller } from '../bpf/ringbuf.js';
 import type { LostEvents } from '../bpf/object.js';
 import { clockOf, sleep, wallMsOf } from '../time.js';
 import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext, type ToolDef } from '../tool.js';
-import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter } from './filter.js';
+import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
 import { startEvents, type EventSpec } from './events.js';
 import { startInterval, type IntervalSpec } from './interval.js';
-
-export type FilterFlag = 'pid' | 'family' | 'lport' | 'rport' | 'netns' | 'cgroup';
 
 const FILTER_OPTIONS: Record<FilterFlag, OptionSpecs> = {
   pid: { pid: { type: 'int', short: 'p', arg: 'PID', help: 'only this process' } },
@@ -65,11 +63,11 @@ function untilStopped(ctx: RunContext, seconds: number | undefined): Promise<voi
 }
 
 /** Lines about what a probe could not deliver, for stderr at exit. */
-export function lostLines(tool: string, lost: LostEvents, failed: number, what = 'events', tracked = 'sockets'): string[] {
+export function lostLines(tool: string, lost: LostEvents, failed: number, what = 'events', untracked = 'sockets not followed'): string[] {
   const out: string[] = [];
   if (lost.full) out.push(`netdx ${tool}: ${lost.full} ${what} lost (ring buffer full)`);
   if (lost.refused) out.push(`netdx ${tool}: ${lost.refused} ${what} lost (the kernel refused ring space with room left)`);
-  if (lost.untracked) out.push(`netdx ${tool}: ${lost.untracked} ${tracked} not followed (the tracking table was full)`);
+  if (lost.untracked) out.push(`netdx ${tool}: ${lost.untracked} ${untracked} (the tracking table was full)`);
   if (failed) out.push(`netdx ${tool}: ${failed} ${what} could not be decoded`);
   return out;
 }
@@ -80,8 +78,6 @@ interface ToolMeta {
   summary: string;
   replaces?: string;
   examples?: readonly string[];
-  /** The shared filter flags this tool offers. */
-  filters: readonly FilterFlag[];
 }
 
 export interface EventToolDef<E, S extends OptionSpecs> extends ToolMeta {
@@ -96,26 +92,42 @@ export interface EventToolDef<E, S extends OptionSpecs> extends ToolMeta {
   json(e: E): string;
   /** The event's kernel time (CLOCK_MONOTONIC ns), for -T. */
   time(e: E): number;
-  /** What the lost-event lines call the events and the tracked objects. */
-  nouns?: { events: string; tracked: string };
+  /** What the lost-event lines call the events, and what was not followed when a table filled. */
+  nouns?: { events: string; untracked: string };
   /** Extra checks of the options, before attaching. */
   check?(opts: Parsed<S>): void;
 }
 
-/** A CLI for an event tool. */
-export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): ToolDef<OptionSpecs> {
-  const options = toolOptions(def.filters, def.options, {
-    ...RUN_OPTIONS,
-    time: { type: 'bool', short: 'T', help: 'print an HH:MM:SS column (when the event happened)' },
-  });
+/**
+ * A BPF tool's ToolDef: its options (the shared filters it applies, its own, the run options),
+ * and a run that gets the filter and -d already checked.
+ */
+function bpfTool<S extends OptionSpecs>(def: ToolMeta & { spec: { hooks: ToolDef['hooks'] & object; filters?: readonly FilterFlag[] }; options: S; check?(opts: Parsed<S>): void },
+  extra: OptionSpecs, run: (opts: Parsed<S>, o: AnyOpts, ctx: RunContext, filter: CommonFilter, duration: number | undefined) => Promise<number>): ToolDef<OptionSpecs> {
   return defineTool<OptionSpecs>({
     name: def.name, layer: def.layer, summary: def.summary, replaces: def.replaces, examples: def.examples,
-    hooks: def.spec.hooks, root: true, options,
+    hooks: def.spec.hooks, root: true, options: toolOptions(def.spec.filters ?? [], def.options, runOptions(extra)),
     async run(opts, ctx) {
       const o = opts as AnyOpts;
       const filter = filterFromFlags(o);
       const duration = checkDuration(o);
       def.check?.(opts as Parsed<S>);
+      return run(opts as Parsed<S>, o, ctx, filter, duration);
+    },
+  });
+}
+
+/** A tool kind's own run options, then -d, then -T last in help. */
+function runOptions(extra: OptionSpecs): OptionSpecs {
+  const { time, ...rest } = extra;
+  return { ...rest, ...RUN_OPTIONS, ...(time ? { time } : {}) };
+}
+
+/** A CLI for an event tool. */
+export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): ToolDef<OptionSpecs> {
+  return bpfTool(def, {
+    time: { type: 'bool', short: 'T', help: 'print an HH:MM:SS column (when the event happened)' },
+  }, async (opts, o, ctx, filter, duration) => {
       const cols: Array<Column<E> & { width?: number }> = [...def.columns(opts as Parsed<S>)];
       if (o.time) cols.unshift({ header: 'TIME', get: (e) => clockOf(def.time(e)), width: 8 });
       const layout = tableLayout(cols, [], cols.map((c) => c.width ?? 0));
@@ -134,11 +146,10 @@ export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): To
         offTick();
         const lost = probe.stop();
         flush();
-        const nouns = def.nouns ?? { events: 'events', tracked: 'sockets' };
-        for (const l of lostLines(def.name, lost, probe.failed, nouns.events, nouns.tracked)) ctx.err.write(l + '\n');
+        const nouns = def.nouns ?? { events: 'events', untracked: 'sockets not followed' };
+        for (const l of lostLines(def.name, lost, probe.failed, nouns.events, nouns.untracked)) ctx.err.write(l + '\n');
       }
       return 0;
-    },
   });
 }
 
@@ -157,19 +168,11 @@ export const MAX_INTERVAL_S = 3600;
 
 /** A CLI for an interval tool: -i SECONDS -c COUNT, or one report at the end. */
 export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S>): ToolDef<OptionSpecs> {
-  const options = toolOptions(def.filters, def.options, {
+  return bpfTool(def, {
     interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'print a report every SECONDS (default: one at the end)' },
     count: { type: 'int', short: 'c', arg: 'COUNT', help: 'stop after COUNT reports (0: until Ctrl-C)', default: 0 },
-    ...RUN_OPTIONS,
     time: { type: 'bool', short: 'T', help: 'print the time above each report' },
-  });
-  return defineTool<OptionSpecs>({
-    name: def.name, layer: def.layer, summary: def.summary, replaces: def.replaces, examples: def.examples,
-    hooks: def.spec.hooks, root: true, options,
-    async run(opts, ctx) {
-      const o = opts as AnyOpts;
-      const filter = filterFromFlags(o);
-      const duration = checkDuration(o);
+  }, async (opts, o, ctx, filter, duration) => {
       const interval = o.interval as number | undefined;
       const count = o.count as number;
       if (interval !== undefined && !(interval > 0 && interval <= MAX_INTERVAL_S)) {
@@ -177,7 +180,6 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
       }
       if (!(count >= 0)) throw new NetdxError('E_USAGE', 'parsing -c: COUNT must be 0 or more');
       if (count > 0 && interval === undefined) throw new NetdxError('E_USAGE', 'parsing -c: a COUNT of reports needs -i SECONDS');
-      def.check?.(opts as Parsed<S>);
       const probe = startInterval(def.spec, { filter, options: opts as Parsed<S> });
       const print = (r: R) => {
         if (opts.json) {
@@ -210,8 +212,29 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
         final = probe.stop();
       }
       if (cut) print(final);
-      for (const l of lostLines(def.name, probe.lost(), 0, 'events', 'keys')) ctx.err.write(l + '\n');
+      for (const l of lostLines(def.name, probe.lost(), 0, 'events', 'keys not aggregated')) ctx.err.write(l + '\n');
       return 0;
-    },
   });
+}
+
+/** The -w option of tools with socket columns: full-width (IPv6) address columns. */
+export const WIDE_OPTION = { wide: { type: 'bool', short: 'w', help: 'wide address columns (full IPv6 addresses line up)' } } as const satisfies OptionSpecs;
+
+/** An event about one socket of one process. */
+export interface SocketEvent { pid: number; comm: string; laddr: string; lport: number; raddr: string; rport: number }
+
+/**
+ * PID, COMM and both ends of a socket: the columns every socket event tool shows (pid 0 and an
+ * empty comm: the owner is not known, shown as '-').
+ */
+export function socketColumns<E extends SocketEvent>(wide: boolean): Array<Column<E> & { width: number }> {
+  const addr = wide ? 39 : 15;
+  return [
+    { header: 'PID', get: (e) => (e.pid ? e.pid : '-'), width: 7 },
+    { header: 'COMM', get: (e) => e.comm || '-', width: 15 },
+    { header: 'LADDR', get: (e) => e.laddr, width: addr },
+    { header: 'LPORT', get: (e) => e.lport, align: 'right', width: 5 },
+    { header: 'RADDR', get: (e) => e.raddr, width: addr },
+    { header: 'RPORT', get: (e) => e.rport, align: 'right', width: 5 },
+  ];
 }

@@ -23,7 +23,25 @@ export interface CommonFilter {
   cgroup?: number | bigint;
 }
 
-/** Which filter fields the object supports: those whose variable it declares. */
+/** The filters a tool offers, by their CLI names (-p, -4/-6, -L, -D, --netns, --cgroup). */
+export type FilterFlag = 'pid' | 'family' | 'lport' | 'rport' | 'netns' | 'cgroup';
+
+const FLAG_OF: Record<keyof CommonFilter, FilterFlag> = {
+  pid: 'pid', family: 'family', lports: 'lport', rports: 'rport', netns: 'netns', cgroup: 'cgroup',
+};
+
+/**
+ * Refuses a filter the tool does not apply. Every object that includes netdx_filter.h declares
+ * every filter variable, so the variables alone cannot say which filters its programs read.
+ */
+export function checkSupported(tool: string, f: CommonFilter, supported: readonly FilterFlag[]): void {
+  for (const [k, v] of Object.entries(f) as Array<[keyof CommonFilter, unknown]>) {
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    if (!supported.includes(FLAG_OF[k])) throw new NetdxError('E_USAGE', `filtering ${tool} by ${k}: this tool does not support it`);
+  }
+}
+
+/** The object's variable for each filter. */
 const VARS: Record<keyof CommonFilter, string> = {
   pid: 'filter_tgid', family: 'filter_family', lports: 'filter_lports', rports: 'filter_rports',
   netns: 'filter_netns', cgroup: 'filter_cgroup',

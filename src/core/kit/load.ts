@@ -7,7 +7,7 @@ import type { BpfMap } from '../bpf/map.js';
 import { bpfObjectPath } from '../bpf/paths.js';
 import { ensureTracefs, explainMissingHooks, type HookName } from '../bpf/features.js';
 import { NetdxError } from '../errors.js';
-import { filterRodata, type CommonFilter } from './filter.js';
+import { checkSupported, filterRodata, type CommonFilter, type FilterFlag } from './filter.js';
 
 export interface Variant {
   /** What this way of attaching is called (reported as `via`): 'raw_tp', 'tracepoint', ... */
@@ -27,6 +27,8 @@ export interface ProbeSpec<O = unknown> {
   variants: readonly Variant[];
   /** The hooks the tool needs (for explanations, check and netdx list). */
   hooks: readonly HookName[];
+  /** The shared filters its programs apply (default none): others are refused, not ignored. */
+  filters?: readonly FilterFlag[];
   /** The tool's own read-only config, from its options. */
   rodata?(opts: O): Record<string, RodataValue>;
   /** Map sizes (max_entries) by map name, from its options. */
@@ -53,6 +55,7 @@ export interface Loaded {
 
 export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loaded {
   const notes: string[] = [];
+  checkSupported(spec.name, opts.filter ?? {}, spec.filters ?? []);
   const variants = opts.via ? spec.variants.filter((v) => v.via === opts.via) : spec.variants;
   if (!variants.length) throw new NetdxError('E_USAGE', `starting ${spec.name}: no way to attach called '${opts.via}'`);
   const needsTracefs = variants.some((v) => [...v.programs, ...(v.optional ?? [])].length > 0);

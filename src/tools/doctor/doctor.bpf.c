@@ -160,6 +160,18 @@ int doctor_retrans(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	return 0;
 }
 
+/* A reset's key from its socket: this host's port, the peer, the state and the owner. */
+static __always_inline void reset_from_sk(struct sock *sk, struct reset_key *k)
+{
+	__u8 s[16];
+	k->netns = netdx_sk_netns(sk);
+	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	k->lport = netdx_sk_lport(sk);
+	k->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	k->tgid = owner_tgid(sk);
+	netdx_sk_addrs(sk, k->family, s, k->raddr);
+}
+
 SEC("tracepoint/tcp/tcp_send_reset")
 int doctor_rst_out(struct trace_event_raw_tcp_send_reset *ctx)
 {
@@ -169,13 +181,7 @@ int doctor_rst_out(struct trace_event_raw_tcp_send_reset *ctx)
 	if (bpf_core_field_exists(ctx->reason))
 		k.reason = ctx->reason;
 	if (sk) {
-		k.netns = netdx_sk_netns(sk);
-		k.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		k.lport = netdx_sk_lport(sk);
-		k.state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		k.tgid = owner_tgid(sk);
-		__u8 s[16];
-		netdx_sk_addrs(sk, k.family, s, k.raddr);
+		reset_from_sk(sk, &k);
 	} else if (skb) {
 		/* no socket (a closed port): the reset answers this packet, whose destination port is ours */
 		struct drop_key p = {};
@@ -204,13 +210,7 @@ int doctor_rst_in(struct trace_event_raw_tcp_event_sk *ctx)
 	if (!sk || !netdx_netns_ok(sk))
 		return 0;
 	struct reset_key k = { .received = 1 };
-	k.netns = netdx_sk_netns(sk);
-	k.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	k.lport = netdx_sk_lport(sk);
-	k.state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	k.tgid = owner_tgid(sk);
-	__u8 s[16];
-	netdx_sk_addrs(sk, k.family, s, k.raddr);
+	reset_from_sk(sk, &k);
 	bump(&resets, &k);
 	return 0;
 }

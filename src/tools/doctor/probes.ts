@@ -24,6 +24,7 @@ export const DOCTOR_BUNDLE: ProbeSpec = {
   name: 'doctor',
   object: 'doctor',
   hooks: ['tracepoint', 'syscall_tracepoint', 'raw_tracepoint'],
+  filters: ['netns'],
   variants: [{
     via: 'tracepoint',
     programs: ['doctor_drop', 'doctor_retrans', 'doctor_rst_out', 'doctor_rst_in', ...ownerPrograms('doctor')],

@@ -16,7 +16,6 @@ export default intervalTool({
   layer: 'device',
   summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',
   replaces: 'softirqs -d (BCC, libbpf-tools), per CPU — on tracepoints only',
-  filters: [],
   spec: SOFTIRQS,
   options: {
     all: { type: 'bool', help: 'every softirq vector (TIMER, RCU, ...), not only NET_RX and NET_TX' },

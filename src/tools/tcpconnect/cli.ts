@@ -7,13 +7,12 @@ export default eventTool({
   layer: 'transport',
   summary: 'each active TCP open: process, addresses, latency and result (refused, timed out)',
   replaces: 'tcpconnect and tcpconnlat (BCC, libbpf-tools) — on a tracepoint, with the outcome',
-  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
   spec: TCPCONNECT,
   options: {
     failed: { type: 'bool', short: 'x', help: 'only connects that failed' },
   },
   tracing: 'TCP connects',
-  nouns: { events: 'connects', tracked: 'connects' },
+  nouns: { events: 'connects', untracked: 'connects not followed' },
   examples: ['netdx tcpconnect', 'netdx tcpconnect -x -d 60', 'netdx tcpconnect -D 5432 --json'],
   columns: () => [
     { header: 'PID', get: (e) => (e.pid ? e.pid : '-'), width: 7 },

@@ -48,6 +48,7 @@ export const TCPCONNECT: EventSpec<TcpConnectEvent, TcpConnectOptions> = {
   name: 'tcpconnect',
   object: 'tcpconnect',
   hooks: TCP_STATE_HOOKS,
+  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
   variants: tcpStateVariants('tcpconnect'),
   rodata: (o) => ({ only_failed: !!o?.failed }),
   decode: decodeTcpConnect,

@@ -16,6 +16,7 @@ export const TCPLIFE: EventSpec<TcpLifeEvent> = {
   name: 'tcplife',
   object: 'tcplife',
   hooks: TCPLIFE_HOOKS,
+  filters: ['pid', 'lport', 'rport', 'family', 'netns'],
   variants: tcpStateVariants('tcplife', ownerPrograms('tcplife')),
   decode: decodeTcpLifeEvent,
 };

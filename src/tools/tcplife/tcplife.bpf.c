@@ -98,6 +98,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 	}
 	if (!si)
 		return 0; /* born before tracing started, or never followed: its byte counts would be partial */
+	/* followed sockets only: the others cost no more than the failed lookup above */
+	netdx_owner_on_state(sk, oldstate, newstate);
 
 	switch (newstate) {
 	case NETDX_TCP_ESTABLISHED:
@@ -114,11 +116,8 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 		return 0;
 	case NETDX_TCP_FIN_WAIT1:
 	case NETDX_TCP_LAST_ACK:
-		/* close() or shutdown(): process context, and our FIN is now queued. A socket that was
-		 * passed to another process has its last owner here. */
+		/* close() or shutdown(): our FIN is now queued (the owner cache took the owner) */
 		si->flags |= F_FIN_QUEUED;
-		if (!netdx_owner_get(sk))
-			netdx_owner_set(sk);
 		return 0;
 	case NETDX_TCP_CLOSE:
 		break;

@@ -6,6 +6,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { statSync } from 'node:fs';
 import { kernelOpts, track, REPO_ROOT, Netns, bpfProgIds, progsLeft } from '../../testlib/kernel.js';
+import { startTracing } from '../../testlib/cli.js';
 import { TcpLifeTracer } from './lib.js';
 import type { TcpLifeEvent } from './decode.js';
 
@@ -42,20 +43,7 @@ async function runClient(host: string, port: number, n: number, par: number): Pr
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts `netdx tcplife ARGS`, resolves once it printed "Tracing". */
-async function startCli(args: string[]): Promise<{ cp: ChildProcess; out: string[]; err: string[]; exit: Promise<number | null> }> {
-  const cp = track(spawn(process.execPath, [NETDX, 'tcplife', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  const out: string[] = [];
-  const err: string[] = [];
-  const exit = new Promise<number | null>((r) => cp.on('exit', (c) => r(c)));
-  createInterface({ input: cp.stdout! }).on('line', (l) => out.push(l));
-  const errLines = createInterface({ input: cp.stderr! });
-  await new Promise<void>((resolve, reject) => {
-    errLines.on('line', (l) => { err.push(l); if (l.startsWith('Tracing')) resolve(); });
-    cp.on('exit', (c) => reject(new Error(`netdx tcplife exited (${c}) before tracing: ${err.join(' | ')}`)));
-  });
-  return { cp, out, err, exit };
-}
+const startCli = (args: string[]) => startTracing('tcplife', args);
 
 function checkSide(evs: TcpLifeEvent[], sessions: Session[], pid: number, side: 'client' | 'server', family: 4 | 6) {
   assert.equal(evs.length, sessions.length, `${side}: one event per session`);
