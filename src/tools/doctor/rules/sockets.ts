@@ -66,14 +66,16 @@ export const sndbufLimited: Rule = {
   fix: ['do not set SO_SNDBUF (auto-tuning grows it), or raise it', 'raise net.core.wmem_max which caps SO_SNDBUF'],
   judge(v) {
     // The kernel's own chrono (tcp_info sndbuf_limited) starts only when the sender has sent all
-    // it had and hit its buffer while not cwnd-limited, a moment it can miss; so a flow also
-    // counts when its buffer is full, its window is not, and it moves about one buffer per RTT.
+    // it had and hit its buffer while not cwnd-limited, a moment it often misses; so a flow also
+    // counts when its buffer is small (below tcp_wmem's default: set by the application) and
+    // full, and it moves about one buffer per round trip.
+    const wmemDefault = Number(v.sysctlText('net.ipv4.tcp_wmem')?.split(' ')[1] ?? 16384);
     const bound = (s: TcpDelta) => {
       const rtt = (s.end.info.rtt ?? 0) / 1e6;
       const achieved = s.d('bytes_acked') / v.secs;
-      return rtt > 0 && s.end.sndbuf > 0 && s.end.sndbuf <= this.thresholds.small_sndbuf! && s.end.wmem_queued >= s.end.sndbuf * 0.8
-        // queued memory counts skb overhead, so a small buffer holds more than sndbuf says
-        && (s.end.info.unacked ?? 0) < (s.end.info.snd_cwnd ?? 0) && achieved > 0 && achieved <= 2 * (Math.max(s.end.sndbuf, s.end.wmem_queued) / rtt);
+      // queued memory counts skb overhead, so a small buffer holds more than sndbuf says
+      return rtt > 0 && s.end.sndbuf > 0 && s.end.sndbuf < Math.min(wmemDefault, this.thresholds.small_sndbuf!)
+        && s.end.wmem_queued >= s.end.sndbuf * 0.8 && achieved > 0 && achieved <= 3 * (Math.max(s.end.sndbuf, s.end.wmem_queued) / rtt);
     };
     const flows = v.tcp().filter((s) => (s.d('busy_time') >= this.thresholds.min_busy_us! && limitedShare(s, 'sndbuf_limited') >= this.thresholds.share!) || bound(s))
       .sort((a, b) => b.d('sndbuf_limited') - a.d('sndbuf_limited') || a.end.sndbuf - b.end.sndbuf);
