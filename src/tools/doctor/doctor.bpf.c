@@ -160,13 +160,18 @@ int doctor_retrans(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	return 0;
 }
 
-/* A reset's key from its socket: this host's port, the peer, the state and the owner. */
+/* A reset's key from its socket: the port that names the service (ours for a reset we send, the
+ * peer's for one we receive: the other side's port is ephemeral, one of thousands in a storm),
+ * the peer, the state and the owner. */
 static __always_inline void reset_from_sk(struct sock *sk, struct reset_key *k)
 {
 	__u8 s[16];
 	k->netns = netdx_sk_netns(sk);
 	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	k->lport = netdx_sk_lport(sk);
+	if (k->received)
+		k->rport = netdx_sk_rport(sk);
+	else
+		k->lport = netdx_sk_lport(sk);
 	k->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	k->tgid = owner_tgid(sk);
 	netdx_sk_addrs(sk, k->family, s, k->raddr);

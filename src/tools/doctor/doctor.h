@@ -35,8 +35,9 @@ struct reset_key {
 	__u8 raddr[16];
 	__u32 netns;
 	__u32 reason;       /* enum sk_rst_reason for sent resets (Linux 6.10+), else 0 */
-	__u16 lport;        /* this host's port */
-	__u16 rport;        /* 0: kept out of the key (a storm's clients use thousands of ports) */
+	__u16 lport;        /* sent: this host's port; received: 0 */
+	__u16 rport;        /* received: the peer's port; sent: 0 (the other end's port is ephemeral:
+	                     * keyed by it, a storm would be thousands of keys) */
 	__u16 family;
 	__u8 received;      /* 1: a reset received; 0: sent */
 	__u8 state;         /* the socket's TCP state, 0 without a socket */

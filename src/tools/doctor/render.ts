@@ -57,10 +57,13 @@ function renderFinding(f: Finding, st: Style): string[] {
   f.proof.forEach((p, i) => out.push(...wrap(p, WIDTH, i === 0 ? '  proof    ' : '           ', '             ')));
   out.push(...wrap(f.why, WIDTH, '  why      ', '           '));
   f.fix.forEach((x, i) => {
-    // commands stay whole on their line: a wrapped command cannot be pasted
-    const cmd = /^(sysctl|tc|nft|ethtool|echo|ip|netdx|dig|ss) /.test(x);
     const lead = i === 0 ? '  fix      ' : '           ';
-    out.push(...(cmd ? [`${lead}$ ${x}`] : wrap(x, WIDTH, lead, '           ')));
+    if (!/^(sysctl|tc|nft|ethtool|echo|ip|netdx|dig|ss) /.test(x)) { out.push(...wrap(x, WIDTH, lead, '           ')); return; }
+    // a command stays whole on its line (a wrapped command cannot be pasted); its comment goes
+    // under it when both do not fit
+    const [cmd, comment] = x.split(/\s+#\s+/, 2) as [string, string | undefined];
+    if (!comment || lead.length + 2 + x.length <= WIDTH) { out.push(`${lead}$ ${x}`); return; }
+    out.push(`${lead}$ ${cmd}`, ...wrap(comment, WIDTH, '             # ', '               '));
   });
   return out;
 }

@@ -153,7 +153,15 @@ export function scalingVerdicts(inp: VerdictInput): Finding[] {
         const where = [...byCpu].map(([c, ns]) => `CPU${c} IRQ ${ns.join(',')}`);
         proof.push(`${i.name}: ${i.rx_queues} rx queue(s), RPS ${i.rx.some((q) => (q.rps_cpus?.length ?? 0) > 0) ? 'on' : 'off'}${where.length ? `, queue IRQs on ${where.join('; ')}` : ''}`);
       }
-      const fixes = targets.flatMap((i) => spreadFixes(i, hot.cpu, all, inp.global));
+      let fixes = targets.flatMap((i) => spreadFixes(i, hot.cpu, all, inp.global));
+      // No interface to name (the work came through devices of another namespace, or lo): the
+      // general moves, with the hot CPU left out of the RPS mask.
+      if (!fixes.length) {
+        fixes = [
+          `echo ${formatCpuMask(all.filter((c) => c !== hot.cpu))} > /sys/class/net/IF/queues/rx-N/rps_cpus   # RPS on the receiving device's queues`,
+          'ethtool -L IF combined N   # more RSS queues, where the NIC has them',
+        ];
+      }
       out.push(finding('softirq.imbalance', 'warning', 'cpu',
         `CPU${hot.cpu} does most of the network receive work while other CPUs idle`,
         { cpu: hot.cpu, ifname: targets.length === 1 ? targets[0]!.name : undefined },

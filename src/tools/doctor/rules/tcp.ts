@@ -301,10 +301,12 @@ export const resets: Rule = {
   fix: ['start the service on the port, or stop the clients connecting to it', 'for aborts: see which side closes with unread data or SO_LINGER 0'],
   judge(v) {
     const out = v.delta('TcpOutRsts');
+    // the service's port: ours for resets we sent, the peer's for resets we received
     const byPort = new Map<string, { lport: number; sent: number; received: number; reasons: Map<string, number>; raddr: string; pid: number }>();
     for (const r of v.w.probes.resets) {
-      const k = `${r.lport}`;
-      const e = byPort.get(k) ?? { lport: r.lport, sent: 0, received: 0, reasons: new Map(), raddr: r.raddr, pid: r.pid };
+      const port = r.received ? r.rport : r.lport;
+      const k = `${port}`;
+      const e = byPort.get(k) ?? { lport: port, sent: 0, received: 0, reasons: new Map(), raddr: r.raddr, pid: r.pid };
       if (r.received) e.received += r.count; else { e.sent += r.count; e.reasons.set(r.reason, (e.reasons.get(r.reason) ?? 0) + r.count); }
       byPort.set(k, e);
     }

@@ -1,0 +1,57 @@
+// The rules on saved windows (no root, no BPF): windows recorded by the scenario suite on real
+// faults (npm run scenarios -- --save test/fixtures/doctor), judged again offline. Each fault is
+// the first finding; the healthy baseline has no warning; judging is pure (the same window, the
+// same findings, after a round trip through JSON as --bundle/--from make it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../../testlib/kernel.js';
+import { parseWindow } from './bundle.js';
+import { judge, RULES } from './rules/index.js';
+import { renderJson, renderText, exitStatus } from './render.js';
+
+const DIR = `${REPO_ROOT}test/fixtures/doctor/`;
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => {
+  const x = JSON.parse(readFileSync(DIR + f, 'utf8')) as { scenario: string; expect: string | null; window: unknown };
+  return { ...x, window: parseWindow(JSON.stringify(x.window), f) };
+});
+
+test('the fixtures cover every scenario kind, faults and a healthy baseline', () => {
+  assert.ok(fixtures.length >= 15, `${fixtures.length} fixtures`);
+  assert.ok(fixtures.some((f) => f.expect === null));
+});
+
+for (const f of fixtures) {
+  test(`saved window ${f.scenario}: ${f.expect ?? 'healthy'}`, () => {
+    const j = judge(f.window);
+    if (f.expect === null) {
+      assert.deepEqual(j.findings.filter((x) => x.severity !== 'notice').map((x) => x.id), []);
+      assert.equal(exitStatus(j), 0);
+    } else {
+      assert.equal(j.findings[0]?.id, f.expect, j.findings.map((x) => x.id).join(', '));
+      assert.ok(exitStatus(j) >= 3, 'a warning or critical finding sets the exit status');
+      const top = j.findings[0]!;
+      assert.ok(top.proof.length > 0 && top.fix.length > 0 && top.why.length > 0, 'proof, why and fix');
+      assert.ok(Object.keys(top.evidence).length > 0, 'evidence by name');
+    }
+    // pure: the same window again, through JSON, gives the same report
+    const again = judge(parseWindow(JSON.stringify(f.window)));
+    assert.equal(renderJson(f.window, again), renderJson(f.window, j));
+    for (const l of renderText(f.window, j).split('\n')) assert.ok(l.length <= 100, `over 100 columns: ${l}`);
+  });
+}
+
+test('every rule has an id, a layer, what it reads, why and a fix; ids are unique', () => {
+  const ids = RULES.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const r of RULES) {
+    assert.match(r.id, /^[a-z]+\.[a-z_]+$/);
+    assert.ok(r.reads.length && r.why.length > 40 && r.fix.length, r.id);
+  }
+});
+
+test('bad bundles are one-line errors', () => {
+  for (const [text, why] of [['nope', /not JSON/], ['{}', /version/], ['{"version":1,"ticks":[]}', /no samples/]] as const) {
+    assert.throws(() => parseWindow(text), (e: Error) => why.test(e.message) && !e.message.includes('\n'));
+  }
+});
