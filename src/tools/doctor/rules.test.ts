@@ -55,3 +55,10 @@ test('bad bundles are one-line errors', () => {
     assert.throws(() => parseWindow(text), (e: Error) => why.test(e.message) && !e.message.includes('\n'));
   }
 });
+
+test('docs/tools/doctor.md lists every finding of the rules table, as the code makes the list', async () => {
+  const { docsSection, findingsTable } = await import('./rules/docs.js');
+  const page = readFileSync(`${REPO_ROOT}docs/tools/doctor.md`, 'utf8');
+  assert.equal(docsSection(page), findingsTable().trim(), 'regenerate: node dist/tools/doctor/rules/docs.js --write');
+  for (const r of RULES) assert.ok(page.includes(`\`${r.id}\``), r.id);
+});

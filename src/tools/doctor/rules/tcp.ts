@@ -16,7 +16,8 @@ export const acceptQueueOverflow: Rule = {
   reads: ['TcpExtListenOverflows', 'TcpExtListenDrops', 'sock_diag LISTEN recv_q/send_q', 'skmeminfo sk_drops', 'net.core.somaxconn'],
   thresholds: { overflows: 1, critical_per_s: 10 },
   why: 'The application accepts connections more slowly than they complete: the accept queue (the listen() backlog, '
-    + 'capped by net.core.somaxconn) fills, and the kernel drops the handshake\'s final ACK; clients retry after a second or more.',
+    + 'capped by net.core.somaxconn) fills, and the kernel drops new handshakes (their SYN, or their final ACK); '
+    + 'clients retry after a second or more.',
   fix: ['accept faster (more acceptor threads, or SO_REUSEPORT listeners)', 'raise the listen() backlog', 'raise net.core.somaxconn'],
   judge(v) {
     const overflows = v.delta('TcpExtListenOverflows');
