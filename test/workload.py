@@ -45,6 +45,8 @@ def err_name(e):
 def cmd_listen(a):
     s = socket.socket(family_of(a.host), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if a.reuseport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     if a.rcvbuf:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
     s.bind((a.host, a.port))
@@ -310,6 +312,7 @@ def main():
     l.add_argument("--reply", type=int, default=0)
     l.add_argument("--reply-after", type=int, default=0)
     l.add_argument("--verbose", action="store_true")
+    l.add_argument("--reuseport", action="store_true")
     c = sub.add_parser("connect")
     c.add_argument("--host", required=True)
     c.add_argument("--port", type=int, required=True)

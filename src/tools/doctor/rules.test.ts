@@ -29,8 +29,8 @@ for (const f of fixtures) {
       assert.equal(exitStatus(j), 0);
     } else {
       assert.equal(j.findings[0]?.id, f.expect, j.findings.map((x) => x.id).join(', '));
-      assert.ok(exitStatus(j) >= 3, 'a warning or critical finding sets the exit status');
       const top = j.findings[0]!;
+      assert.equal(exitStatus(j), { critical: 4, warning: 3, notice: 0 }[top.severity], 'the exit status follows the worst finding');
       assert.ok(top.proof.length > 0 && top.fix.length > 0 && top.why.length > 0, 'proof, why and fix');
       assert.ok(Object.keys(top.evidence).length > 0, 'evidence by name');
     }
@@ -61,4 +61,41 @@ test('docs/tools/doctor.md lists every finding of the rules table, as the code m
   const page = readFileSync(`${REPO_ROOT}docs/tools/doctor.md`, 'utf8');
   assert.equal(docsSection(page), findingsTable().trim(), 'regenerate: node dist/tools/doctor/rules/docs.js --write');
   for (const r of RULES) assert.ok(page.includes(`\`${r.id}\``), r.id);
+});
+
+/** The healthy window with its last sample changed by `edit` (the faults no namespace can make
+ * without touching the host: host-wide tunables, CPU backlogs). */
+function healthyWith(edit: (w: ReturnType<typeof parseWindow>) => void): ReturnType<typeof parseWindow> {
+  const w = parseWindow(JSON.stringify(fixtures.find((f) => f.expect === null)!.window));
+  edit(w);
+  return w;
+}
+const bump = (w: ReturnType<typeof parseWindow>, name: string, by: number) => {
+  const last = w.ticks[w.ticks.length - 1]!;
+  last.counters[name] = (w.ticks[0]!.counters[name] ?? 0) + by;
+};
+
+test('synthetic windows: reordering instead of loss, memory pressure, CPU backlog drops and squeezes', () => {
+  const reord = judge(healthyWith((w) => {
+    bump(w, 'TcpOutSegs', 200_000); bump(w, 'TcpRetransSegs', 4_000); bump(w, 'TcpExtTCPDSACKRecvSegs', 3_800);
+    bump(w, 'TcpExtTCPSACKReorder', 40);
+  }));
+  assert.deepEqual(reord.findings.map((f) => [f.id, f.severity]), [['tcp.reordering', 'notice']], 'DSACKs for 95%: not loss');
+  const loss = judge(healthyWith((w) => { bump(w, 'TcpOutSegs', 200_000); bump(w, 'TcpRetransSegs', 4_000); bump(w, 'TcpExtTCPDSACKRecvSegs', 100); }));
+  assert.deepEqual(loss.findings.map((f) => [f.id, f.severity]), [['tcp.retransmits', 'warning']], '2% with few DSACKs: loss');
+  const baseline = judge(healthyWith((w) => { bump(w, 'TcpOutSegs', 1_000_000); bump(w, 'TcpRetransSegs', 1_000); }));
+  assert.deepEqual(baseline.findings, [], '0.1% is the healthy baseline of loopback and veth');
+  const mem = judge(healthyWith((w) => { bump(w, 'TcpExtTCPMemoryPressures', 3); w.config.sysctls['net.ipv4.tcp_mem'] = '188010 250682 376020'; }));
+  assert.equal(mem.findings[0]?.id, 'tcp.memory_pressure');
+  assert.ok(mem.findings[0]!.fix[0]!.includes('376020 501364 752040'));
+  const cpu = judge(healthyWith((w) => {
+    const last = w.ticks[w.ticks.length - 1]!;
+    last.softnet = last.softnet.map((r, i) => (i === 0 ? { ...r, dropped: w.ticks[0]!.softnet[0]!.dropped + 120, time_squeeze: w.ticks[0]!.softnet[0]!.time_squeeze + 50 } : r));
+  }));
+  assert.deepEqual(cpu.findings.map((f) => [f.id, f.severity]).sort(), [['softnet.backlog_drops', 'warning'], ['softnet.squeeze', 'warning']]);
+  const squeezeOnly = judge(healthyWith((w) => {
+    const last = w.ticks[w.ticks.length - 1]!;
+    last.softnet = last.softnet.map((r, i) => (i === 0 ? { ...r, time_squeeze: w.ticks[0]!.softnet[0]!.time_squeeze + 50 } : r));
+  }));
+  assert.deepEqual(squeezeOnly.findings.map((f) => [f.id, f.severity]), [['softnet.squeeze', 'notice']], 'a squeeze is not a drop');
 });

@@ -214,6 +214,60 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'nic-errors',
+    what: 'datagrams sent into a veth whose peer is down (the driver drops them: tx_dropped)',
+    async start() {
+      const { a, b, ifA, ifB } = vethPair();
+      // a neighbour entry that needs no ARP, then the far end goes down
+      const mac = sh('ip', ['-n', b.name, '-j', 'link', 'show', ifB]);
+      sh('ip', ['-n', a.name, 'neigh', 'replace', '198.18.0.2', 'lladdr', (JSON.parse(mac) as Array<{ address: string }>)[0]!.address, 'dev', ifA, 'nud', 'permanent']);
+      sh('ip', ['-n', b.name, 'link', 'set', ifB, 'down']);
+      const s = workload(a, 'udp-send', '--host', '198.18.0.2', '--port', '9', '--count', '3000', '--pace-us', '1000');
+      return { netns: a, expect: { id: 'nic.errors', culprit: { ifname: ifA } }, stop: () => killAll(s) };
+    },
+  },
+  {
+    name: 'backlog-capped',
+    what: 'net.core.somaxconn 8 in the namespace: a listen(128) gets 8, and 6 connections wait in it',
+    async start() {
+      const { a, b } = vethPair();
+      sysctlIn(b, 'net.core.somaxconn', 8);
+      const l = workload(b, 'listen', '--host', '198.18.0.2', '--backlog', '128', '--accept-after', String(HOLD), '--hold', String(HOLD));
+      const port = await listening(l);
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--count', '6', '--hold', String(HOLD));
+      return { netns: b, port, expect: { id: 'config.listen_backlog_capped', culprit: { lport: port, pid: l.pid, setting: 'net.core.somaxconn' } },
+        stop: () => killAll(l, c) };
+    },
+  },
+  {
+    name: 'reuseport-imbalance',
+    what: 'two SO_REUSEPORT listeners on one port, one of which never accepts',
+    async start() {
+      const { a, b } = vethPair();
+      const fast = workload(b, 'listen', '--host', '198.18.0.2', '--reuseport', '--backlog', '64', '--read', '--hold', String(HOLD));
+      const port = await listening(fast);
+      const slow = workload(b, 'listen', '--host', '198.18.0.2', '--port', String(port), '--reuseport', '--backlog', '64', '--accept-after', String(HOLD), '--hold', String(HOLD));
+      await listening(slow);
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--count', '24', '--hold', String(HOLD));
+      return { netns: b, port, expect: { id: 'reuseport.imbalance', culprit: { lport: port } }, stop: () => killAll(fast, slow, c) };
+    },
+  },
+  {
+    name: 'rcvbuf-limited',
+    what: 'a receiver with SO_RCVBUF 4 KiB that reads at once, over a path with ~200 ms RTT',
+    async start() {
+      const { a, b, ifB } = vethPair();
+      // as in sndbuf-limited: the ACKs wait behind a full tbf, so the round trip is long, and a
+      // 4 KiB receive window lets one window through per round trip
+      sh('tc', ['-n', b.name, 'qdisc', 'add', 'dev', ifB, 'root', 'tbf', 'rate', '2mbit', 'burst', '4k', 'limit', '50k']);
+      const back = workload(b, 'udp-send', '--host', '198.18.0.1', '--port', '9', '--count', '1000000', '--size', '1000', '--seconds', '10', '--pace-us', '1000');
+      const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--rcvbuf', '4096', '--hold', String(HOLD));
+      const port = await listening(l);
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '4000000000', '--hold', String(HOLD));
+      return { netns: a, expect: { id: 'socket.rcvbuf_limited', culprit: { rport: port } }, stop: () => killAll(back, l, c) };
+    },
+  },
+  {
     name: 'healthy-baseline',
     what: 'heavy good traffic: a bulk TCP stream and request/response, nothing wrong',
     async start() {
