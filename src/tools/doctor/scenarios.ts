@@ -124,6 +124,17 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'udp6-rcvbuf-drops',
+    what: 'the same over IPv6 (fd00::/8): Udp6RcvbufErrors, which host-wide peers miss',
+    async start() {
+      const { a, b } = vethPair();
+      const l = workload(b, 'udp-listen', '--host', 'fd00::2', '--rcvbuf', '4096', '--read-after', String(HOLD), '--hold', String(HOLD));
+      const port = await listening(l);
+      const s = workload(a, 'udp-send', '--host', 'fd00::2', '--port', String(port), '--count', '3000', '--size', '512', '--pace-us', '500');
+      return { netns: b, port, expect: { id: 'udp.rcvbuf_drops', culprit: { family: 6, laddr: 'fd00::2', lport: port, pid: l.pid } }, stop: () => killAll(l, s) };
+    },
+  },
+  {
     name: 'qdisc-drops',
     what: 'a tbf of 1 Mbit/s with a 20 KB limit on a veth, under a UDP flood',
     async start() {
