@@ -6,6 +6,7 @@ import type { BpfMap } from '../bpf/map.js';
 import type { LostEvents } from '../bpf/object.js';
 import { DEFAULT_POLL_MS, type RingBufReader } from '../bpf/ringbuf.js';
 import { loadProbe, type Loaded, type LoadOptions, type ProbeSpec } from './load.js';
+import type { Probe } from '../finding.js';
 
 export interface EventSpec<E, O = unknown> extends ProbeSpec<O> {
   /** The ring buffer map (default 'events'). */
@@ -74,4 +75,43 @@ export class EventProbe<E> {
 /** Starts an event probe: attached, and (unless pollMs is 0) drained on the shared poller. */
 export function startEvents<E, O>(spec: EventSpec<E, O>, onEvent: (e: E) => void, opts: EventProbeOptions<O> = {}): EventProbe<E> {
   return new EventProbe<E>(spec as unknown as EventSpec<E, never>, onEvent, opts as EventProbeOptions<unknown>);
+}
+
+/**
+ * An event probe as a Probe (core/finding.ts): events gathered in memory, sample() returns those
+ * since the last sample, for code that samples over a window (the doctor, exporters). At most
+ * `limit` events are kept between samples; more are counted in `dropped`.
+ */
+export class EventCollector<E> implements Probe<E[]> {
+  private buf: E[] = [];
+  private readonly probe: EventProbe<E>;
+  /** Events that arrived while `limit` were already waiting. */
+  dropped = 0;
+
+  constructor(spec: EventSpec<E, never>, opts: EventProbeOptions<unknown>, private readonly limit = 100_000) {
+    this.probe = new EventProbe<E>(spec, (e) => { if (this.buf.length < this.limit) this.buf.push(e); else this.dropped++; }, opts);
+  }
+
+  get name(): string { return this.probe.spec.name; }
+  get via(): string { return this.probe.via; }
+  get notes(): string[] { return this.probe.notes; }
+  lost(): LostEvents { return this.probe.lost(); }
+
+  sample(): E[] {
+    this.probe.poll();
+    const out = this.buf;
+    this.buf = [];
+    return out;
+  }
+
+  stop(): E[] {
+    this.probe.stop();
+    const out = this.buf;
+    this.buf = [];
+    return out;
+  }
+}
+
+export function collectEvents<E, O>(spec: EventSpec<E, O>, opts: EventProbeOptions<O> = {}, limit?: number): EventCollector<E> {
+  return new EventCollector<E>(spec as unknown as EventSpec<E, never>, opts as EventProbeOptions<unknown>, limit);
 }

@@ -3,6 +3,7 @@
 // it. sample() returns what the kernel aggregated since the last sample and starts the next
 // interval; the CLI loop (-i, -c) is kit/cli.ts.
 import type { BpfObject, LostEvents } from '../bpf/object.js';
+import type { Probe } from '../finding.js';
 import { loadProbe, type Loaded, type LoadOptions, type ProbeSpec } from './load.js';
 
 export interface IntervalSpec<R, O = unknown> extends ProbeSpec<O> {
@@ -13,7 +14,7 @@ export interface IntervalSpec<R, O = unknown> extends ProbeSpec<O> {
   collect(obj: BpfObject, seconds: number, opts: O): R;
 }
 
-export class IntervalProbe<R, O = unknown> {
+export class IntervalProbe<R, O = unknown> implements Probe<R> {
   readonly via: string;
   readonly notes: string[];
   private readonly loaded: Loaded;
@@ -21,6 +22,8 @@ export class IntervalProbe<R, O = unknown> {
   private final: R | undefined;
   /** The measured length of the interval the last sample() covered, in seconds. */
   lastSeconds = 0;
+
+  get name(): string { return this.spec.name; }
 
   constructor(readonly spec: IntervalSpec<R, O>, private readonly opts: LoadOptions<O>) {
     this.loaded = loadProbe(spec, opts);

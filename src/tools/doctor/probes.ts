@@ -8,7 +8,7 @@ import { kernelEnum, releaseKernelBtf } from '../../core/bpf/btf.js';
 import type { BpfObject, LostEvents } from '../../core/bpf/object.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
-import { startEvents, type EventProbe } from '../../core/kit/events.js';
+import { collectEvents, type EventCollector } from '../../core/kit/events.js';
 import { loadProbe, type Loaded, type ProbeSpec } from '../../core/kit/load.js';
 import { ownerIoPrograms, ownerPrograms } from '../../core/kit/owner.js';
 import type { Probe } from '../../core/finding.js';
@@ -104,17 +104,17 @@ const addLost = (a: LostEvents, b: LostEvents): LostEvents => ({ full: a.full + 
 export class DoctorProbes implements Probe<ProbeAggregates> {
   readonly name = 'doctor';
   private readonly bundle: Loaded;
-  private readonly connects: EventProbe<TcpConnectEvent>;
+  private readonly connects: EventCollector<TcpConnectEvent>;
   private readonly softirqs: IntervalProbe<SoftirqsReport, object>;
-  private readonly failed: TcpConnectEvent[] = [];
+  private failed: TcpConnectEvent[] = [];
   private final: ProbeAggregates | undefined;
 
   private constructor(netns: number | undefined, private readonly comm: (pid: number) => string) {
     const filter = netns ? { netns } : {};
     this.bundle = loadProbe(DOCTOR_BUNDLE, { filter });
-    let connects: EventProbe<TcpConnectEvent> | undefined;
+    let connects: EventCollector<TcpConnectEvent> | undefined;
     try {
-      connects = startEvents(TCPCONNECT, (e) => { if (this.failed.length < 100_000) this.failed.push(e); }, { filter, options: { failed: true } });
+      connects = collectEvents(TCPCONNECT, { filter, options: { failed: true } });
       // softirq time is per CPU, for the whole host whatever the namespace
       this.softirqs = startInterval(SOFTIRQS, {});
     } catch (e) {
@@ -139,7 +139,7 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
   /** The aggregates so far (the maps keep counting). */
   sample(): ProbeAggregates {
     if (this.final) return this.final;
-    this.connects.poll();
+    this.failed.push(...this.connects.sample());
     return {
       ran: true, via: this.bundle.via, ...readAggregates(this.bundle.obj, this.comm),
       failed_connects: connectAggs(this.failed),
@@ -152,7 +152,8 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
   stop(): ProbeAggregates {
     if (!this.final) {
       this.bundle.obj.detach();
-      const lostConnects = this.connects.stop();
+      this.failed.push(...this.connects.stop());
+      const lostConnects = this.connects.lost();
       const r = { ...this.sample(), lost: addLost(this.bundle.obj.lostEvents(), lostConnects) };
       this.softirqs.stop();
       this.bundle.obj.close();
