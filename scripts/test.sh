@@ -4,11 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./netdx --setup-only
-# Test-only peers and oracles (iproute2's ss/nstat, nftables, ethtool, bpftool and bpftrace) from apt.
+# Test-only peers and oracles (iproute2's ss/nstat, nftables, ethtool, bpftool and bpftrace) from apt,
+# and Debian's chromium, in which the doctor's HTML report is loaded (playwright-core drives it).
 need=()
 command -v bpftrace >/dev/null 2>&1 || need+=(bpftrace)
 command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || need+=(ethtool)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   echo "netdx test: installing ${need[*]} (apt)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 || \

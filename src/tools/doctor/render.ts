@@ -47,6 +47,24 @@ export function culpritLine(c: Culprit): string {
   return parts.join(', ');
 }
 
+/** A fix that is a command to paste (the rest are steps in words). */
+export function isFixCommand(fix: string): boolean {
+  return /^(sysctl|tc|nft|ethtool|echo|ip|netdx|dig|ss) /.test(fix);
+}
+
+/** The judged namespace, in words. */
+export function netnsText(w: DoctorWindow): string {
+  return w.netns.name ?? (w.netns.own ? 'the host\'s network namespace' : `net:[${w.netns.inode}]`);
+}
+
+/** What the window says about itself: what could not be sampled, the probes' notes and losses. */
+export function windowNotes(w: DoctorWindow): string[] {
+  const lost = w.probes.lost;
+  return [...w.notes, ...w.probes.notes,
+    ...(lost.full + lost.refused + lost.untracked
+      ? [`the probes lost ${lost.full + lost.refused} events and could not follow ${lost.untracked} sockets (their tables were full)`] : [])];
+}
+
 const SEV_LABEL: Record<Finding['severity'], string> = { critical: 'CRITICAL', warning: 'WARNING ', notice: 'NOTICE  ' };
 
 function renderFinding(f: Finding, st: Style): string[] {
@@ -58,7 +76,7 @@ function renderFinding(f: Finding, st: Style): string[] {
   out.push(...wrap(f.why, WIDTH, '  why      ', '           '));
   f.fix.forEach((x, i) => {
     const lead = i === 0 ? '  fix      ' : '           ';
-    if (!/^(sysctl|tc|nft|ethtool|echo|ip|netdx|dig|ss) /.test(x)) { out.push(...wrap(x, WIDTH, lead, '           ')); return; }
+    if (!isFixCommand(x)) { out.push(...wrap(x, WIDTH, lead, '           ')); return; }
     // a command stays whole on its line (a wrapped command cannot be pasted); its comment goes
     // under it when both do not fit
     const [cmd, comment] = x.split(/\s+#\s+/, 2) as [string, string | undefined];
@@ -73,7 +91,7 @@ function header(w: DoctorWindow, st: Style): string[] {
     w.probes.ran ? `BPF probes (${w.probes.via})` : `no BPF probes (${w.probes.why_not})`];
   return [
     st.bold(`netdx doctor — ${w.host.hostname}, Linux ${w.host.kernel}, ${w.host.cpus.length} CPUs`),
-    ...wrap(`window ${w.duration_s.toFixed(1)} s from ${w.started.slice(11, 19)} UTC in ${w.netns.name ?? (w.netns.own ? 'the host\'s network namespace' : `net:[${w.netns.inode}]`)}`
+    ...wrap(`window ${w.duration_s.toFixed(1)} s from ${w.started.slice(11, 19)} UTC in ${netnsText(w)}`
       + `${w.focus.port !== undefined ? `, focus port ${w.focus.port}` : ''}${w.focus.pid !== undefined ? `, focus pid ${w.focus.pid}` : ''}: ${what.join('; ')}`, WIDTH, '', '  '),
   ];
 }
@@ -105,11 +123,7 @@ export function renderText(w: DoctorWindow, j: Judgement, opts: { color?: boolea
   if (ok.length) out.push(...wrap(ok.join(', '), WIDTH, 'Checked and healthy: ', '  '));
   const not = j.checks.filter((c) => c.status === 'not_checked');
   for (const c of not) out.push(...wrap(`${c.id}: ${c.why}`, WIDTH, 'Not checked: ', '  '));
-  for (const n of [...w.notes, ...w.probes.notes]) out.push(...wrap(n, WIDTH, 'Note: ', '  '));
-  const lost = w.probes.lost;
-  if (lost.full + lost.refused + lost.untracked) {
-    out.push(`Note: the probes lost ${lost.full + lost.refused} events and could not follow ${lost.untracked} sockets (their tables were full)`);
-  }
+  for (const n of windowNotes(w)) out.push(...wrap(n, WIDTH, 'Note: ', '  '));
   return out.join('\n') + '\n';
 }
 
