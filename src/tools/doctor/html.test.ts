@@ -16,7 +16,7 @@ import { WindowView } from './rules/view.js';
 import { WINDOW_VERSION, type DoctorWindow, type Tick } from './window.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
-const FIXTURE = `${REPO}test/fixtures/doctor/loopback-faults.json`;
+const FIXTURE = `${REPO}test/fixtures/doctor-html/loopback-faults.json`;
 const HOSTILE = '<script>alert(1)</script>';
 
 /**
