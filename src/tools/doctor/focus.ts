@@ -25,8 +25,8 @@ export function focusJudgement(w: DoctorWindow, j: Judgement): Judgement {
     return (pid !== undefined && c.pid === pid) || (c.lport !== undefined && ports.has(c.lport)) || (c.rport !== undefined && ports.has(c.rport));
   };
   return {
+    ...j,
     findings: j.findings.filter(about),
-    checks: j.checks,
     elsewhere: j.findings.filter((f) => !about(f)).map((f) => ({ id: f.id, severity: f.severity, title: f.title })),
   };
 }

@@ -115,12 +115,12 @@ test('a healthy window: no finding, said so; and a window too short to chart', (
   const w = madeWindow({ faults: false });
   const j = judge(w);
   assert.deepEqual(j.findings.filter((f) => f.severity !== 'notice'), []);
-  const html = renderHtml(w, { findings: [], checks: j.checks });
+  const html = renderHtml(w, { findings: [], checks: j.checks, drops: [] });
   assert.match(html, /No problem found in this window/);
   assert.doesNotMatch(html, /id="findings"/);
   assert.match(html, /Checked and healthy/);
   const short = { ...w, ticks: w.ticks.slice(0, 1) };
-  assert.match(renderHtml(short, { findings: [], checks: [] }), /Too few samples to chart/);
+  assert.match(renderHtml(short, { findings: [], checks: [], drops: [] }), /Too few samples to chart/);
 });
 
 test('every string from the window is escaped in the HTML', () => {

@@ -5,6 +5,7 @@
 import { FINDING_LAYERS, SEVERITIES, type Finding, type Severity } from '../../core/finding.js';
 import { formatCpuList } from '../../core/proc/cpus.js';
 import type { Judgement } from './rules/index.js';
+import { dropLine } from './rules/drops.js';
 import { kib } from './rules/view.js';
 import type { DoctorWindow, Tick } from './window.js';
 import { culpritLine, isFixCommand, netnsText, windowNotes } from './render.js';
@@ -358,6 +359,11 @@ export function renderHtml(w: DoctorWindow, j: Judgement): string {
   if (j.elsewhere?.length) {
     out.push('<section id="elsewhere"><h2>Also seen, about other sockets or processes (not the focus)</h2><ul class="ids">',
       ...j.elsewhere.map((e) => `<li><span class="badge ${e.severity}">${e.severity}</span>${esc(e.title)} <code>${esc(e.id)}</code></li>`), '</ul></section>');
+  }
+  if (j.drops.length) {
+    out.push('<section id="drops"><h2>Kernel drops in this window, by reason</h2><table><tr><th>reason</th><th>count</th><th>where</th><th>what it means</th></tr>',
+      ...j.drops.map((d) => `<tr><td><code>${esc(d.reason)}</code></td><td>${d.count}</td><td>${esc(dropLine(d).replace(/^\S+ x\d+ at /, ''))}</td><td>${esc(d.fix ?? '')}</td></tr>`),
+      '</table></section>');
   }
   out.push(`<section id="rates"><h2>Rates over the window</h2>`);
   if (!charts.length) {

@@ -3,6 +3,7 @@ import { FINDING_LAYERS, type Culprit, type Finding } from '../../core/finding.j
 import type { Check, Judgement } from './rules/index.js';
 import type { DoctorWindow } from './window.js';
 import { hostPort } from './rules/view.js';
+import { dropLine } from './rules/drops.js';
 
 const WIDTH = 100;
 
@@ -118,6 +119,13 @@ export function renderText(w: DoctorWindow, j: Judgement, opts: { color?: boolea
     out.push('', st.bold('Also seen, about other sockets or processes (not the focus):'));
     for (const e of j.elsewhere) out.push(...wrap(e.title, WIDTH, `  ${e.severity.padEnd(8)} `, '           '));
   }
+  if (j.drops.length) {
+    out.push('', st.bold('Kernel drops in this window, by reason (skb:kfree_skb):'));
+    for (const d of j.drops) {
+      out.push(...wrap(dropLine(d), WIDTH, '  ', '    '));
+      if (d.fix) out.push(...wrap(d.fix, WIDTH, '    → ', '      '));
+    }
+  }
   out.push('');
   const ok = j.checks.filter((c) => c.status === 'ok').map((c) => c.id);
   if (ok.length) out.push(...wrap(ok.join(', '), WIDTH, 'Checked and healthy: ', '  '));
@@ -139,6 +147,7 @@ export function renderJson(w: DoctorWindow, j: Judgement): string {
     probes: w.probes.ran ? { ran: true, via: w.probes.via } : { ran: false, why: w.probes.why_not },
     findings: j.findings.map((f) => ({ id: f.id, severity: f.severity, layer: f.layer, title: f.title, culprit: f.culprit ?? {}, evidence: f.evidence, proof: f.proof, why: f.why, fix: f.fix })),
     checks: j.checks.map((c: Check) => ({ id: c.id, status: c.status, ...(c.why ? { why: c.why } : {}) })),
+    drops: j.drops,
   }) + '\n';
 }
 

@@ -99,3 +99,16 @@ test('synthetic windows: reordering instead of loss, memory pressure, CPU backlo
   }));
   assert.deepEqual(squeezeOnly.findings.map((f) => [f.id, f.severity]), [['softnet.squeeze', 'notice']], 'a squeeze is not a drop');
 });
+
+test('drops by kernel reason: the table\'s fix where it knows the reason, the bare name where not', async () => {
+  const nf = judge(fixtures.find((f) => f.scenario === 'netfilter-drops')!.window);
+  const d = nf.drops.find((x) => x.reason === 'NETFILTER_DROP');
+  assert.ok(d && d.count > 0 && d.port === 7777 && d.proto === 'udp' && /firewall rule/.test(d.fix ?? ''), JSON.stringify(nf.drops));
+  const { dropSummary, dropLine } = await import('./rules/drops.js');
+  const w = parseWindow(JSON.stringify(fixtures.find((f) => f.scenario === 'netfilter-drops')!.window));
+  w.probes.drops = [{ ...w.probes.drops[0]!, reason: 'SOME_FUTURE_REASON', reason_num: 250, count: 5 }];
+  const s = dropSummary(w);
+  assert.equal(s[0]!.reason, 'SOME_FUTURE_REASON');
+  assert.equal(s[0]!.fix, undefined);
+  assert.match(dropLine(s[0]!), /^SOME_FUTURE_REASON x5 at /);
+});

@@ -8,6 +8,7 @@ import { CPU_RULES } from './cpu.js';
 import { SOCKET_RULES } from './sockets.js';
 import { TCP_RULES } from './tcp.js';
 import { WindowView } from './view.js';
+import { dropSummary, type DropSummary } from './drops.js';
 
 const layerRank = (l: string) => FINDING_LAYERS.findIndex((x) => x.id === l);
 
@@ -27,6 +28,8 @@ export interface Check {
 export interface Judgement {
   findings: Finding[];
   checks: Check[];
+  /** The kernel's drops in the window by reason, with what each usually means. */
+  drops: DropSummary[];
   /** With a focus (--pid, --port): findings about other sockets and processes, in brief. */
   elsewhere?: Array<{ id: string; severity: Finding['severity']; title: string }>;
 }
@@ -51,5 +54,5 @@ export function judge(w: DoctorWindow, rules: readonly Rule[] = RULES): Judgemen
     checks.push({ id: r.id, status: got.length ? 'found' : 'ok' });
   }
   findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || weight(b) - weight(a));
-  return { findings, checks };
+  return { findings, checks, drops: dropSummary(w) };
 }
