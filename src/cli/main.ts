@@ -48,6 +48,13 @@ export function exitCodeFor(err: unknown): number {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === 'help' && rest[0] !== undefined) {
+    // netdx help TOOL: that tool's help, as netdx TOOL --help
+    const t = findTool(rest[0]);
+    if (!t) throw new NetdxError('E_USAGE', `running netdx help: unknown command '${rest[0]}' (netdx --help lists them)`);
+    process.stdout.write(toolHelp(await t.load()));
+    return 0;
+  }
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
     process.stdout.write(mainHelp());
     return cmd === undefined ? 1 : 0;

@@ -1,15 +1,16 @@
 import { defineTool } from '../../core/tool.js';
 import { renderTable, tableLayout, type Column, type TableLayout } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
+import { resolveNetns, type NetnsRef } from '../../core/netns.js';
 import {
-  ALL_STATES, forEachInetDiagMsg, stateMask, type InetSocket, type Proto, type SkMemInfo,
+  ALL_STATES, SK_MEMINFO_NAMES, TCP_INFO_FIELD_NAMES, forEachInetDiagMsg, stateMask, type InetSocket, type Proto, type SkMemInfo,
 } from '../../core/netlink/sockdiag.js';
 import { INET_JSON_LINE_MAX, NO_OWNER_JSON, inetSocketJson, writeInetDiagJson } from './json.js';
 import { streamChunks } from './ndjson.js';
 import { InetJsonWriter } from './inetjson.js';
 import { socketOwners, type Owner } from '../../core/proc/owners.js';
 import {
-  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, normaliseAddr, socketSummary,
+  CONNECTED_STATES, LISTENING_STATES, SORT_FIELDS, forEachSocket, listSockets, namespaceForPid, normaliseAddr, socketSummary,
   type OwnedInet, type OwnedUnix,
 } from './lib.js';
 
@@ -103,8 +104,8 @@ function jsonLine(s: Row, withOwners: boolean): string {
     + `"recv_q":${s.recv_q},"send_q":${s.send_q}${who}${s.mem ? `,"mem":${JSON.stringify(s.mem)}` : ''}}\n`;
 }
 
-function summaryText(): string {
-  const s = socketSummary();
+function summaryText(netns?: NetnsRef): string {
+  const s = socketSummary(netns);
   const rows = ['TCP', 'TCP6', 'UDP', 'UDP6', 'UDPLITE', 'UDPLITE6', 'RAW', 'RAW6', 'FRAG', 'FRAG6']
     .filter((k) => s[k]).map((k) => ({ k, v: s[k]! }));
   const head = `Total: ${s.sockets?.used ?? '?'} sockets in use\n`;
@@ -141,6 +142,8 @@ export default defineTool({
     memory: { type: 'bool', short: 'm', help: 'socket memory (skmeminfo)' },
     sort: { type: 'string', arg: 'FIELD', help: 'sort by recv_q, send_q, rtt, bytes_acked, lport, ... (any tcp_info name)' },
     summary: { type: 'bool', short: 's', help: 'counts per protocol from /proc/net/sockstat{,6}' },
+    netns: { type: 'string', short: 'N', arg: 'NAME', help: 'this network namespace (a name under /run/netns, or a path)' },
+    numeric: { type: 'bool', short: 'n', help: 'numeric (netdx never resolves names: accepted for ss habits)' },
   },
   examples: [
     'netdx sockets -tl', 'netdx sockets -tni --sort rtt', 'netdx sockets -tap --port 443',
@@ -148,11 +151,25 @@ export default defineTool({
   ],
   async run(opts, ctx) {
     if (opts.ipv4 && opts.ipv6) throw new NetdxError('E_USAGE', 'parsing arguments: -4 and -6 exclude each other');
+    // a filter that cannot apply is an error, not an empty table
+    if (opts.unix && !opts.tcp && !opts.udp && !opts.raw) {
+      const bad = opts.ipv4 ? '-4' : opts.ipv6 ? '-6' : opts.port.length ? '--port' : opts.addr.length ? '--addr' : undefined;
+      if (bad) throw new NetdxError('E_USAGE', `parsing arguments: ${bad} does not apply to unix sockets (-x)`);
+    }
     if (opts._.length) throw new NetdxError('E_USAGE', `parsing arguments: unexpected '${opts._[0]}' (filters are options: --port, --addr, --state)`);
     if (opts.pid !== undefined && !(opts.pid > 0)) throw new NetdxError('E_USAGE', 'parsing --pid: PID must be above 0');
-    if (opts.sort !== undefined && !SORT_FIELDS.includes(opts.sort) && !/^[a-z_]+$/.test(opts.sort)) {
-      throw new NetdxError('E_USAGE', `parsing --sort: '${opts.sort}' is not a field (${SORT_FIELDS.slice(0, 6).join(', ')}, ...)`);
+    let netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
+    if (opts.pid !== undefined) {
+      const f = namespaceForPid(opts.pid, netns);
+      netns = f.netns;
+      if (f.note) ctx.err.write(`netdx sockets: ${f.note}\n`);
     }
+    const sortable = new Set([...SORT_FIELDS, ...TCP_INFO_FIELD_NAMES, ...SK_MEMINFO_NAMES]);
+    if (opts.sort !== undefined && !sortable.has(opts.sort)) {
+      throw new NetdxError('E_USAGE', `parsing --sort: '${opts.sort}' is not a field (${SORT_FIELDS.slice(0, 8).join(', ')}, or any tcp_info or skmeminfo name)`);
+    }
+    // sorting by a tcp_info field needs tcp_info, whether -i shows it or not
+    const needInfo = opts.info || (opts.sort !== undefined && TCP_INFO_FIELD_NAMES.includes(opts.sort) && !SORT_FIELDS.slice(0, 10).includes(opts.sort));
     for (const a of opts.addr) normaliseAddr(a); // bad addresses are usage errors before any work
     let states = opts.all ? ALL_STATES : opts.listening ? LISTENING_STATES : CONNECTED_STATES;
     if (opts.state.length) {
@@ -161,16 +178,16 @@ export default defineTool({
       states = m;
     }
     if (opts.summary) {
-      if (opts.json) ctx.out.write(JSON.stringify(socketSummary()) + '\n');
-      else ctx.out.write(summaryText());
+      if (opts.json) ctx.out.write(JSON.stringify(socketSummary(netns)) + '\n');
+      else ctx.out.write(summaryText(netns));
       return 0;
     }
     const any = opts.tcp || opts.udp || opts.raw || opts.unix;
     const family = opts.ipv4 ? 4 : opts.ipv6 ? 6 : undefined;
     const query = {
       tcp: opts.tcp || !any, udp: opts.udp || !any, raw: opts.raw || !any, unix: opts.unix || (!any && !family),
-      family, states, info: opts.info, ports: opts.port, addrs: opts.addr,
-      owners: opts.processes, pid: opts.pid, sort: opts.sort,
+      family, states, info: needInfo, ports: opts.port, addrs: opts.addr,
+      owners: opts.processes, pid: opts.pid, sort: opts.sort, netns,
     } as const;
     const withOwners = opts.processes || opts.pid !== undefined;
     if (opts.json && !opts.sort && !opts.addr.length) {
@@ -182,7 +199,7 @@ export default defineTool({
       const ports = opts.port.length ? new Set(opts.port) : undefined;
       for (const protocol of ['tcp', 'udp'] as Proto[]) {
         if (!query[protocol]) continue;
-        forEachInetDiagMsg({ protocol, family, states, info: opts.info && 'json', recvBuf: wasm?.recvBuf }, (b, start, end, p) => {
+        forEachInetDiagMsg({ protocol, family, states, info: opts.info && 'json', recvBuf: wasm?.recvBuf, netns }, (b, start, end, p) => {
           if (ports && !ports.has(b.readUInt16BE(start + 4)) && !ports.has(b.readUInt16BE(start + 6))) return;
           const o = owners?.get(b.readUInt32LE(start + 68));
           if (opts.pid !== undefined && !o) return;

@@ -9,6 +9,7 @@ import {
 } from '../../core/netlink/sockdiag.js';
 import { socketOwners, type Owner } from '../../core/proc/owners.js';
 import { parseSockstat, type Sockstat } from '../../core/proc/sockstat.js';
+import { isOwnNetns, netnsLabel, netnsOfPid, withNetns, type NetnsRef } from '../../core/netns.js';
 
 /** ss's default: every state but LISTEN, UNCONN (CLOSE), TIME-WAIT and SYN-RECV. */
 export const CONNECTED_STATES = ALL_STATES & ~((1 << TCP_STATES.LISTEN) | (1 << TCP_STATES.CLOSE)
@@ -34,6 +35,8 @@ export interface SocketQuery {
   owners?: boolean;
   /** Only sockets this process holds (implies owners). */
   pid?: number;
+  /** The network namespace to list (default: this process's own). */
+  netns?: NetnsRef;
   sort?: string;
 }
 
@@ -103,13 +106,13 @@ export function forEachSocket(q: SocketQuery, each: (s: OwnedInet | OwnedUnix) =
   };
   for (const protocol of ['tcp', 'udp', 'raw'] as const) {
     if (!q[protocol]) continue;
-    const opts = { protocol, family: q.family, states, info: q.info };
+    const opts = { protocol, family: q.family, states, info: q.info, netns: q.netns };
     // raw: dumpInetSockets reads /proc/net/raw{,6} where the kernel has no raw_diag
     if (protocol === 'raw') for (const s of dumpInetSockets(opts)) inet(s);
     else forEachInetDiagBody(opts, (b, p) => inet(parseInetDiagMsg(b, p)));
   }
   // port and address filters are about inet sockets
-  if (q.unix && !q.family && !ports && !addrs) for (const s of dumpUnixSockets({ states })) if (own(s)) each(s);
+  if (q.unix && !q.family && !ports && !addrs) for (const s of dumpUnixSockets({ states, netns: q.netns })) if (own(s)) each(s);
 }
 
 /** Sockets matching the query, owners attached when asked, sorted when asked. */
@@ -124,7 +127,24 @@ export function listSockets(q: SocketQuery): SocketList {
 }
 
 /** /proc/net/sockstat and sockstat6 merged (what ss -s prints). */
-export function socketSummary(): Sockstat {
+export function socketSummary(netns?: NetnsRef): Sockstat {
   const read = (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
-  return { ...parseSockstat(read('/proc/net/sockstat')), ...parseSockstat(read('/proc/net/sockstat6')) };
+  // /proc/net is the namespace of the thread that opens it
+  const [v4, v6] = withNetns(netns, () => [read('/proc/net/sockstat'), read('/proc/net/sockstat6')]);
+  return { ...parseSockstat(v4), ...parseSockstat(v6) };
+}
+
+/**
+ * The namespace a sockets query should list when it names a process: that process's (a
+ * container's) when no namespace was asked for, and a usage error when one was and the process is
+ * not in it. `note` says when the process was followed into another namespace.
+ */
+export function namespaceForPid(pid: number, asked: NetnsRef | undefined): { netns?: NetnsRef; note?: string } {
+  const pns = netnsOfPid(pid); // also: no such process
+  if (asked) {
+    if (asked.inode !== pns.inode) throw new NetdxError('E_USAGE', `parsing --pid: process ${pid} is not in network namespace ${netnsLabel(asked)}`);
+    return { netns: asked };
+  }
+  if (isOwnNetns(pns)) return {};
+  return { netns: pns, note: `process ${pid} lives in network namespace ${netnsLabel(pns)}: listing its sockets there` };
 }
