@@ -5,6 +5,7 @@ import { globMatcher } from '../../core/glob.js';
 import { counterDeltas, isConstant, readCounters, type CounterDelta, type Counters } from './lib.js';
 import { counterMeaning } from './meanings.js';
 import { sleep } from '../../core/time.js';
+import { resolveNetns } from '../../core/netns.js';
 
 const meaningOf = (name: string) => counterMeaning(name)?.meaning ?? '';
 
@@ -62,6 +63,7 @@ export default defineTool({
     interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'length of one interval (default 1)' },
     count: { type: 'int', short: 'c', arg: 'COUNT', help: 'intervals to print, 0 = until Ctrl-C (default 1)' },
     explain: { type: 'bool', short: 'e', help: 'print meanings in full (lines may pass 100 columns)' },
+    netns: { type: 'string', arg: 'NAME', help: 'this network namespace (a name under /run/netns, or a path)' },
   },
   examples: [
     'netdx nstat', 'netdx nstat -i 5 -c 0 \'TcpExt*Listen*\' \'Tcp*Retrans*\'', 'netdx nstat -a -z Udp*',
@@ -75,11 +77,13 @@ export default defineTool({
     const count = opts.count ?? 1;
     if (!(interval > 0) || interval > 86_400) throw new NetdxError('E_USAGE', `parsing -i: '${interval}' must be above 0 and at most 86400 seconds`);
     if (count < 0) throw new NetdxError('E_USAGE', `parsing -c: '${count}' must be 0 (until Ctrl-C) or more`);
-    const match = globMatcher(opts._);
-    const first = readCounters();
+    // nstat matches names case-insensitively (TcpExt*retrans* finds TcpExtTCPLostRetransmit)
+    const match = globMatcher(opts._, { ignoreCase: true });
+    const netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
+    const first = readCounters('/proc', netns);
     // A pattern that names no counter at all is a typo, not an idle counter: say so.
     for (const p of opts._) {
-      const one = globMatcher([p]);
+      const one = globMatcher([p], { ignoreCase: true });
       if (![...first.keys()].some(one)) throw new NetdxError('E_USAGE', `parsing PATTERN: '${p}' matches no counter (netdx nstat -az lists them)`);
     }
     if (opts.absolute) {
@@ -90,7 +94,7 @@ export default defineTool({
     let t0 = process.hrtime.bigint();
     for (let i = 0; count === 0 || i < count; i++) {
       if (await sleepAborted(interval * 1000, ctx.signal)) break;
-      const cur = readCounters();
+      const cur = readCounters('/proc', netns);
       const t1 = process.hrtime.bigint();
       const seconds = Number(t1 - t0) / 1e9;
       const ds = counterDeltas(prev, cur, seconds).filter((d) => match(d.name) && !isConstant(d.name)

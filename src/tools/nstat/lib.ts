@@ -3,6 +3,7 @@
 // The doctor samples through these; cli.ts only renders.
 import { readFileSync } from 'node:fs';
 import { NetdxError } from '../../core/errors.js';
+import { withNetns, type NetnsRef } from '../../core/netns.js';
 import { GAUGES, NSTAT_HIDDEN, parseAllCounters, type Counters } from '../../core/proc/snmp.js';
 
 export type { Counters } from '../../core/proc/snmp.js';
@@ -17,13 +18,16 @@ function readProc(path: string, optional: boolean): string | undefined {
   }
 }
 
-/** Every counter of /proc/net/snmp, /proc/net/snmp6 and /proc/net/netstat, in nstat's order. */
-export function readCounters(procRoot = '/proc'): Counters {
-  return parseAllCounters({
+/**
+ * Every counter of /proc/net/snmp, /proc/net/snmp6 and /proc/net/netstat, in nstat's order, of a
+ * network namespace (default: the calling thread's; /proc/net is the namespace of who opens it).
+ */
+export function readCounters(procRoot = '/proc', netns?: NetnsRef): Counters {
+  return withNetns(netns, () => parseAllCounters({
     snmp: readProc(`${procRoot}/net/snmp`, false),
     snmp6: readProc(`${procRoot}/net/snmp6`, true),
     netstat: readProc(`${procRoot}/net/netstat`, true),
-  });
+  }));
 }
 
 /** Constants (IpDefaultTTL, TcpRtoMin, ...): configuration, neither counters nor gauges. */

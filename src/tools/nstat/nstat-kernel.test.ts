@@ -4,7 +4,7 @@
 // netns gives the same names and values as `netdx nstat -a -z --json`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { kernelOpts, Netns, nodeEval, track } from '../../testlib/kernel.js';
 import { NSTAT_HIDDEN } from '../../core/proc/snmp.js';
@@ -143,3 +143,23 @@ test('netdx nstat -i --json: one object per interval with exact deltas, rates an
   assert.deepEqual(b.deltas, {});
   ns.delete();
 });
+
+test('--netns reads another namespace\'s counters from outside; patterns match case-insensitively', kernelOpts(), () => {
+  const ns = new Netns('netdxnsn');
+  // 37 datagrams to a closed port inside the namespace
+  nodeEval(`import dgram from 'node:dgram';
+    const s = dgram.createSocket('udp4');
+    for (let i = 0; i < 37; i++) await new Promise((r) => s.send('x', 9, '127.0.0.1', r));
+    s.close();`, ns);
+  const run = (args: string[]) => JSON.parse(spawnSyncText(process.execPath, [NETDX, 'nstat', ...args])) as Record<string, number>;
+  const outside = run(['-a', '--json', '--netns', ns.name, 'udp*noports']);
+  assert.deepEqual(outside, { UdpNoPorts: 37 }, 'the namespace\'s own counter, by a lower-case pattern');
+  const inside = JSON.parse(ns.exec(process.execPath, [NETDX, 'nstat', '-a', '--json', 'UdpNoPorts'])) as Record<string, number>;
+  assert.deepEqual(inside, outside);
+});
+
+function spawnSyncText(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
