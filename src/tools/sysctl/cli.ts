@@ -2,6 +2,7 @@ import { defineTool } from '../../core/tool.js';
 import { fitLastColumn, ndjson, renderTable, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import { globMatcher } from '../../core/glob.js';
+import { resolveNetns } from '../../core/netns.js';
 import { readTunables, type TunableValue } from './lib.js';
 import { TUNABLES } from './tunables.js';
 
@@ -29,6 +30,7 @@ export default defineTool({
   options: {
     changed: { type: 'bool', help: 'only tunables that differ from the kernel\'s default' },
     explain: { type: 'bool', short: 'e', help: 'full meanings, default rules and older defaults (lines may pass 100 columns)' },
+    netns: { type: 'string', arg: 'NAME', help: 'this network namespace (a name under /run/netns, or a path)' },
   },
   examples: ['netdx sysctl', 'netdx sysctl --changed', "netdx sysctl 'net.ipv4.tcp_*mem' net.core.somaxconn", 'netdx sysctl --json'],
   async run(opts, ctx) {
@@ -41,18 +43,23 @@ export default defineTool({
       }
     }
     const match = globMatcher(opts._);
-    const rows = readTunables().filter((t) => matches(match, t.name) && (!opts.changed || t.changed === true));
+    const netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
+    const rows = readTunables('/proc/sys', netns).filter((t) => matches(match, t.name) && (!opts.changed || t.changed === true));
     if (opts.json) {
       ctx.out.write(rows.map((r) => ndjson(r)).join(''));
       return 0;
     }
     const cols: Column<TunableValue>[] = [
       { header: opts.explain ? 'NAME' : 'NAME (net.)', get: (t) => (opts.explain ? t.name : short(t.name)) },
-      { header: 'VALUE', get: (t) => (t.present ? (t.value === '' ? '""' : t.value) : '(absent)'), max: opts.explain ? undefined : 22 },
+      // "*": a tunable of the initial namespace only, shown with its value there (footnote)
+      { header: 'VALUE', get: (t) => (t.present ? `${t.value === '' ? '""' : t.value}${t.scope === 'initial' ? ' *' : ''}` : '(absent)'), max: opts.explain ? undefined : 22 },
       { header: 'DEFAULT', get: (t) => defaultCell(t, opts.explain), max: opts.explain ? undefined : 22 },
       { header: 'MEANING', get: (t) => (opts.explain && t.rule ? `${t.meaning} [default: ${t.rule}]` : t.meaning) },
     ];
     ctx.out.write(renderTable(opts.explain ? cols : fitLastColumn(cols, rows), rows));
+    if (rows.some((t) => t.scope === 'initial')) {
+      ctx.out.write('* exists in the initial network namespace only: its value there applies to every namespace\n');
+    }
     return 0;
   },
 });

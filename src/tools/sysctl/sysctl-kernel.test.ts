@@ -3,7 +3,8 @@
 // sysctl command (procps), or /proc/sys read by cat when sysctl is not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { kernelOpts, Netns, nodeEval } from '../../testlib/kernel.js';
 import type { TunableValue } from './lib.js';
@@ -80,5 +81,22 @@ test('a value set inside the netns is reported, and flagged as changed (lib and 
   assert.deepEqual(lines.map((l) => [l.name, l.value, l.changed]), [['net.core.somaxconn', '1000', true], ['net.ipv4.tcp_fin_timeout', '30', true]]);
   const table = ns.exec(process.execPath, [NETDX, 'sysctl', 'net.core.somaxconn']);
   assert.match(table, /^core\.somaxconn +1000 +!= 4096 /m);
+  ns.delete();
+});
+
+test('--netns from outside: the namespace\'s own tunables, and those of the initial namespace labelled so', kernelOpts(), () => {
+  const ns = new Netns('netdxsy');
+  ns.exec('sh', ['-c', 'echo 777 > /proc/sys/net/core/somaxconn']);
+  const rows = spawnSync(process.execPath, [NETDX, 'sysctl', '--json', '--netns', ns.name, 'net.core.somaxconn', 'net.core.netdev_max_backlog'], { encoding: 'utf8' })
+    .stdout.trim().split('\n').map((l) => JSON.parse(l) as TunableValue);
+  const host = readFileSync('/proc/sys/net/core/netdev_max_backlog', 'utf8').trim();
+  assert.deepEqual(rows.map((r) => [r.name, r.value, r.scope, r.present]), [
+    ['net.core.somaxconn', '777', 'netns', true],
+    // no such file inside a namespace: the initial one's, which applies to every namespace
+    ['net.core.netdev_max_backlog', host, 'initial', true],
+  ]);
+  const table = spawnSync(process.execPath, [NETDX, 'sysctl', '--netns', ns.name, 'net.core.netdev_max_backlog'], { encoding: 'utf8' }).stdout;
+  assert.match(table, new RegExp(`^core\\.netdev_max_backlog +${host} \\* `, 'm'));
+  assert.match(table, /^\* exists in the initial network namespace only/m);
   ns.delete();
 });
