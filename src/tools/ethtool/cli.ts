@@ -2,6 +2,7 @@ import { defineTool } from '../../core/tool.js';
 import { usageError } from '../../core/errors.js';
 import { TABLE_WIDTH, ndjson, renderTable } from '../../core/output.js';
 import { ethtoolReport, type EthtoolReport, type Feature, type Section, type StatDelta } from './lib.js';
+import { resolveNetns } from '../../core/netns.js';
 
 function na(n: number): string {
   return n === 0 ? '-' : String(n);
@@ -67,6 +68,7 @@ export default defineTool({
     interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'driver statistics as the change over this interval', default: 1 },
     absolute: { type: 'bool', short: 'a', help: 'driver statistics as absolute values (no wait)' },
     zeros: { type: 'bool', short: 'Z', help: 'also show statistics that are zero or did not change' },
+    netns: { type: 'string', arg: 'NAME', help: 'the device is in this network namespace (a name under /run/netns, or a path)' },
   },
   examples: ['netdx ethtool eth0', 'netdx ethtool -a eth0', 'netdx ethtool -i 5 eth0', 'netdx ethtool --json eth0'],
   async run(opts, ctx) {
@@ -74,7 +76,8 @@ export default defineTool({
     if (!opts.absolute && (!(opts.interval > 0) || opts.interval > 3600)) {
       throw usageError('parsing -i: SECONDS must be above 0 and at most 3600');
     }
-    const r = await ethtoolReport(opts._[0]!, { interval: opts.absolute ? 0 : opts.interval, zeros: opts.zeros, signal: ctx.signal });
+    const netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
+    const r = await ethtoolReport(opts._[0]!, { interval: opts.absolute ? 0 : opts.interval, zeros: opts.zeros, signal: ctx.signal, netns });
     if (opts.json) {
       ctx.out.write(ndjson({
         iface: r.iface, interval: r.interval, driver: sectionJson(r.driver), link: sectionJson(r.link),

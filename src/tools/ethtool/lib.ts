@@ -4,17 +4,15 @@
 // only there. Each section can fail alone: EOPNOTSUPP is normal for virtual devices, and is
 // reported as such rather than failing the whole command. Decoders take bytes (tested without root).
 import { NetdxError, errnoName } from '../../core/errors.js';
-import { addressOf, errno, libc, strerror } from '../../core/ffi.js';
+import { strerror } from '../../core/ffi.js';
+import type { NetnsRef } from '../../core/netns.js';
+import {
+  EthtoolSocket, GSET_SIZE, LINKSETTINGS_HDR, cmdBuf, decodeGset, decodeLinkSettings, queryLinkSettings, type LinkSettings, type Reply,
+} from '../../core/ethtool.js';
+
+export { EthtoolSocket, decodeGset, decodeLinkSettings, GSET_SIZE, LINKSETTINGS_HDR, type LinkSettings, type Reply };
 import { sleep } from '../../core/time.js';
 
-const AF_INET = 2;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
-const SIOCETHTOOL = 0x8946;
-const IFNAMSIZ = 16;
-const IFREQ_SIZE = 40;
-
-export const ETHTOOL_GSET = 0x1;
 export const ETHTOOL_GDRVINFO = 0x3;
 export const ETHTOOL_GRINGPARAM = 0x10;
 export const ETHTOOL_GSTRINGS = 0x1b;
@@ -22,7 +20,6 @@ export const ETHTOOL_GSTATS = 0x1d;
 export const ETHTOOL_GSSET_INFO = 0x37;
 export const ETHTOOL_GFEATURES = 0x3a;
 export const ETHTOOL_GCHANNELS = 0x3c;
-export const ETHTOOL_GLINKSETTINGS = 0x4c;
 
 export const ETH_SS_STATS = 1;
 export const ETH_SS_FEATURES = 4;
@@ -31,40 +28,6 @@ const ETH_GSTRING_LEN = 32;
 const EOPNOTSUPP = 95;
 const ENODEV = 19;
 
-/** A device's answer to one ethtool command: the bytes back, or the errno it refused with. */
-export type Reply = { ok: true; buf: Buffer } | { ok: false; errno: number };
-
-/** One ethtool socket; `call` runs a command struct against a device. */
-export class EthtoolSocket {
-  private fd: number;
-  constructor() {
-    const fd = libc().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) as number;
-    if (fd < 0) {
-      const e = errno();
-      throw new NetdxError('E_IO', `opening ethtool socket: ${strerror(e)} (${errnoName(e)})`, { errno: e });
-    }
-    this.fd = fd;
-  }
-
-  /** Runs the command in `cmd` (first u32 is the command number) against `ifname`, in place. */
-  call(ifname: string, cmd: Buffer): Reply {
-    const ifr = Buffer.alloc(IFREQ_SIZE);
-    ifr.write(ifname, 0, IFNAMSIZ - 1, 'utf8');
-    ifr.writeBigUInt64LE(addressOf(cmd), IFNAMSIZ); // ifr_data -> cmd (cmd stays referenced here)
-    const r = libc().ioctl(this.fd, SIOCETHTOOL, ifr) as number;
-    return r < 0 ? { ok: false, errno: errno() } : { ok: true, buf: cmd };
-  }
-
-  close(): void {
-    if (this.fd >= 0) { libc().close(this.fd); this.fd = -1; }
-  }
-}
-
-function cmdBuf(cmd: number, size: number): Buffer {
-  const b = Buffer.alloc(size);
-  b.writeUInt32LE(cmd, 0);
-  return b;
-}
 
 function cstr(b: Buffer, off: number, len: number): string {
   const s = b.subarray(off, off + len);
@@ -128,40 +91,6 @@ export function decodeChannels(b: Buffer): Channels {
   return u32Fields<Channels>(b, ['maxRx', 'maxTx', 'maxOther', 'maxCombined', 'rx', 'tx', 'other', 'combined']);
 }
 
-const PORTS: Record<number, string> = { 0: 'tp', 1: 'aui', 2: 'bnc', 3: 'mii', 4: 'fibre', 5: 'da', 0xef: 'none', 0xff: 'other' };
-
-export interface LinkSettings {
-  /** Mbit/s; undefined when unknown (no link, or the driver does not say). */
-  speedMbps?: number;
-  duplex: 'half' | 'full' | 'unknown';
-  port: string;
-  autoneg: boolean;
-  /** Which command answered: the current one or the legacy ETHTOOL_GSET. */
-  via: 'GLINKSETTINGS' | 'GSET';
-}
-function speedOf(v: number): number | undefined {
-  return v === 0 || v === 0xffffffff || v === 0xffff ? undefined : v;
-}
-function duplexOf(v: number): LinkSettings['duplex'] {
-  return v === 0 ? 'half' : v === 1 ? 'full' : 'unknown';
-}
-export const LINKSETTINGS_HDR = 48;
-export function decodeLinkSettings(b: Buffer): LinkSettings {
-  const speed = speedOf(b.readUInt32LE(4));
-  return {
-    ...(speed !== undefined ? { speedMbps: speed } : {}),
-    duplex: duplexOf(b[8]!), port: PORTS[b[9]!] ?? `port ${b[9]}`, autoneg: b[11] === 1, via: 'GLINKSETTINGS',
-  };
-}
-export const GSET_SIZE = 44;
-export function decodeGset(b: Buffer): LinkSettings {
-  const speed = speedOf((b.readUInt16LE(12) | (b.readUInt16LE(28) << 16)) >>> 0);
-  return {
-    ...(speed !== undefined ? { speedMbps: speed } : {}),
-    duplex: duplexOf(b[14]!), port: PORTS[b[15]!] ?? `port ${b[15]}`, autoneg: b[18] === 1, via: 'GSET',
-  };
-}
-
 export interface Feature {
   name: string;
   active: boolean;
@@ -198,16 +127,15 @@ function refused<T>(e: number, who: string): Section<T> {
 }
 
 export class EthtoolDevice {
-  private readonly sock = new EthtoolSocket();
+  private readonly sock: EthtoolSocket;
   /** Whose refusal it is, for messages: "driver veth", or "device lo" when it reports no driver. */
   who: string;
   private statNames?: string[];
 
-  constructor(readonly ifname: string) {
-    if (!/^[^/\s]{1,15}$/.test(ifname)) {
-      this.sock.close();
-      throw new NetdxError('E_NOT_FOUND', `reading interface ${ifname}: no such interface`);
-    }
+  /** @param netns the namespace the device is in (default: this thread's) */
+  constructor(readonly ifname: string, netns?: NetnsRef) {
+    if (!/^[^/\s]{1,15}$/.test(ifname)) throw new NetdxError('E_NOT_FOUND', `reading interface ${ifname}: no such interface`);
+    this.sock = new EthtoolSocket(netns);
     this.who = `device ${ifname}`;
   }
 
@@ -268,17 +196,12 @@ export class EthtoolDevice {
   }
 
   linkSettings(): Section<LinkSettings> {
-    // Handshake: nwords 0 makes the kernel answer with -(words it needs); then ask again.
-    const probe = cmdBuf(ETHTOOL_GLINKSETTINGS, LINKSETTINGS_HDR);
-    const first = this.get(probe, (b) => b.readInt8(15));
-    if (first.ok && first.value < 0) {
-      const nwords = -first.value;
-      const b = cmdBuf(ETHTOOL_GLINKSETTINGS, LINKSETTINGS_HDR + 3 * 4 * nwords);
-      b.writeInt8(nwords, 15);
-      const s = this.get(b, decodeLinkSettings);
-      if (s.ok) return s;
+    const r = queryLinkSettings(this.sock, this.ifname);
+    if (!r.ok) {
+      if (r.errno === ENODEV) throw new NetdxError('E_NOT_FOUND', `reading interface ${this.ifname}: no such interface`);
+      return refused(r.errno, this.who);
     }
-    return this.get(cmdBuf(ETHTOOL_GSET, GSET_SIZE), decodeGset);
+    return { ok: true, value: r.settings! };
   }
 
   features(): Section<Feature[]> {
@@ -333,8 +256,8 @@ export interface EthtoolReport {
  * Everything `netdx ethtool IFACE` shows. With interval > 0 the statistics are deltas over that
  * many seconds (the sleep is awaited); otherwise absolute values.
  */
-export async function ethtoolReport(ifname: string, opts: { interval: number; zeros?: boolean; signal?: AbortSignal }): Promise<EthtoolReport> {
-  const dev = new EthtoolDevice(ifname);
+export async function ethtoolReport(ifname: string, opts: { interval: number; zeros?: boolean; signal?: AbortSignal; netns?: NetnsRef }): Promise<EthtoolReport> {
+  const dev = new EthtoolDevice(ifname, opts.netns);
   try {
     const driver = dev.driverInfo();
     const first = dev.stats();

@@ -4,6 +4,7 @@ import { NetdxError, usageError } from '../../core/errors.js';
 import { ndjson, renderTable, type Column } from '../../core/output.js';
 import { linkRates, parseUptime, sampleLinks, sampleRates, type LinkRates, type Sample } from './lib.js';
 import { sleep } from '../../core/time.js';
+import { resolveNetns } from '../../core/netns.js';
 
 // Same scale for whole and fractional values (fmtNum keeps whole numbers below 1e6 as they are).
 function n1(v: number): string {
@@ -49,6 +50,7 @@ export default defineTool({
     count: { type: 'int', short: 'c', arg: 'COUNT', help: 'number of intervals to print', default: 1 },
     'since-boot': { type: 'bool', short: 'a', help: 'one report: averages since boot (counters / uptime)' },
     'skip-zero': { type: 'bool', short: 'z', help: 'skip interfaces that moved no packets' },
+    netns: { type: 'string', arg: 'NAME', help: 'this network namespace (a name under /run/netns, or a path)' },
   },
   examples: ['netdx ifstat', 'netdx ifstat -i 5 -c 12 eth0', 'netdx ifstat -a', 'netdx ifstat --json -c 3'],
   async run(opts, ctx) {
@@ -64,7 +66,8 @@ export default defineTool({
         ctx.out.write((first ? '' : '\n') + renderTable(COLUMNS, shown));
       }
     };
-    let prev = sampleLinks(names);
+    const netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
+    let prev = sampleLinks(names, netns);
     checkNames(prev, names);
     if (opts['since-boot']) {
       const up = parseUptime(readFileSync('/proc/uptime', 'utf8'));
@@ -74,7 +77,7 @@ export default defineTool({
     for (let i = 0; i < opts.count && !ctx.signal.aborted; i++) {
       await sleep(opts.interval * 1000, ctx.signal);
       if (ctx.signal.aborted) break;
-      const cur = sampleLinks(names);
+      const cur = sampleLinks(names, netns);
       emit(sampleRates(prev, cur), i === 0);
       prev = cur;
     }

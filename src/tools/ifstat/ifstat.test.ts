@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { linkRates, parseUptime, type LinkSample } from './lib.js';
 import { ipJsonStats } from '../../testlib/ip-oracle.js';
 import { CLI_MAIN, runCli } from '../../testlib/cli.js';
@@ -153,4 +154,21 @@ test('kernel: bad input is one line and a non-zero exit', kernelOpts(), () => {
     assert.equal(r.code, 1, bad.join(' '));
     assert.equal(r.err.split('\n').length, 1);
   }
+});
+
+test('kernel: speed and duplex from the device itself: with --netns from outside, and under nsenter (no /sys of its own)', kernelOpts(), () => {
+  const { a } = vethPair();
+  // the oracle: ethtool in the namespace (veth reports 10000Mb/s, full duplex)
+  const eth = a.exec('ethtool', ['vx0']);
+  const speed = Number(/Speed: (\d+)Mb\/s/.exec(eth)?.[1]);
+  assert.ok(speed > 0, eth);
+  const pick = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as { name: string; speed_mbps?: number; duplex?: string })
+    .find((r) => r.name === 'vx0');
+  const outside = spawnSync(process.execPath, [CLI_MAIN, 'ifstat', '--json', '-i', '0.2', '--netns', a.name], { encoding: 'utf8' });
+  assert.equal(outside.status, 0, outside.stderr);
+  assert.deepEqual([pick(outside.stdout)?.speed_mbps, pick(outside.stdout)?.duplex], [speed, 'full']);
+  // nsenter --net keeps the host's /sys: sysfs would name the host's devices, the ioctl does not
+  const entered = spawnSync('nsenter', [`--net=/run/netns/${a.name}`, process.execPath, CLI_MAIN, 'ifstat', '--json', '-i', '0.2'], { encoding: 'utf8' });
+  assert.equal(entered.status, 0, entered.stderr);
+  assert.deepEqual([pick(entered.stdout)?.speed_mbps, pick(entered.stdout)?.duplex], [speed, 'full']);
 });

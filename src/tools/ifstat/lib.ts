@@ -1,7 +1,9 @@
 // ifstat as a library: sampleLinks() takes a timestamped snapshot of every interface's counters
 // (one rtnetlink dump) plus its speed; linkRates() turns two snapshots into per-second rates,
 // utilisation and saturation. linkRates is pure, so the doctor reuses it on its own samples.
-import { dumpLinks, linkSpeed, type Duplex, type Link, type LinkStatName, type LinkStats64 } from '../../core/netlink/rtnl.js';
+import { dumpLinks, type Duplex, type Link, type LinkStatName, type LinkStats64 } from '../../core/netlink/rtnl.js';
+import { EthtoolSocket, queryLinkSettings } from '../../core/ethtool.js';
+import type { NetnsRef } from '../../core/netns.js';
 
 export interface LinkSample {
   ifindex: number;
@@ -27,11 +29,27 @@ export function toLinkSample(l: Link, speed: { speedMbps?: number; duplex: Duple
   };
 }
 
-/** One snapshot of every interface (names filter when given; unknown names are left to the caller). */
-export function sampleLinks(names?: readonly string[]): Sample {
-  const links = dumpLinks().filter((l) => !names || names.length === 0 || names.includes(l.name));
+/**
+ * One snapshot of every interface of a network namespace (default: this thread's; names filter
+ * when given; unknown names are left to the caller). Speed and duplex come from the ethtool
+ * ioctl on a socket of that namespace: /sys/class/net answers for the namespace /sys was mounted
+ * in, which under nsenter, or for --netns, is not this one.
+ */
+export function sampleLinks(names?: readonly string[], netns?: NetnsRef): Sample {
+  const links = dumpLinks(netns).filter((l) => !names || names.length === 0 || names.includes(l.name));
   const tMs = performance.now();
-  return { tMs, links: links.map((l) => toLinkSample(l, linkSpeed(l.name))) };
+  const sock = new EthtoolSocket(netns);
+  try {
+    return { tMs, links: links.map((l) => toLinkSample(l, speedOf(sock, l.name))) };
+  } finally {
+    sock.close();
+  }
+}
+
+function speedOf(sock: EthtoolSocket, ifname: string): { speedMbps?: number; duplex: Duplex } {
+  const r = queryLinkSettings(sock, ifname);
+  return r.ok && r.settings ? { ...(r.settings.speedMbps !== undefined ? { speedMbps: r.settings.speedMbps } : {}), duplex: r.settings.duplex }
+    : { duplex: 'unknown' };
 }
 
 /** Per-interval figures for one interface; counts are per second unless named otherwise. */
