@@ -4,6 +4,7 @@ import { NetdxError } from '../../core/errors.js';
 import { formatCpuList } from '../../core/proc/cpus.js';
 import { sampleScaling, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, type ScalingReport, type InterfaceScaling, type CpuRates, type ReuseportGroup,
   type ReuseportMember } from './lib.js';
+import { resolveNetns } from '../../core/netns.js';
 
 const cpus = (c: number[] | undefined, none = 'none') => (c === undefined ? '-' : c.length ? formatCpuList(c) : none);
 const ind = (s: string) => s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
@@ -145,13 +146,15 @@ export default defineTool({
   replaces: 'cat /proc/{interrupts,softirqs,net/softnet_stat}, rps_cpus/xps_cpus, mpstat -I SCPU',
   options: {
     interval: { type: 'number', short: 'i', arg: 'SECONDS', default: 1, help: 'sampling interval' },
+    netns: { type: 'string', arg: 'NAME', help: 'this network namespace\'s interfaces and listeners (a name or a path)' },
   },
   examples: ['netdx scaling', 'netdx scaling eth0 -i 5', 'netdx scaling --json'],
   async run(opts, ctx) {
     if (!(opts.interval > 0) || opts.interval > 3600) {
       throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${opts.interval}`);
     }
-    const r = await sampleScaling({ interfaces: opts._, interval_s: opts.interval, signal: ctx.signal });
+    const netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
+    const r = await sampleScaling({ interfaces: opts._, interval_s: opts.interval, signal: ctx.signal, netns });
     ctx.out.write(opts.json ? ndjson(r) : renderScaling(r));
     return 0;
   },

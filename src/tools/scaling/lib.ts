@@ -5,6 +5,9 @@
 // The parts live by concern (interfaces.ts, rates.ts, reuseport.ts, verdicts.ts); this file
 // assembles the report and is the library's entry point, re-exporting what callers use.
 import { NetdxError } from '../../core/errors.js';
+import { dumpLinks } from '../../core/netlink/rtnl.js';
+import { readIntOr } from '../../core/proc/read.js';
+import type { NetnsRef } from '../../core/netns.js';
 import type { Finding } from '../../core/finding.js';
 import { sleep } from '../../core/time.js';
 import { listInterfaces, readGlobalSteering, readInterface, type GlobalSteering, type InterfaceScaling } from './interfaces.js';
@@ -42,14 +45,39 @@ export interface ScalingOptions {
   signal?: AbortSignal;
   /** The listening TCP sockets of this namespace; by default from sock_diag. */
   listeners?: () => ListenSocket[] | Promise<ListenSocket[]>;
+  /** The network namespace whose interfaces and listeners to read (default: this thread's). */
+  netns?: NetnsRef;
+}
+
+/**
+ * Whether /sys/class/net shows the devices of the namespace rtnetlink answered for: the same
+ * names with the same ifindexes. Not under nsenter --net, nor for another namespace, where /sys
+ * is still the one mounted for the namespace netdx started in (ip netns exec mounts a new one).
+ */
+export function sysfsMatches(links: ReadonlyArray<{ name: string; ifindex: number }>): boolean {
+  const inSys = new Set(listInterfaces());
+  if (inSys.size !== links.length) return false;
+  return links.every((l) => inSys.has(l.name) && readIntOr(`/sys/class/net/${l.name}/ifindex`) === l.ifindex);
 }
 
 /** Samples the host over the interval and returns the whole picture with its findings. */
 export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingReport> {
   const interval = opts.interval_s ?? 1;
   if (!(interval > 0) || interval > 3600) throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${interval}`);
-  const names = listInterfaces(opts.interfaces);
   const notes: string[] = [];
+  // the namespace's devices, from rtnetlink; their queues and IRQs from /sys where /sys is theirs
+  const links = dumpLinks(opts.netns);
+  const have = links.map((l) => l.name);
+  for (const n of opts.interfaces ?? []) {
+    if (!have.includes(n)) throw new NetdxError('E_USAGE', `reading interface ${n}: no such interface (have ${have.join(', ')})`);
+  }
+  const wanted = opts.interfaces?.length ? [...new Set(opts.interfaces)] : have.slice().sort();
+  const sysfs = sysfsMatches(links);
+  const names = sysfs ? wanted : [];
+  if (!sysfs) {
+    notes.push(`/sys shows another network namespace's devices (nsenter and --netns keep the /sys netdx started with): `
+      + `queues, RPS/XPS and IRQs of ${wanted.join(', ')} are not visible; run it under ip netns exec NAME, which mounts /sys for it`);
+  }
   const a = takeSnapshot(names);
   const interfaces = names.map((n) => readInterface(n, a.interrupts.lines));
   const global = readGlobalSteering();
@@ -65,7 +93,7 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   if (b.softnet.some((r) => r.cpu_from_order)) notes.push('softnet_stat has no cpu column here: rows mapped to online CPUs in order');
   let reuseport: ReuseportGroup[] | undefined;
   try {
-    const socks = opts.listeners ? await opts.listeners() : await listTcpListeners();
+    const socks = opts.listeners ? await opts.listeners() : await listTcpListeners(opts.netns);
     reuseport = groupReuseport(socks);
     if (reuseport.length) reuseport = groupReuseport(socks, listenerOwners());
   } catch (e) {

@@ -1,6 +1,7 @@
 // scaling: SO_REUSEPORT accept groups, i.e. TCP listeners sharing one address:port, with each
 // member's accept queue and owner. Grouping is pure; the socket dump and the owner scan read.
 import { socketOwners } from '../../core/proc/owners.js';
+import type { NetnsRef } from '../../core/netns.js';
 
 export interface ReuseportMember {
   inode: number;
@@ -59,11 +60,11 @@ export function listenerOwners(): Map<number, { pid: number; comm: string }> {
 
 const TCP_LISTEN = 10;
 
-/** LISTEN TCP sockets (v4 and v6) of the current namespace via the shared sock_diag module. */
-export async function listTcpListeners(): Promise<ListenSocket[]> {
+/** LISTEN TCP sockets (v4 and v6) of a namespace (default: this thread's) via sock_diag. */
+export async function listTcpListeners(netns?: NetnsRef): Promise<ListenSocket[]> {
   // Loaded here so the parsers and the verdict engine do not pull in the FFI.
   const { dumpInetSockets } = await import('../../core/netlink/sockdiag.js');
-  return dumpInetSockets({ protocol: 'tcp', states: 1 << TCP_LISTEN })
+  return dumpInetSockets({ protocol: 'tcp', states: 1 << TCP_LISTEN, netns })
     .filter((s) => s.state === 'LISTEN')
     .map((s) => ({ family: s.family, laddr: s.laddr, lport: s.lport, recv_q: s.recv_q, send_q: s.send_q, inode: s.inode, uid: s.uid }));
 }

@@ -186,3 +186,20 @@ test('bad input: unknown interface and bad interval give one line and exit 1', (
     assert.match(r.stderr, /^netdx: (reading interface|parsing)/);
   }
 });
+
+test('kernel: another namespace\'s devices: named, and their queues said to be out of sight where /sys is not theirs; a name given twice is one', kernelOpts(), () => {
+  const { a } = vethPair();
+  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
+  for (const r of [
+    run(process.execPath, [MAIN, 'scaling', '--json', '-i', '0.1', '--netns', a.name]),
+    run('nsenter', [`--net=/run/netns/${a.name}`, process.execPath, MAIN, 'scaling', '--json', '-i', '0.1']),
+  ]) {
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { interfaces: unknown[]; notes: string[] };
+    assert.deepEqual(j.interfaces, [], 'no host device passed off as the namespace\'s');
+    assert.ok(j.notes.some((n) => /\/sys shows another network namespace's devices/.test(n) && n.includes('vx0')), j.notes.join(' | '));
+  }
+  // under ip netns exec /sys is the namespace's own: its devices, once each
+  const own = JSON.parse(a.exec(process.execPath, [MAIN, 'scaling', '--json', '-i', '0.1', 'vx0', 'vx0'])) as { interfaces: Array<{ name: string }> };
+  assert.deepEqual(own.interfaces.map((i) => i.name), ['vx0']);
+});
