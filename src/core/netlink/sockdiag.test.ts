@@ -181,3 +181,12 @@ test('decoders throw coded errors on short messages', () => {
     assert.throws(f, (e: unknown) => e instanceof NetdxError && e.code === 'E_NETLINK' && /^decoding (inet|unix)_diag_msg: /.test(e.message));
   }
 });
+
+test('unix socket paths keep their bytes: UTF-8 as UTF-8, other bytes and control characters escaped', async () => {
+  const { pathText } = await import('./sockdiag.js');
+  const t = (b: Buffer) => pathText(b, 0, b.length);
+  assert.equal(t(Buffer.from('/run/café/é.sock')), '/run/café/é.sock');
+  assert.equal(t(Buffer.from([0x2f, 0x74, 0xff, 0x41])), '/t\\xffA');
+  assert.equal(t(Buffer.from('/tmp/a\nb')), '/tmp/a\\x0ab');
+  assert.equal(t(Buffer.from('back\\slash')), 'back\\x5cslash', 'a backslash is escaped too, so escapes are not ambiguous');
+});

@@ -264,9 +264,30 @@ export interface InetSocket {
 
 /** The C string at b[start, end): up to its NUL, bytes as latin1 (kernel names are ASCII). */
 export function cstr(b: Buffer, start: number, end: number): string {
+  return b.toString('latin1', start, cstrEnd(b, start, end));
+}
+
+function cstrEnd(b: Buffer, start: number, end: number): number {
   let z = start;
   while (z < end && b[z] !== 0) z++;
-  return b.toString('latin1', start, z);
+  return z;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A socket path as text: UTF-8 kept as UTF-8, and where the bytes are not UTF-8 (a path is any
+ * bytes but NUL), each byte outside printable ASCII written as \xNN, as ss does. Control
+ * characters are escaped in either case, so a path cannot rewrite the terminal.
+ */
+export function pathText(b: Buffer, start: number, end: number): string {
+  const bytes = b.subarray(start, end);
+  let text: string | undefined;
+  try { text = strictUtf8.decode(bytes); } catch { text = undefined; }
+  if (text !== undefined) return text.replace(/[\x00-\x1f\x7f\\]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const c of bytes) out += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  return out;
 }
 
 /** Decodes one inet_diag_msg body (72 bytes + attributes). */
@@ -478,7 +499,7 @@ export function parseUnixDiagMsg(b: Buffer): UnixSocket {
     switch (b.readUInt16LE(off + 2) & 0x3fff) {
       case UNIX_DIAG_NAME:
         // sun_path bytes as given; an abstract name begins with NUL, shown as '@'
-        s.path = plen > 0 && b[p] === 0 ? '@' + b.toString('utf8', p + 1, p + plen) : cstr(b, p, p + plen);
+        s.path = plen > 0 && b[p] === 0 ? '@' + pathText(b, p + 1, p + plen) : pathText(b, p, cstrEnd(b, p, p + plen));
         break;
       case UNIX_DIAG_VFS: if (plen >= 8) s.vfs = { ino: b.readUInt32LE(p), dev: b.readUInt32LE(p + 4) }; break;
       case UNIX_DIAG_PEER: s.peer = b.readUInt32LE(p); break;

@@ -59,8 +59,10 @@ function infoText(s: InetSocket): string {
   if (s.cong) parts.push(s.cong);
   if (!t) return parts.join(' ');
   if (s.state === 'LISTEN') { parts.push(`cwnd:${t.snd_cwnd}`); return parts.join(' '); } // nothing measured yet
-  parts.push(`rtt:${ms(t.rtt ?? 0)}/${ms(t.rttvar ?? 0)}`);
-  if (t.min_rtt !== undefined) parts.push(`minrtt:${ms(t.min_rtt)}`);
+  // The kernel's "no sample yet" values (rtt 0 before the first ACK, min_rtt ~0 on a SYN-SENT
+  // socket) are shown as absent, not as 0 ms or 71 minutes.
+  if (t.rtt) parts.push(`rtt:${ms(t.rtt)}/${ms(t.rttvar ?? 0)}`);
+  if (t.min_rtt !== undefined && t.min_rtt !== 0xffffffff) parts.push(`minrtt:${ms(t.min_rtt)}`);
   parts.push(`rto:${(t.rto ?? 0) / 1000}`, `cwnd:${t.snd_cwnd}`);
   if (t.snd_ssthresh !== undefined && t.snd_ssthresh < 0x7fffffff) parts.push(`ssthresh:${t.snd_ssthresh}`);
   parts.push(`mss:${t.snd_mss}`, `pmtu:${t.pmtu}`);

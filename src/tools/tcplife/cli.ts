@@ -1,5 +1,6 @@
 import { eventTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
 import type { TcpLifeEvent } from './decode.js';
+import { fmtBytes } from '../../core/output.js';
 import { TCPLIFE } from './lib.js';
 import { tcpLifeJson } from './decode.js';
 
@@ -17,8 +18,9 @@ export default eventTool({
     return [
       // pid '-': a passive session no process ever accepted or closed (e.g. reset in the queue)
       ...socketColumns<TcpLifeEvent>(o.wide),
-      { header: 'TX_KB', get: (e) => Math.floor(e.tx_bytes / 1024), align: 'right', width: 6 },
-      { header: 'RX_KB', get: (e) => Math.floor(e.rx_bytes / 1024), align: 'right', width: 6 },
+      // bytes with a unit: a session of a few hundred bytes reads 512B, not "0 KB"
+      { header: 'TX', get: (e) => fmtBytes(e.tx_bytes), align: 'right', width: 6 },
+      { header: 'RX', get: (e) => fmtBytes(e.rx_bytes), align: 'right', width: 6 },
       { header: 'MS', get: (e) => e.duration_ms.toFixed(2), align: 'right', width: 9 },
     ];
   },
