@@ -5,8 +5,11 @@ export interface Column<T> {
   header: string;
   get: (row: T) => string | number | bigint | undefined | null;
   align?: 'left' | 'right';
-  /** Truncate longer cells to this width (keeps tables within 100 columns). */
-  max?: number;
+  /**
+   * The widest this column is laid out: a longer cell is never cut, it overflows (the cells after
+   * it return to their columns where they can, or the row continues on an indented line).
+   */
+  cap?: number;
 }
 
 export const TABLE_WIDTH = 100;
@@ -16,52 +19,101 @@ function cell(v: string | number | bigint | undefined | null): string {
   return typeof v === 'string' ? v : String(v);
 }
 
-function fit(s: string, max: number | undefined): string {
-  if (!max || s.length <= max) return s;
-  return max <= 1 ? s.slice(0, max) : s.slice(0, max - 1) + '…';
-}
-
 /** A table's column widths, fixed from sample rows, for printing rows one by one as they come. */
 export interface TableLayout<T> {
   readonly widths: readonly number[];
   /** The header line (no newline). */
   header(): string;
-  /** One row's line (no newline); a cell wider than its column widens that row only. */
+  /** One row (no trailing newline): one line, or more where it would pass the table's width. */
   row(r: T): string;
 }
 
+/** Splits `t` into pieces of at most `n` characters, after a space or comma where there is one. */
+function chunks(t: string, n: number): string[] {
+  const out: string[] = [];
+  while (t.length > n) {
+    let cut = Math.max(t.lastIndexOf(' ', n), t.lastIndexOf(',', n - 1) + 1);
+    if (cut < n / 2) cut = n;                                   // no break point worth keeping
+    out.push(t.slice(0, cut).trimEnd());
+    t = t.slice(cut).trimStart();
+  }
+  out.push(t);
+  return out;
+}
+
 /**
- * Widths from the header, the sample rows and `minWidths` (by column): for streaming a long table
- * (tens of thousands of sockets) without holding every row.
+ * Places cells at their columns within `width`. A cell wider than its column pushes the next one
+ * right by one space only, and later cells go back to their columns; a cell that would end past
+ * `width` starts a continuation line (at its column, or left of it so that the rest of the row
+ * fits there too). The last column, free text as a rule, is word-wrapped inside its column when
+ * it has at least 20 columns to itself.
+ * Nothing is ever cut (ss does the same: it wraps a row it cannot fit, it does not truncate).
  */
-export function tableLayout<T>(cols: ReadonlyArray<Column<T>>, sample: Iterable<T>, minWidths: readonly number[] = []): TableLayout<T> {
+function placeCells(vals: readonly string[], starts: readonly number[], widths: readonly number[], right: readonly boolean[], width: number): string {
+  const lines: string[] = [];
+  let cur = '';
+  const last = vals.length - 1;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]!;
+    const want = right[i] ? starts[i]! + widths[i]! - v.length : starts[i]!;
+    let at = i === 0 ? want : Math.max(want, cur.length + 1);
+    if (at + v.length > width && cur.trim() !== '') {
+      const room = width - Math.max(starts[i]!, cur.length + 1);
+      if (i === last && !right[i] && room >= 20) {
+        const parts = chunks(v, room);
+        cur = cur.padEnd(Math.max(starts[i]!, cur.length + 1)) + parts[0];
+        for (const p of parts.slice(1)) { lines.push(cur); cur = ' '.repeat(starts[i]!) + p; }
+        continue;
+      }
+      if (v.trim() === '') continue;                            // nothing to carry over
+      lines.push(cur.trimEnd());
+      cur = '';
+      // the continuation starts at this cell's column, or further left so that the rest of the
+      // row (single-spaced) fits on it too: two lines for a row, not three
+      let rest = v.length;
+      for (let j = i + 1; j < vals.length; j++) if (vals[j]!.trim() !== '') rest += 1 + vals[j]!.length;
+      at = Math.max(0, Math.min(want, width - (rest <= width ? rest : v.length)));
+    }
+    if (at + v.length > width) {                                // longer than a line: split it
+      const parts = chunks(v, width - at);
+      for (const p of parts.slice(0, -1)) { lines.push((cur.padEnd(at) + p).trimEnd()); cur = ''; }
+      cur = cur.padEnd(at) + parts[parts.length - 1];
+      continue;
+    }
+    cur = cur.padEnd(at) + v;
+  }
+  lines.push(cur.trimEnd());
+  return lines.join('\n');
+}
+
+/**
+ * Widths from the header, the sample rows (each column up to its `cap`) and `minWidths` (by
+ * column): for streaming a long table (tens of thousands of sockets) without holding every row.
+ */
+export function tableLayout<T>(cols: ReadonlyArray<Column<T>>, sample: Iterable<T>, minWidths: readonly number[] = [], width = TABLE_WIDTH): TableLayout<T> {
   const widths = cols.map((c, i) => Math.max(c.header.length, minWidths[i] ?? 0));
   for (const r of sample) {
     for (let i = 0; i < cols.length; i++) {
-      const n = fit(cell(cols[i]!.get(r)), cols[i]!.max).length;
+      const c = cols[i]!;
+      const n = Math.min(cell(c.get(r)).length, c.cap ?? Infinity);
       if (n > widths[i]!) widths[i] = n;
     }
   }
-  const line = (vals: readonly string[]) => {
-    let out = '';
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i]!;
-      if (i > 0) out += ' ';
-      out += cols[i]!.align === 'right' ? v.padStart(widths[i]!) : i === vals.length - 1 ? v : v.padEnd(widths[i]!);
-    }
-    return out.trimEnd();
-  };
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < cols.length; i++) { starts.push(at); at += widths[i]! + 1; }
+  const right = cols.map((c) => c.align === 'right');
+  const line = (vals: readonly string[]) => placeCells(vals, starts, widths, right, width);
   return {
     widths,
     header: () => line(cols.map((c) => c.header)),
-    row: (r) => line(cols.map((c) => fit(cell(c.get(r)), c.max))),
+    row: (r) => line(cols.map((c) => cell(c.get(r)))),
   };
 }
 
-/** Renders rows as an aligned table (header first); widths follow the content. */
-export function renderTable<T>(cols: ReadonlyArray<Column<T>>, rows: Iterable<T>, opts: { header?: boolean } = {}): string {
+/** Renders rows as an aligned table (header first) within `width` columns; nothing is cut. */
+export function renderTable<T>(cols: ReadonlyArray<Column<T>>, rows: Iterable<T>, opts: { header?: boolean; width?: number } = {}): string {
   const all = [...rows];
-  const t = tableLayout(cols, all);
+  const t = tableLayout(cols, all, [], opts.width);
   const out: string[] = [];
   if (opts.header !== false) out.push(t.header());
   for (const r of all) out.push(t.row(r));
@@ -97,15 +149,4 @@ export function fmtDurationMs(ms: number): string {
 
 export function writeOut(stream: NodeJS.WritableStream, s: string): void {
   stream.write(s);
-}
-
-/**
- * Caps the last column (a free-text MEANING, say) so that the table fits `width` columns; the
- * other columns keep their content widths. Returns new column specs for renderTable.
- */
-export function fitLastColumn<T>(cols: ReadonlyArray<Column<T>>, rows: readonly T[], width = TABLE_WIDTH, min = 12): Column<T>[] {
-  const others = cols.slice(0, -1).map((c) => Math.max(c.header.length, ...rows.map((r) => fit(cell(c.get(r)), c.max).length)));
-  const used = others.reduce((a, b) => a + b, 0) + others.length;   // one space between columns
-  const last = cols[cols.length - 1]!;
-  return [...cols.slice(0, -1), { ...last, max: Math.max(min, width - used) }];
 }

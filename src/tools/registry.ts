@@ -17,7 +17,7 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./doctor/cli.js')) },
   { name: 'tcplife', layer: 'transport', summary: 'one line per closed TCP session: process, addresses, bytes, duration',
     load: async () => def(await import('./tcplife/cli.js')) },
-  { name: 'tcpconnect', layer: 'transport', summary: 'each active TCP open: process, addresses, latency and result (refused, timed out)',
+  { name: 'tcpconnect', layer: 'transport', summary: 'each active TCP open: process, ends, latency and result (refused, timed out)',
     load: async () => def(await import('./tcpconnect/cli.js')) },
   { name: 'tcpstates', layer: 'transport', summary: 'each TCP state change of each socket, with the time spent in the state left',
     load: async () => def(await import('./tcpstates/cli.js')) },

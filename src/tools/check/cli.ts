@@ -15,22 +15,23 @@ export default defineTool({
       ctx.out.write(ndjson(r));
       return 0;
     }
-    const lines: string[] = [];
-    lines.push(`kernel      ${r.kernel} (${r.arch})`);
-    lines.push(`BTF         ${r.btf.present ? `yes (${r.btf.path}, ${Math.round((r.btf.bytes ?? 0) / 1024)} KiB)` : 'no — CO-RE tools need CONFIG_DEBUG_INFO_BTF=y'}`);
-    lines.push(`tracefs     ${r.tracefs.mounted ? r.tracefs.path : 'not mounted'}${r.tracefs.note ? ` — ${r.tracefs.note}` : ''}${r.tracefs.error ? ` — ${r.tracefs.error}` : ''}`);
-    lines.push(`lockdown    ${r.lockdown.mode ?? 'unknown'}${r.lockdown.note ? ` — ${r.lockdown.note}` : ''}`);
     const caps = r.capabilities;
-    lines.push(`privilege   uid ${process.getuid?.()}; ${caps.needed_missing.length ? `missing ${caps.needed_missing.join(', ')}` : 'has what BPF tools need'}` +
-      `${caps.effective.includes('cap_sys_resource') ? '' : ' (no cap_sys_resource: memlock cannot be raised; fine on 5.11+ memcg accounting)'}`);
-    lines.push(`sysctl      kernel.unprivileged_bpf_disabled=${r.unprivileged_bpf_disabled ?? '-'}  net.core.bpf_jit_enable=${r.bpf_jit_enable ?? '-'}`);
-    lines.push('');
-    ctx.out.write(lines.join('\n') + '\n');
+    const facts: Array<[string, string]> = [
+      ['kernel', `${r.kernel} (${r.arch})`],
+      ['BTF', r.btf.present ? `yes (${r.btf.path}, ${Math.round((r.btf.bytes ?? 0) / 1024)} KiB)` : 'no — CO-RE tools need CONFIG_DEBUG_INFO_BTF=y'],
+      ['tracefs', `${r.tracefs.mounted ? r.tracefs.path : 'not mounted'}${r.tracefs.note ? ` — ${r.tracefs.note}` : ''}${r.tracefs.error ? ` — ${r.tracefs.error}` : ''}`],
+      ['lockdown', `${r.lockdown.mode ?? 'unknown'}${r.lockdown.note ? ` — ${r.lockdown.note}` : ''}`],
+      ['privilege', `uid ${process.getuid?.()}; ${caps.needed_missing.length ? `missing ${caps.needed_missing.join(', ')}` : 'has what BPF tools need'}`
+        + `${caps.effective.includes('cap_sys_resource') ? '' : ' (no cap_sys_resource: memlock cannot be raised; fine on 5.11+ memcg accounting)'}`],
+      ['sysctl', `kernel.unprivileged_bpf_disabled=${r.unprivileged_bpf_disabled ?? '-'}  net.core.bpf_jit_enable=${r.bpf_jit_enable ?? '-'}`],
+    ];
+    // a key/value list: the table renderer aligns it and wraps a long value within 100 columns
+    ctx.out.write(renderTable<[string, string]>([{ header: '', get: (f) => f[0].padEnd(11) }, { header: '', get: (f) => f[1] }], facts, { header: false }) + '\n');
     const rows = Object.entries(r.hooks).map(([h, v]) => ({ h: h as HookName, v }));
     ctx.out.write(renderTable([
       { header: 'HOOK', get: (x) => x.h },
       { header: 'STATUS', get: (x) => (x.v.supported ? 'ok' : x.v.status === 'permission' ? 'refused' : x.v.status) },
-      { header: 'DETAIL', get: (x) => (x.v.supported ? x.v.detail : `${x.v.detail}; needs ${HOOK_FIXES[x.h]}`), max: 72 },
+      { header: 'DETAIL', get: (x) => (x.v.supported ? x.v.detail : `${x.v.detail}; needs ${HOOK_FIXES[x.h]}`) },
     ], rows));
     return 0;
   },

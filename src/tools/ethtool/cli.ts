@@ -43,9 +43,9 @@ function render(r: EthtoolReport): string {
   out += abs ? 'statistics (absolute, zeros suppressed):\n' : `statistics (change over ${r.interval} s, unchanged suppressed):\n`;
   if (r.stats.value.length === 0) return out + '  (none)\n';
   const cols = abs
-    ? [{ header: 'NAME', get: (s: StatDelta) => s.name, max: 60 }, { header: 'VALUE', get: (s: StatDelta) => s.value, align: 'right' as const }]
+    ? [{ header: 'NAME', get: (s: StatDelta) => s.name, cap: 60 }, { header: 'VALUE', get: (s: StatDelta) => s.value, align: 'right' as const }]
     : [
-      { header: 'NAME', get: (s: StatDelta) => s.name, max: 50 },
+      { header: 'NAME', get: (s: StatDelta) => s.name, cap: 50 },
       { header: 'DELTA', get: (s: StatDelta) => s.delta, align: 'right' as const },
       { header: 'PER_S', get: (s: StatDelta) => (Number(s.delta ?? 0n) / r.interval).toFixed(1), align: 'right' as const },
       { header: 'VALUE', get: (s: StatDelta) => s.value, align: 'right' as const },
@@ -68,7 +68,7 @@ export default defineTool({
     interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'driver statistics as the change over this interval', default: 1 },
     absolute: { type: 'bool', short: 'a', help: 'driver statistics as absolute values (no wait)' },
     zeros: { type: 'bool', short: 'Z', help: 'also show statistics that are zero or did not change' },
-    netns: { type: 'string', arg: 'NAME', help: 'the device is in this network namespace (a name under /run/netns, or a path)' },
+    netns: { type: 'string', arg: 'NAME', help: "the device's network namespace (a name under /run/netns, or a path)" },
   },
   examples: ['netdx ethtool eth0', 'netdx ethtool -a eth0', 'netdx ethtool -i 5 eth0', 'netdx ethtool --json eth0'],
   async run(opts, ctx) {

@@ -17,7 +17,7 @@ function n1(v: number): string {
 const n0 = (v: number) => n1(Math.round(v));
 
 const COLUMNS: ReadonlyArray<Column<LinkRates>> = [
-  { header: 'IFACE', get: (r) => r.name, max: 15 },
+  { header: 'IFACE', get: (r) => r.name, cap: 15 },
   { header: 'rxPk/s', get: (r) => n1(r.rx_pps), align: 'right' },
   { header: 'txPk/s', get: (r) => n1(r.tx_pps), align: 'right' },
   { header: 'rxKB/s', get: (r) => n1(r.rx_kBps), align: 'right' },

@@ -1,5 +1,5 @@
 import { defineTool, type RunContext } from '../../core/tool.js';
-import { fitLastColumn, fmtNum, ndjson, renderTable, type Column } from '../../core/output.js';
+import { fmtNum, ndjson, renderTable } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import { globMatcher } from '../../core/glob.js';
 import { counterDeltas, isConstant, readCounters, type CounterDelta, type Counters } from './lib.js';
@@ -15,21 +15,17 @@ async function sleepAborted(ms: number, signal: AbortSignal): Promise<boolean> {
   return signal.aborted;
 }
 
-function table<T>(cols: Column<T>[], rows: T[], explain: boolean): string {
-  return renderTable(explain ? cols : fitLastColumn(cols, rows), rows);
-}
-
-function printAbsolute(cur: Counters, keep: (name: string, v: bigint) => boolean, json: boolean, explain: boolean, ctx: RunContext): void {
+function printAbsolute(cur: Counters, keep: (name: string, v: bigint) => boolean, json: boolean, ctx: RunContext): void {
   const rows = [...cur].filter(([n, v]) => keep(n, v));
   if (json) { ctx.out.write(ndjson(Object.fromEntries(rows))); return; }
-  ctx.out.write(table<[string, bigint]>([
+  ctx.out.write(renderTable<[string, bigint]>([
     { header: 'COUNTER', get: (r) => r[0] },
     { header: 'VALUE', get: (r) => r[1], align: 'right' },
     { header: 'MEANING', get: (r) => meaningOf(r[0]) },
-  ], rows, explain));
+  ], rows));
 }
 
-function printInterval(ds: CounterDelta[], seconds: number, json: boolean, explain: boolean, ctx: RunContext): void {
+function printInterval(ds: CounterDelta[], seconds: number, json: boolean, ctx: RunContext): void {
   if (json) {
     const deltas: Record<string, bigint> = {};
     const rates: Record<string, number> = {};
@@ -43,12 +39,12 @@ function printInterval(ds: CounterDelta[], seconds: number, json: boolean, expla
   }
   ctx.out.write(`# ${new Date().toTimeString().slice(0, 8)} over ${seconds.toFixed(3)} s\n`);
   // Gauges show their current value as "=N" in the DELTA column: they have no rate.
-  ctx.out.write(table<CounterDelta>([
+  ctx.out.write(renderTable<CounterDelta>([
     { header: 'COUNTER', get: (d) => d.name },
     { header: 'DELTA', get: (d) => (d.gauge ? `=${d.value}` : `${d.delta}${d.wrapped ? '(wrap)' : ''}`), align: 'right' },
     { header: 'RATE/s', get: (d) => (d.gauge ? '-' : fmtNum(d.rate!)), align: 'right' },
     { header: 'MEANING', get: (d) => meaningOf(d.name) },
-  ], ds, explain));
+  ], ds));
 }
 
 export default defineTool({
@@ -62,7 +58,6 @@ export default defineTool({
     zeros: { type: 'bool', short: 'z', help: 'show counters that are zero (or did not move)' },
     interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'length of one interval (default 1)' },
     count: { type: 'int', short: 'c', arg: 'COUNT', help: 'intervals to print, 0 = until Ctrl-C (default 1)' },
-    explain: { type: 'bool', short: 'e', help: 'print meanings in full (lines may pass 100 columns)' },
     netns: { type: 'string', arg: 'NAME', help: 'this network namespace (a name under /run/netns, or a path)' },
   },
   examples: [
@@ -87,7 +82,7 @@ export default defineTool({
       if (![...first.keys()].some(one)) throw new NetdxError('E_USAGE', `parsing PATTERN: '${p}' matches no counter (netdx nstat -az lists them)`);
     }
     if (opts.absolute) {
-      printAbsolute(first, (n, v) => match(n) && (opts.zeros || v !== 0n), opts.json, opts.explain, ctx);
+      printAbsolute(first, (n, v) => match(n) && (opts.zeros || v !== 0n), opts.json, ctx);
       return 0;
     }
     let prev = first;
@@ -99,7 +94,7 @@ export default defineTool({
       const seconds = Number(t1 - t0) / 1e9;
       const ds = counterDeltas(prev, cur, seconds).filter((d) => match(d.name) && !isConstant(d.name)
         && (opts.zeros || (d.gauge ? d.value !== 0n : d.delta !== 0n)));
-      printInterval(ds, seconds, opts.json, opts.explain, ctx);
+      printInterval(ds, seconds, opts.json, ctx);
       prev = cur;
       t0 = t1;
     }

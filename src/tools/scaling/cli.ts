@@ -35,11 +35,11 @@ function queueRows(i: InterfaceScaling): QueueRow[] {
 const QUEUE_COLS: Column<QueueRow>[] = [
   { header: 'QUEUE', get: (r) => r.queue },
   { header: 'IRQ', get: (r) => r.irq, align: 'right' },
-  { header: 'IRQ_NAME', get: (r) => r.name, max: 24 },
-  { header: 'AFFINITY', get: (r) => r.aff, max: 12 },
-  { header: 'EFFECTIVE', get: (r) => r.eff, max: 10 },
+  { header: 'IRQ_NAME', get: (r) => r.name, cap: 30 },
+  { header: 'AFFINITY', get: (r) => r.aff, cap: 12 },
+  { header: 'EFFECTIVE', get: (r) => r.eff, cap: 10 },
   { header: 'IRQ/s', get: (r) => (r.rate === undefined ? undefined : fmtRate(r.rate)), align: 'right' },
-  { header: 'STEERING', get: (r) => r.steer, max: 22 },
+  { header: 'STEERING', get: (r) => r.steer, cap: 22 },
   { header: 'FLOW_CNT', get: (r) => r.flows, align: 'right' },
 ];
 
@@ -76,13 +76,13 @@ const CPU_COLS: Column<CpuRates>[] = [
 
 type MemberRow = ReuseportMember & { group: string; n: number; first: boolean };
 const RP_COLS: Column<MemberRow>[] = [
-  { header: 'LISTEN', get: (r) => (r.first ? r.group : ''), max: 46 },
+  { header: 'LISTEN', get: (r) => (r.first ? r.group : ''), cap: 46 },
   { header: 'N', get: (r) => (r.first ? r.n : ''), align: 'right' },
   { header: 'INODE', get: (r) => r.inode, align: 'right' },
   { header: 'UID', get: (r) => r.uid, align: 'right' },
   { header: 'WAITING', get: (r) => r.recv_q, align: 'right' },
   { header: 'LIMIT', get: (r) => r.send_q, align: 'right' },
-  { header: 'OWNER', get: (r) => (r.pid !== undefined ? `${r.pid}/${r.comm}` : undefined), max: 22 },
+  { header: 'OWNER', get: (r) => (r.pid !== undefined ? `${r.pid}/${r.comm}` : undefined), cap: 22 },
 ];
 
 function memberRows(groups: readonly ReuseportGroup[]): MemberRow[] {

@@ -192,7 +192,7 @@ test('text view: a 16-queue imbalanced report fits 100 columns and keeps fix com
   assert.match(text, /^! CPU0 does most of the network receive work/m);
   assert.match(text, /^ {4}fix: echo 15 > \/proc\/irq\/115\/smp_affinity_list {3}# enp3s0f0np0 mlx5_comp15@pci:0000:03:00\.0$/m);
   assert.match(text, /^ {4}fix: echo fffe > \/sys\/class\/net\/enp3s0f0np0\/queues\/rx-15\/rps_cpus$/m);
-  assert.match(text, /^ {2}rx-0 +100 mlx5_comp0@pci:0000:03:… 0-15 +0 +900 rps off +0$/m);
+  assert.match(text, /^ {2}rx-0 +100 mlx5_comp0@pci:0000:03:00.0 +0-15 +0 +900 rps off +0$/m);
 });
 
 function formatMask(k: number): string { return (1 << k).toString(16); }

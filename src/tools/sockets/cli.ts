@@ -27,22 +27,19 @@ const SAMPLE = 5000;
 /** Netid (u_str), State (FIN-WAIT-1), Recv-Q, Send-Q: widths for rows past the sample. */
 const STREAM_MIN_WIDTHS = [5, 10, 6, 6];
 
-/** Columns within 100: addresses up to 26 each, the process column gets what is left. */
-function columns(rows: readonly Row[]): Array<Column<Row>> {
-  let w = 'Netid State      Recv-Q Send-Q '.length;
-  for (const f of [local, peer]) {
-    let m = 10;
-    for (let i = 0; i < rows.length && i < SAMPLE; i++) m = Math.max(m, f(rows[i]!).length);
-    w += Math.min(26, m) + 1;
-  }
+/**
+ * Addresses are laid out up to 26 columns each (an IPv4 end, a short IPv6 one, a mapped
+ * [::ffff:127.0.0.1]:port); a longer one is never cut: the row moves on or wraps (output.ts).
+ */
+function columns(): Array<Column<Row>> {
   return [
     { header: 'Netid', get: (s) => (s.proto === 'unix' ? s.type : s.proto) },
     { header: 'State', get: (s) => s.state },
     { header: 'Recv-Q', get: (s) => s.recv_q, align: 'right' },
     { header: 'Send-Q', get: (s) => s.send_q, align: 'right' },
-    { header: 'Local:Port', get: local, max: 26 },
-    { header: 'Peer:Port', get: peer, max: 26 },
-    { header: 'Process', get: (s) => owners(s.owners), max: Math.max(12, WIDTH - w) },
+    { header: 'Local:Port', get: local, cap: 26 },
+    { header: 'Peer:Port', get: peer, cap: 26 },
+    { header: 'Process', get: (s) => owners(s.owners) },
   ];
 }
 
@@ -238,7 +235,7 @@ export default defineTool({
     };
     const start = (sample: Row[], more: boolean) => {
       // past the sample, the widest Netid, state and queue headers keep later rows in line
-      layout = tableLayout(columns(sample), sample, more ? STREAM_MIN_WIDTHS : []);
+      layout = tableLayout(columns(), sample, more ? STREAM_MIN_WIDTHS : []);
       w.str(layout.header() + '\n');
       for (const s of sample) emit(s);
       sample.length = 0;

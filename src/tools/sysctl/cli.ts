@@ -1,5 +1,5 @@
 import { defineTool } from '../../core/tool.js';
-import { fitLastColumn, ndjson, renderTable, type Column } from '../../core/output.js';
+import { ndjson, renderTable, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import { globMatcher } from '../../core/glob.js';
 import { resolveNetns } from '../../core/netns.js';
@@ -18,6 +18,13 @@ function defaultCell(t: TunableValue, explain: boolean): string {
   return t.changed ? `!= ${all}` : all;
 }
 
+// "*": a tunable of the initial namespace only (footnote); its value there when netdx could read
+// it, else "(initial ns)": never "(absent)", since it exists and governs this namespace too.
+function valueCell(t: TunableValue): string {
+  if (!t.present) return t.scope === 'initial' ? '(initial ns) *' : '(absent)';
+  return `${t.value === '' ? '""' : t.value}${t.scope === 'initial' ? ' *' : ''}`;
+}
+
 // Every name starts with "net."; the table leaves it out to keep room for the meaning.
 const short = (name: string) => name.replace(/^net\./, '');
 
@@ -29,7 +36,7 @@ export default defineTool({
   replaces: 'sysctl -a | grep net., with the kernel\'s defaults beside the values',
   options: {
     changed: { type: 'bool', help: 'only tunables that differ from the kernel\'s default' },
-    explain: { type: 'bool', short: 'e', help: 'full meanings, default rules and older defaults (lines may pass 100 columns)' },
+    explain: { type: 'bool', short: 'e', help: 'full names, every accepted default and the rule behind it' },
     netns: { type: 'string', arg: 'NAME', help: 'this network namespace (a name under /run/netns, or a path)' },
   },
   examples: ['netdx sysctl', 'netdx sysctl --changed', "netdx sysctl 'net.ipv4.tcp_*mem' net.core.somaxconn", 'netdx sysctl --json'],
@@ -49,16 +56,22 @@ export default defineTool({
       ctx.out.write(rows.map((r) => ndjson(r)).join(''));
       return 0;
     }
-    const cols: Column<TunableValue>[] = [
-      { header: opts.explain ? 'NAME' : 'NAME (net.)', get: (t) => (opts.explain ? t.name : short(t.name)) },
-      // "*": a tunable of the initial namespace only, shown with its value there (footnote)
-      { header: 'VALUE', get: (t) => (t.present ? `${t.value === '' ? '""' : t.value}${t.scope === 'initial' ? ' *' : ''}` : '(absent)'), max: opts.explain ? undefined : 22 },
-      { header: 'DEFAULT', get: (t) => defaultCell(t, opts.explain), max: opts.explain ? undefined : 22 },
-      { header: 'MEANING', get: (t) => (opts.explain && t.rule ? `${t.meaning} [default: ${t.rule}]` : t.meaning) },
+    // -e: full names, and the default (every accepted value, the rule) inside the meaning, which
+    // then keeps a wide column to wrap in
+    const cols: Column<TunableValue>[] = opts.explain ? [
+      { header: 'NAME', get: (t) => t.name, cap: 34 },
+      { header: 'VALUE', get: valueCell, cap: 20 },
+      { header: 'MEANING', get: (t) => `${t.meaning} [${t.reading ? 'a reading' : `default: ${[t.defaults.length ? defaultCell(t, true) : '', t.rule ?? ''].filter(Boolean).join('; ') || 'unknown'}`}]` },
+    ] : [
+      { header: 'NAME (net.)', get: (t) => short(t.name), cap: 30 },
+      { header: 'VALUE', get: valueCell, cap: 20 },
+      { header: 'DEFAULT', get: (t) => defaultCell(t, false), cap: 10 },
+      { header: 'MEANING', get: (t) => t.meaning },
     ];
-    ctx.out.write(renderTable(opts.explain ? cols : fitLastColumn(cols, rows), rows));
+    ctx.out.write(renderTable(cols, rows));
     if (rows.some((t) => t.scope === 'initial')) {
-      ctx.out.write('* exists in the initial network namespace only: its value there applies to every namespace\n');
+      ctx.out.write('* exists in the initial network namespace only, and applies to every namespace\n');
+      if (rows.some((t) => t.scope === 'initial' && !t.present)) ctx.out.write('  (initial ns): netdx may not enter that namespace from here to read it\n');
     }
     return 0;
   },

@@ -12,8 +12,8 @@ export interface TunableValue {
   present: boolean;
   /**
    * 'netns': a tunable of this network namespace. 'initial': one that exists only in the initial
-   * namespace (net.core.netdev_max_backlog, rmem_max, ...), read there: it applies to every
-   * namespace, and is changed there.
+   * namespace (net.core.netdev_max_backlog, tcp_mem, ...): it applies to every namespace, and is
+   * changed there. Its value is read there when netdx may enter it; else `present` is false.
    */
   scope: 'netns' | 'initial';
   /** Whitespace runs collapsed to one space (tcp_rmem is tab-separated in /proc). */
@@ -59,7 +59,7 @@ export function evaluateTunables(read: (name: string) => string | undefined, tun
     return {
       name: t.name,
       present: value !== undefined,
-      scope: initial !== undefined ? 'initial' : 'netns',
+      scope: initial !== undefined || (here === undefined && t.initialOnly) ? 'initial' : 'netns',
       value: value ?? null,
       defaults,
       rule: t.rule ?? null,

@@ -5,7 +5,7 @@ import { TCPCONNECT } from './lib.js';
 export default eventTool({
   name: 'tcpconnect',
   layer: 'transport',
-  summary: 'each active TCP open: process, addresses, latency and result (refused, timed out)',
+  summary: 'each active TCP open: process, ends, latency and result (refused, timed out)',
   replaces: 'tcpconnect and tcpconnlat (BCC, libbpf-tools) — on a tracepoint, with the outcome',
   spec: TCPCONNECT,
   options: {
