@@ -30,3 +30,57 @@ export function formatIPv6(b: Uint8Array, off = 0): string {
 export function formatAddr(family: 4 | 6, b: Uint8Array, off = 0): string {
   return family === 4 ? formatIPv4(b, off) : formatIPv6(b, off);
 }
+
+/** Dotted quad to 4 bytes; undefined when it is not one. */
+export function parseIPv4(s: string): Uint8Array | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const b = m.slice(1).map(Number);
+  return b.every((x) => x <= 255) ? Uint8Array.from(b) : undefined;
+}
+
+/** IPv6 text (any RFC 4291 form: '::' once, a dotted quad last) to 16 bytes; undefined if invalid. */
+export function parseIPv6(s: string): Uint8Array | undefined {
+  let text = s.toLowerCase();
+  const out = new Uint8Array(16);
+  let tail4: Uint8Array | undefined;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    tail4 = parseIPv4(text.slice(lastColon + 1));
+    if (!tail4) return undefined;
+    text = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const words = (h: string) => (h === '' ? [] : h.split(':'));
+  const head = words(halves[0]!);
+  const tail = halves.length === 2 ? words(halves[1]!) : [];
+  const total = head.length + tail.length;
+  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
+  const all = [...head, ...Array<string>(8 - total).fill('0'), ...tail];
+  for (let i = 0; i < 8; i++) {
+    if (!/^[0-9a-f]{1,4}$/.test(all[i]!)) return undefined;
+    const v = parseInt(all[i]!, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 0xff;
+  }
+  if (tail4) out.set(tail4, 12);
+  return out;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one (::ffff:a.b.c.d), else undefined. */
+export function unmapIPv4(b: Uint8Array): Uint8Array | undefined {
+  if (b.length !== 16) return undefined;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return undefined;
+  return b[10] === 0xff && b[11] === 0xff ? b.subarray(12) : undefined;
+}
+
+/** True when the first `bits` bits of `a` and `net` agree (same family). */
+export function inPrefix(a: Uint8Array, net: Uint8Array, bits: number): boolean {
+  if (a.length !== net.length) return false;
+  let i = 0;
+  for (; bits >= 8; bits -= 8, i++) if (a[i] !== net[i]) return false;
+  if (bits === 0) return true;
+  const mask = (0xff << (8 - bits)) & 0xff;
+  return (a[i]! & mask) === (net[i]! & mask);
+}

@@ -32,8 +32,10 @@ export interface TableLayout<T> {
 function chunks(t: string, n: number): string[] {
   const out: string[] = [];
   while (t.length > n) {
-    let cut = Math.max(t.lastIndexOf(' ', n), t.lastIndexOf(',', n - 1) + 1);
-    if (cut < n / 2) cut = n;                                   // no break point worth keeping
+    // after a space where there is one, else after a comma (a long owner list), else anywhere
+    let cut = t.lastIndexOf(' ', n);
+    if (cut < n / 2) cut = t.lastIndexOf(',', n - 1) + 1;
+    if (cut < n / 2) cut = n;
     out.push(t.slice(0, cut).trimEnd());
     t = t.slice(cut).trimStart();
   }
@@ -46,7 +48,7 @@ function chunks(t: string, n: number): string[] {
  * right by one space only, and later cells go back to their columns; a cell that would end past
  * `width` starts a continuation line (at its column, or left of it so that the rest of the row
  * fits there too). The last column, free text as a rule, is word-wrapped inside its column when
- * it has at least 20 columns to itself.
+ * it has at least 30 columns to itself.
  * Nothing is ever cut (ss does the same: it wraps a row it cannot fit, it does not truncate).
  */
 function placeCells(vals: readonly string[], starts: readonly number[], widths: readonly number[], right: readonly boolean[], width: number): string {
@@ -59,7 +61,7 @@ function placeCells(vals: readonly string[], starts: readonly number[], widths: 
     let at = i === 0 ? want : Math.max(want, cur.length + 1);
     if (at + v.length > width && cur.trim() !== '') {
       const room = width - Math.max(starts[i]!, cur.length + 1);
-      if (i === last && !right[i] && room >= 20) {
+      if (i === last && !right[i] && room >= 30) {
         const parts = chunks(v, room);
         cur = cur.padEnd(Math.max(starts[i]!, cur.length + 1)) + parts[0];
         for (const p of parts.slice(1)) { lines.push(cur); cur = ' '.repeat(starts[i]!) + p; }

@@ -49,6 +49,11 @@ export function stateMask(names: readonly string[]): number | undefined {
 // sockets tool's NDJSON writer walks in a reply.
 const INET_DIAG_MEMINFO = 1;
 export const INET_DIAG_INFO = 2;
+/**
+ * Asks for the congestion module's own info: idiag_ext is a u8, so BBR (INET_DIAG_BBRINFO, 16)
+ * answers this bit too (tcp_bbr.c bbr_get_info), as it does for ss.
+ */
+const INET_DIAG_VEGASINFO = 3;
 export const INET_DIAG_CONG = 4;
 const INET_DIAG_TOS = 5;
 const INET_DIAG_TCLASS = 6;
@@ -57,11 +62,12 @@ export const INET_DIAG_SHUTDOWN = 8;
 const INET_DIAG_PROTOCOL = 10;
 const INET_DIAG_SKV6ONLY = 11;
 const INET_DIAG_MARK = 15;
+const INET_DIAG_BBRINFO = 16;
 const INET_DIAG_CGROUP_ID = 21;
 const ext = (a: number) => 1 << (a - 1);
 /** What -i/-m need; the SHUTDOWN attribute is sent whether asked or not. */
 const EXT_ALL = ext(INET_DIAG_MEMINFO) | ext(INET_DIAG_INFO) | ext(INET_DIAG_CONG) | ext(INET_DIAG_SKMEMINFO)
-  | ext(INET_DIAG_SHUTDOWN) | ext(INET_DIAG_TOS) | ext(INET_DIAG_TCLASS);
+  | ext(INET_DIAG_SHUTDOWN) | ext(INET_DIAG_TOS) | ext(INET_DIAG_TCLASS) | ext(INET_DIAG_VEGASINFO);
 const EXT_BASE = ext(INET_DIAG_SKMEMINFO) | ext(INET_DIAG_SHUTDOWN);
 /** What the sockets tool's NDJSON writer writes with -i: no MEMINFO/TOS/TCLASS (~30 bytes less a socket to build and walk). */
 const EXT_JSON = ext(INET_DIAG_INFO) | ext(INET_DIAG_CONG) | ext(INET_DIAG_SKMEMINFO) | ext(INET_DIAG_SHUTDOWN);
@@ -253,6 +259,8 @@ export interface InetSocket {
   mem?: SkMemInfo;
   meminfo?: InetMemInfo;
   cong?: string;
+  /** BBR's model (struct tcp_bbr_info), with -i when the socket runs BBR. */
+  bbr?: BbrInfo;
   /** Shutdown bits: 1 = no more receives (SHUT_RD), 2 = no more sends (SHUT_WR). */
   shutdown?: number;
   tos?: number;
@@ -260,6 +268,16 @@ export interface InetSocket {
   v6only?: boolean;
   mark?: number;
   cgroup_id?: bigint;
+}
+
+export interface BbrInfo {
+  /** Estimated bottleneck bandwidth, bytes per second. */
+  bw: number;
+  /** Its min RTT estimate, µs. */
+  min_rtt: number;
+  /** Gains as ratios (the kernel's are <<8 fixed point). */
+  pacing_gain: number;
+  cwnd_gain: number;
 }
 
 /** The C string at b[start, end): up to its NUL, bytes as latin1 (kernel names are ASCII). */
@@ -322,6 +340,12 @@ export function parseInetDiagMsg(b: Buffer, proto: Proto): InetSocket {
         if (plen >= 16) s.meminfo = { rmem: b.readUInt32LE(p), wmem: b.readUInt32LE(p + 4), fmem: b.readUInt32LE(p + 8), tmem: b.readUInt32LE(p + 12) };
         break;
       case INET_DIAG_CONG: s.cong = cstr(b, p, p + plen); break;
+      case INET_DIAG_BBRINFO:
+        if (plen >= 20) {
+          s.bbr = { bw: b.readUInt32LE(p + 4) * 2 ** 32 + b.readUInt32LE(p), min_rtt: b.readUInt32LE(p + 8),
+            pacing_gain: b.readUInt32LE(p + 12) / 256, cwnd_gain: b.readUInt32LE(p + 16) / 256 };
+        }
+        break;
       case INET_DIAG_SHUTDOWN: s.shutdown = b[p]!; break;
       case INET_DIAG_TOS: s.tos = b[p]!; break;
       case INET_DIAG_TCLASS: s.tclass = b[p]!; break;

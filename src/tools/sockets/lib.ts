@@ -2,12 +2,12 @@
 // core/proc/owners.ts), filtered and sorted. The doctor and the exporter call listSockets();
 // cli.ts only renders.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { NetdxError } from '../../core/errors.js';
 import {
   ALL_STATES, TCP_STATES, dumpInetSockets, dumpUnixSockets, forEachInetDiagBody, parseInetDiagMsg, type InetSocket, type UnixSocket,
 } from '../../core/netlink/sockdiag.js';
 import { socketOwners, type Owner } from '../../core/proc/owners.js';
+import { addrMatcher, type FilterEnds } from './filter.js';
 import { parseSockstat, type Sockstat } from '../../core/proc/sockstat.js';
 import { isOwnNetns, netnsLabel, netnsOfPid, withNetns, type NetnsRef } from '../../core/netns.js';
 
@@ -29,8 +29,10 @@ export interface SocketQuery {
   info?: boolean;
   /** Either side's port is one of these. */
   ports?: readonly number[];
-  /** Either side's address is one of these. */
+  /** Either side's address is one of these (IPv4-mapped ends match their IPv4 address). */
   addrs?: readonly string[];
+  /** An ss filter expression (filter.ts): inet sockets it rejects are left out, unix ones all. */
+  match?: (s: FilterEnds) => boolean;
   /** Attach owners (pid, comm, fd) by reading /proc. */
   owners?: boolean;
   /** Only sockets this process holds (implies owners). */
@@ -44,14 +46,21 @@ export type OwnedInet = InetSocket & { owners?: Owner[] };
 export type OwnedUnix = UnixSocket & { owners?: Owner[] };
 export interface SocketList { inet: OwnedInet[]; unix: OwnedUnix[] }
 
-/** Normalises a user's address to the form sockdiag prints (RFC 5952 for IPv6). */
-export function normaliseAddr(a: string): string {
-  // node:net only here: importing it at start loads its socket machinery (~4 ms) for nothing
-  const { isIP } = createRequire(import.meta.url)('node:net') as typeof import('node:net');
-  const kind = isIP(a);
-  if (kind === 0) throw new NetdxError('E_USAGE', `parsing --addr: '${a}' is not an IPv4 or IPv6 address`);
-  if (kind === 4 || a.includes('.')) return a.toLowerCase();
-  return new URL(`http://[${a}]/`).hostname.slice(1, -1);
+/**
+ * --addr's matcher: either end is one of these addresses. Accepts the forms netdx prints
+ * ([::1], ::ffff:127.0.0.1) and CIDR prefixes; an IPv4 address also matches a dual-stack
+ * socket's IPv4-mapped end, which is the same peer.
+ */
+export function addrListMatcher(addrs: readonly string[]): (s: FilterEnds) => boolean {
+  const ms = addrs.map((a) => {
+    if (/^[\d.]+:\d+$/.test(a) || /^\[.*\]:\d+$/.test(a)) {
+      throw new NetdxError('E_USAGE', `parsing --addr: '${a}' has a port (use --port, or a filter: dst ${a})`);
+    }
+    try { return addrMatcher(a); } catch (e) {
+      throw new NetdxError('E_USAGE', `parsing --addr: '${a}' is not an IPv4 or IPv6 address`, { cause: e });
+    }
+  });
+  return (s) => ms.some((m) => m(s.family, s.laddr, s.lport) || m(s.family, s.raddr, s.rport));
 }
 
 const ASCENDING = new Set(['lport', 'rport', 'laddr', 'raddr', 'state', 'inode', 'pid', 'proto', 'uid']);
@@ -91,7 +100,7 @@ export function sortSockets<T extends OwnedInet | OwnedUnix>(list: T[], field: s
 export function forEachSocket(q: SocketQuery, each: (s: OwnedInet | OwnedUnix) => void): void {
   const states = q.states ?? CONNECTED_STATES;
   const ports = q.ports?.length ? new Set(q.ports) : undefined;
-  const addrs = q.addrs?.length ? new Set(q.addrs.map(normaliseAddr)) : undefined;
+  const addrs = q.addrs?.length ? addrListMatcher(q.addrs) : undefined;
   const owners = q.owners || q.pid !== undefined ? socketOwners(q.pid) : undefined;
   /** Attaches owners; false when --pid asks for sockets of a process and this is not one. */
   const own = (s: OwnedInet | OwnedUnix) => {
@@ -101,7 +110,8 @@ export function forEachSocket(q: SocketQuery, each: (s: OwnedInet | OwnedUnix) =
   };
   const inet = (s: OwnedInet) => {
     if (ports && !ports.has(s.lport) && !ports.has(s.rport)) return;
-    if (addrs && !addrs.has(s.laddr) && !addrs.has(s.raddr)) return;
+    if (addrs && !addrs(s)) return;
+    if (q.match && !q.match(s)) return;
     if (own(s)) each(s);
   };
   for (const protocol of ['tcp', 'udp', 'raw'] as const) {
@@ -112,7 +122,7 @@ export function forEachSocket(q: SocketQuery, each: (s: OwnedInet | OwnedUnix) =
     else forEachInetDiagBody(opts, (b, p) => inet(parseInetDiagMsg(b, p)));
   }
   // port and address filters are about inet sockets
-  if (q.unix && !q.family && !ports && !addrs) for (const s of dumpUnixSockets({ states, netns: q.netns })) if (own(s)) each(s);
+  if (q.unix && !q.family && !ports && !addrs && !q.match) for (const s of dumpUnixSockets({ states, netns: q.netns })) if (own(s)) each(s);
 }
 
 /** Sockets matching the query, owners attached when asked, sorted when asked. */

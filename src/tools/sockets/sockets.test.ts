@@ -187,3 +187,83 @@ test('netdx help TOOL prints that tool\'s help', () => {
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^netdx: running netdx help: unknown command 'nosuch'/);
 });
+
+// Live sockets for ss's habits: listeners on 127.0.0.1:8080 and [::]:9090 (dual stack), a
+// keepalive connection, a mapped IPv4 connection to the dual-stack listener, an IPv6 one, a
+// TIME-WAIT, and a SYN-SENT held by an nft drop (its retransmit timer runs).
+const HABITS = `
+import socket, sys, time
+l = socket.socket(); l.bind(('127.0.0.1', 8080)); l.listen()
+l6 = socket.socket(socket.AF_INET6); l6.bind(('::', 9090)); l6.listen()
+c = socket.create_connection(('127.0.0.1', 8080)); c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+a, _ = l.accept(); c.send(b'x' * 1000)
+d = socket.create_connection(('127.0.0.1', 9090)); b, _ = l6.accept()
+e = socket.create_connection(('::1', 9090)); f, _ = l6.accept()
+g = socket.create_connection(('127.0.0.1', 8080)); h, _ = l.accept(); g.close(); h.close()
+s = socket.socket(); s.setblocking(False)
+try: s.connect(('127.0.0.1', 7777))
+except BlockingIOError: pass
+print('ready', flush=True)
+sys.stdin.read()
+`;
+
+test("ss habits on live sockets: filter expressions, state groups, -o, -e, -H, -O, --addr forms; each agrees with ss", kernelOpts(), async () => {
+  const ns = new Netns('netdxsh');
+  ns.exec('nft', ['-f', '-'], { input: 'table inet t {\n chain o {\n  type filter hook output priority 0;\n  tcp dport 7777 drop\n }\n}\n' });
+  const holder = ns.spawn('python3', ['-c', HABITS]);
+  await once(createInterface({ input: holder.stdout! }), 'line');
+  await new Promise((r) => setTimeout(r, 100));
+  const netdx = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [MAIN, 'sockets', '-N', ns.name, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  // ss -H: State Recv-Q Send-Q Local Peer ...; compared by state and both ports
+  // (ss leaves its State column out when one state is asked for)
+  const ONE: Record<string, string> = { established: 'ESTAB', 'syn-sent': 'SYN-SENT' };
+  const ssKeys = (words: string[]) => ns.exec('ss', ['-Htan', ...words]).trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/))
+    .map((f) => `${f.length === 4 ? ONE[words[1]!] : f[0]} ${f.at(-2)!.replace(/.*:/, '')} ${f.at(-1)!.replace(/.*:/, '').replace('*', '0')}`).sort();
+  const netdxKeys = (words: string[]) => ndjson(netdx('-tan', '--json', ...words)).map((s) => `${s.state} ${s.lport} ${s.rport}`).sort();
+  const exprs = [
+    ['state', 'established', '( dport = :8080 or sport = :8080 )'], ['state', 'connected'], ['state', 'synchronized'],
+    ['state', 'bucket'], ['state', 'big'], ['exclude', 'listening'], ['state', 'syn-sent'],
+    ['src', '127.0.0.1'], ['dst', '127.0.0.0/8'], ['src', '[::1]'], ['dst', '[::1]:9090'], ['sport', 'gt', ':9000'],
+    ['dport', 'le', ':8080'], ['not', 'sport', '=', ':8080'], ['src', '127.0.0.1', 'and', 'dport', '!=', ':8080'],
+  ];
+  for (const words of exprs) {
+    const want = ssKeys(words);
+    assert.ok(want.length > 0 || words.includes('syn-sent'), `${words.join(' ')}: ss found none (the test's sockets are missing)`);
+    assert.deepEqual(netdxKeys(words), want, words.join(' '));
+  }
+  assert.equal(ssKeys(['state', 'syn-sent']).length, 1);
+  // -o: the same timers as ss -o (name and retransmit count; the time left moves between reads)
+  // (the SYN's retransmit count may grow between the two reads: never below ss's, read first)
+  const timers = (text: string) => [...text.matchAll(/timer:\((\w+),[^,]*,(\d+)\)/g)].map((m) => [m[1]!, Number(m[2])] as const)
+    .sort((a, b) => a[0].localeCompare(b[0]));
+  const ssO = timers(ns.exec('ss', ['-tano']));
+  const ours = timers(netdx('-tanoO'));
+  assert.deepEqual(ours.map((t) => t[0]), ssO.map((t) => t[0]));
+  assert.deepEqual(ssO.map((t) => t[0]), ['keepalive', 'on', 'timewait']);
+  ours.forEach((t, i) => assert.ok(t[1] >= ssO[i]![1] && (t[0] === 'on' ? t[1] >= 1 : t[1] === ssO[i]![1]), `${t} vs ss ${ssO[i]}`));
+  // -e: inode and cookie (sk:) as ss -e prints them
+  const ext = (text: string) => [...text.matchAll(/ino:(\d+) sk:([0-9a-f]+)/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+  assert.deepEqual(ext(netdx('-taneO')), ext(ns.exec('ss', ['-tane'])));
+  // -H: no header; -O: one line per socket, -i text on it
+  const all = ndjson(netdx('-tan', '--json')).length;
+  assert.equal(netdx('-tanH').trim().split('\n').length, all);
+  const one = netdx('-tanOHi').trim().split('\n');
+  assert.equal(one.length, all);
+  assert.ok(one.filter((l) => l.includes(' ESTAB ')).every((l) => /rtt:[\d.]+\/[\d.]+ .*lastsnd:\d+/.test(l)), one.join('\n'));
+  // --addr: the forms netdx prints, and an IPv4 address matches the mapped end of a dual-stack socket
+  const byAddr = (a: string) => ndjson(netdx('-tan', '--json', '--addr', a)).map((s) => `${s.lport} ${s.rport}`).sort();
+  const mapped = ndjson(netdx('-tan', '--json')).filter((s) => s.laddr === '::ffff:127.0.0.1');
+  assert.equal(mapped.length, 1);
+  assert.ok(byAddr('127.0.0.1').includes(`${mapped[0]!.lport} ${mapped[0]!.rport}`));
+  assert.deepEqual(byAddr('[::1]'), byAddr('::1'));
+  assert.equal(byAddr('[::1]').length, 2);
+  // -i: BBR's own model where the socket runs BBR (this kernel's default here), as ss prints it
+  const info = netdx('-tni', 'sport', '=', ':8080');
+  if (/\bbbr\b/.test(ns.exec('cat', ['/proc/sys/net/ipv4/tcp_congestion_control']))) assert.match(info, /bbr:\(bw:\S+,mrtt:[\d.]+,pacing_gain:[\d.]+,cwnd_gain:[\d.]+\)/);
+  assert.match(info, /wscale:\d+,\d+/);
+  holder.kill('SIGKILL');
+});
