@@ -1,6 +1,7 @@
 // netdx entry point: global flags, the tool table, one-line errors and exit codes.
 //   exit 0  ok;  1  bad input or a runtime failure;  2  this machine lacks a feature or privilege
 import { readFileSync } from 'node:fs';
+import { bpfPrivilegeHint, missingBpfCaps } from '../core/proc/caps.js';
 import { NetdxError, formatError } from '../core/errors.js';
 import { ROOT_DIR } from '../core/files.js';
 import { LAYERS, type OptionSpecs, type RunContext, type ToolDef } from '../core/tool.js';
@@ -71,8 +72,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const opts = parseArgs(tool.options, rest, tool.name, tool.args !== undefined);
-  if (tool.root && process.getuid?.() !== 0) {
-    throw new NetdxError('E_PERMISSION', `starting ${tool.name}: needs root (CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN); run as root or with sudo`);
+  if (tool.root) {
+    // by capability, not by uid: root in a container may lack CAP_BPF, and a capable user may not be root
+    const missing = missingBpfCaps();
+    if (missing.length) throw new NetdxError('E_PERMISSION', `starting ${tool.name}: ${bpfPrivilegeHint(missing)}`);
   }
   const ac = new AbortController();
   running = ac;

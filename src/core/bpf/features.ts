@@ -1,8 +1,8 @@
 // Honest feature detection: a hook is supported when the kernel loads and attaches a real
 // minimal program on it (probes.bpf.c), and unsupported only when the kernel says so. A
 // permission refusal is reported as such, never as "unsupported".
-import { effectiveCaps } from '../proc/caps.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { bpfPrivilegeHint, effectiveCaps, missingBpfCaps } from '../proc/caps.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { NetdxError, errnoName } from '../errors.js';
 import { libbpf, libc, errno, strerror } from '../ffi.js';
 import { BpfObject } from './object.js';
@@ -58,6 +58,14 @@ export const TRACEFS = '/sys/kernel/tracing';
  */
 export function ensureTracefs(): string | undefined {
   if (existsSync(`${TRACEFS}/events`) || existsSync('/sys/kernel/debug/tracing/events')) return undefined;
+  // Mounted but unreadable is not "not mounted": tracefs is mode 0700, so another user cannot
+  // even see its files; the mount table says whether it is there.
+  const at = tracefsMounts(readFileSync('/proc/self/mountinfo', 'utf8'))[0];
+  if (at !== undefined) {
+    let mode = '?';
+    try { mode = (statSync(at).mode & 0o7777).toString(8).padStart(4, '0'); } catch { /* keep '?' */ }
+    throw new NetdxError('E_PERMISSION', `reading tracefs at ${at}: mounted, but not readable by uid ${process.getuid?.()} (mode ${mode}); run as root`);
+  }
   const rc = libc().mount('tracefs', TRACEFS, 'tracefs', 0, null) as number;
   if (rc < 0) {
     const e = errno();
@@ -65,6 +73,18 @@ export function ensureTracefs(): string | undefined {
       `mounting tracefs at ${TRACEFS}: ${strerror(e)} (${errnoName(e)})`, { errno: e });
   }
   return `mounted tracefs at ${TRACEFS} (it was not mounted)`;
+}
+
+/** Mount points of tracefs in a /proc/PID/mountinfo text (field 5 is the mount point, after "-" the type). */
+export function tracefsMounts(mountinfo: string): string[] {
+  const out: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const f = line.split(' ');
+    const dash = f.indexOf('-');
+    // octal escapes (\040 for a space) in the mount point, as the kernel writes them
+    if (dash > 4 && f[dash + 1] === 'tracefs') out.push(f[4]!.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))));
+  }
+  return out;
 }
 
 function libcPath(): string {
@@ -99,7 +119,7 @@ export function classifyHookError(err: unknown, hook: HookName): HookResult {
       supported: false, status: 'permission', errno: name,
       detail: hasBpfCapabilities()
         ? `the kernel refused it with ${name} although netdx has CAP_BPF/CAP_SYS_ADMIN: a policy (lockdown, an LSM, or the hypervisor) forbids ${hook} programs here`
-        : `${name}: this process lacks CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); run as root`,
+        : `${name}: ${bpfPrivilegeHint(missingBpfCaps())}`,
     };
   }
   if (hook === 'kprobe' && !existsSync('/sys/bus/event_source/devices/kprobe') && !existsSync(`${TRACEFS}/kprobe_events`)) {

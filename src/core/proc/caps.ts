@@ -21,3 +21,24 @@ export function effectiveCaps(): string[] {
   const hex = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '0';
   return parseCapMask(hex);
 }
+
+/**
+ * What loading tracing BPF programs needs that `caps` lacks: CAP_BPF and CAP_PERFMON (5.8+), or
+ * CAP_SYS_ADMIN, which covers both. Empty when nothing is missing.
+ */
+export function missingBpfCaps(caps: readonly string[] = effectiveCaps()): string[] {
+  if (caps.includes('cap_sys_admin')) return [];
+  return ['cap_bpf', 'cap_perfmon'].filter((c) => !caps.includes(c));
+}
+
+/**
+ * Why this process may not load BPF programs, in words that fit who it is: root without the
+ * capabilities (a container, capsh or systemd dropped them) is told which to grant; another
+ * user is told to run as root.
+ */
+export function bpfPrivilegeHint(missing: readonly string[], uid = process.getuid?.() ?? 0): string {
+  const names = missing.map((c) => c.replace(/^cap_/, 'CAP_').toUpperCase()).join(' and ');
+  return uid === 0
+    ? `this root process lacks ${names} (its container, capsh or service unit dropped them): grant them (docker run --cap-add BPF --cap-add PERFMON; systemd AmbientCapabilities=CAP_BPF CAP_PERFMON)`
+    : `needs ${names} (uid ${uid}): run as root or with sudo`;
+}

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { kernelOpts, REPO_ROOT } from '../../testlib/kernel.js';
 import { parseCapMask, parseLockdown } from './lib.js';
+import { tracefsMounts } from '../../core/bpf/features.js';
 
 const MAIN = `${REPO_ROOT}dist/netdx.cjs`;
 
@@ -51,4 +52,31 @@ test('--version, --help and unknown commands', () => {
   const bad = spawnSync(process.execPath, [MAIN, 'nosuchtool'], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('tracefs mount points from a captured /proc/self/mountinfo', () => {
+  assert.deepEqual(tracefsMounts(readFileSync(`${REPO_ROOT}test/fixtures/check/mountinfo.txt`, 'utf8')), ['/sys/kernel/tracing']);
+  assert.deepEqual(tracefsMounts('36 25 0:12 / /sys/kernel/debug/my\\040trace rw - tracefs tracefs rw\n'), ['/sys/kernel/debug/my trace']);
+  assert.deepEqual(tracefsMounts('22 1 0:5 / /proc rw - proc proc rw\n'), []);
+});
+
+test('missing privilege is named truly: another user sees tracefs mounted (mode 0700); root without CAP_BPF is told which capabilities', kernelOpts(), () => {
+  execFileSync(process.execPath, [MAIN, 'check', '--json']); // as root: mounts tracefs where it is not
+  const asNobody = (args: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MAIN, ...args], { encoding: 'utf8' });
+  const r = JSON.parse(asNobody(['check', '--json']).stdout);
+  assert.equal(r.tracefs.mounted, true);
+  assert.match(r.tracefs.error, /^reading tracefs at \/sys\/kernel\/tracing: mounted, but not readable by uid 65534 \(mode 0700\); run as root$/);
+  const t = asNobody(['tcplife', '-d', '1']);
+  assert.equal(t.status, 2);
+  assert.equal(t.stderr, 'netdx: starting tcplife: needs CAP_BPF and CAP_PERFMON (uid 65534): run as root or with sudo\n');
+  // root with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN taken away (as a container may)
+  const drop = ['--bounding-set=-bpf,-perfmon,-sys_admin', '--inh-caps=-bpf,-perfmon,-sys_admin'];
+  const d = spawnSync('setpriv', [...drop, process.execPath, MAIN, 'tcpconnect', '-d', '1'], { encoding: 'utf8' });
+  assert.equal(d.status, 2);
+  assert.match(d.stderr, /^netdx: starting tcpconnect: this root process lacks CAP_BPF and CAP_PERFMON \(its container, capsh or service unit dropped them\): grant them \(docker run --cap-add BPF/);
+  assert.equal(d.stderr.split('\n').length, 2, 'one line');
+  const c = JSON.parse(spawnSync('setpriv', [...drop, process.execPath, MAIN, 'check', '--json'], { encoding: 'utf8' }).stdout);
+  assert.equal(c.hooks.tracepoint.status, 'permission');
+  assert.match(c.hooks.tracepoint.detail, /this root process lacks CAP_BPF and CAP_PERFMON/);
+  assert.deepEqual(c.capabilities.needed_missing, ['cap_bpf', 'cap_perfmon']);
 });

@@ -3,7 +3,7 @@ import { effectiveCaps } from '../../core/proc/caps.js';
 import { readIntOr } from '../../core/proc/read.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { release, arch } from 'node:os';
-import { HOOK_NAMES, probeHook, ensureTracefs, TRACEFS, type HookName, type HookResult } from '../../core/bpf/features.js';
+import { HOOK_NAMES, probeHook, ensureTracefs, tracefsMounts, TRACEFS, type HookName, type HookResult } from '../../core/bpf/features.js';
 import { libc, errno, strerror } from '../../core/ffi.js';
 
 export { parseCapMask } from '../../core/proc/caps.js';
@@ -55,7 +55,9 @@ export function runCheck(hooks: readonly HookName[] = HOOK_NAMES): CheckReport {
     const note = ensureTracefs();
     tracefs = { mounted: true, path: TRACEFS, ...(note ? { note } : {}) };
   } catch (e) {
-    tracefs = { mounted: false, path: TRACEFS, error: (e as Error).message };
+    // mounted, unreadable (not root) is told apart from not mounted at all
+    const at = tracefsMounts(readFileSync('/proc/self/mountinfo', 'utf8'))[0];
+    tracefs = { mounted: at !== undefined, path: at ?? TRACEFS, error: (e as Error).message };
   }
   const effective = effectiveCaps();
   const needed = ['cap_bpf', 'cap_perfmon', 'cap_net_admin'];
