@@ -73,3 +73,8 @@ export interface Probe<S> {
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);
 }
+
+/** A fix that is a command to paste (the rest are steps in words). */
+export function isFixCommand(fix: string): boolean {
+  return /^(sysctl|tc|nft|ethtool|echo|ip|netdx|dig|ss) /.test(fix);
+}

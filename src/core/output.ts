@@ -152,3 +152,32 @@ export function fmtDurationMs(ms: number): string {
 export function writeOut(stream: NodeJS.WritableStream, s: string): void {
   stream.write(s);
 }
+
+/** Words of `text` on lines within `width`: the first line starts with `first`, the rest with `indent`. */
+export function wrapWords(text: string, width: number, first: string, indent: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  let fresh = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!fresh && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = indent + word;
+    } else {
+      line += (fresh ? '' : ' ') + word;
+    }
+    fresh = false;
+  }
+  out.push(line);
+  return out;
+}
+
+/**
+ * A fix command on its lines: the command stays whole on one line (a wrapped command cannot be
+ * pasted); its `# comment` goes under it when both do not fit in `width`.
+ */
+export function commandLines(cmd: string, width: number, lead: string, commentLead: string): string[] {
+  const [bare, comment] = cmd.split(/\s+#\s+/, 2) as [string, string | undefined];
+  if (!comment || lead.length + cmd.length <= width) return [lead + cmd];
+  return [lead + bare, ...wrapWords(comment, width, `${commentLead}# `, `${commentLead}  `)];
+}
+

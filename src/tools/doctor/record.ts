@@ -16,6 +16,7 @@ import { parseSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat } from '../../core/proc/softnet.js';
 import { sleep } from '../../core/time.js';
 import { socketOwners } from '../../core/proc/owners.js';
+import { procSysIsInitial } from '../../core/proc/sysctl.js';
 import { listInterfaces, onlineCpus, readGlobalSteering, readInterface, type InterfaceScaling } from '../scaling/lib.js';
 import { DoctorProbes, noProbes } from './probes.js';
 import {
@@ -282,7 +283,7 @@ export async function recordWindow(opts: RecordOptions): Promise<DoctorWindow> {
     const window: DoctorWindow = {
       version: WINDOW_VERSION,
       host: { hostname: hostname(), kernel: release(), cpus: onlineCpus() },
-      netns: { ...(ns.name ? { name: ns.name } : {}), inode: ns.inode, own: !target },
+      netns: { ...(ns.name ? { name: ns.name } : {}), inode: ns.inode, own: !target, initial: withNetns(target, () => procSysIsInitial()) },
       focus: { ...(opts.pid !== undefined ? { pid: opts.pid } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) },
       started: started.toISOString(), duration_s: duration, quick: !!opts.quick,
       ticks, sockets: keepNotable(startConns, endConns, opts.port), config, probes: aggregates, notes: [...sampler.notes, ...notes],

@@ -1,5 +1,6 @@
 // The doctor's report as text (100 columns, colour only on a TTY) and as JSON.
-import { FINDING_LAYERS, type Culprit, type Finding } from '../../core/finding.js';
+import { FINDING_LAYERS, isFixCommand, type Culprit, type Finding } from '../../core/finding.js';
+import { commandLines, wrapWords } from '../../core/output.js';
 import type { Check, Judgement } from './rules/index.js';
 import type { DoctorWindow } from './window.js';
 import { hostPort } from './rules/view.js';
@@ -16,22 +17,7 @@ const TTY: Style = {
 };
 
 /** Words of `text` in lines of at most `width`, the first after `first`, the rest after `indent`. */
-export function wrap(text: string, width: number, first: string, indent: string): string[] {
-  const out: string[] = [];
-  let line = first;
-  let fresh = true;
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (!fresh && line.length + 1 + word.length > width) {
-      out.push(line);
-      line = indent + word;
-    } else {
-      line += (fresh ? '' : ' ') + word;
-    }
-    fresh = false;
-  }
-  out.push(line);
-  return out;
-}
+export const wrap = wrapWords;
 
 export function culpritLine(c: Culprit): string {
   const parts: string[] = [];
@@ -48,10 +34,7 @@ export function culpritLine(c: Culprit): string {
   return parts.join(', ');
 }
 
-/** A fix that is a command to paste (the rest are steps in words). */
-export function isFixCommand(fix: string): boolean {
-  return /^(sysctl|tc|nft|ethtool|echo|ip|netdx|dig|ss) /.test(fix);
-}
+export { isFixCommand };
 
 /** The judged namespace, in words. */
 export function netnsText(w: DoctorWindow): string {
@@ -78,11 +61,7 @@ function renderFinding(f: Finding, st: Style): string[] {
   f.fix.forEach((x, i) => {
     const lead = i === 0 ? '  fix      ' : '           ';
     if (!isFixCommand(x)) { out.push(...wrap(x, WIDTH, lead, '           ')); return; }
-    // a command stays whole on its line (a wrapped command cannot be pasted); its comment goes
-    // under it when both do not fit
-    const [cmd, comment] = x.split(/\s+#\s+/, 2) as [string, string | undefined];
-    if (!comment || lead.length + 2 + x.length <= WIDTH) { out.push(`${lead}$ ${x}`); return; }
-    out.push(`${lead}$ ${cmd}`, ...wrap(comment, WIDTH, '             # ', '               '));
+    out.push(...commandLines(x, WIDTH, `${lead}$ `, '             '));
   });
   return out;
 }

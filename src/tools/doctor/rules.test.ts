@@ -100,6 +100,20 @@ test('synthetic windows: reordering instead of loss, memory pressure, CPU backlo
   assert.deepEqual(squeezeOnly.findings.map((f) => [f.id, f.severity]), [['softnet.squeeze', 'notice']], 'a squeeze is not a drop');
 });
 
+test('a sysctl of the initial namespace only, judged in another namespace, is proposed for the host', () => {
+  const drops = (initial: boolean | undefined) => judge(healthyWith((w) => {
+    w.netns = { ...w.netns, initial };
+    const last = w.ticks[w.ticks.length - 1]!;
+    last.softnet = last.softnet.map((r, i) => (i === 0 ? { ...r, dropped: w.ticks[0]!.softnet[0]!.dropped + 120 } : r));
+    bump(w, 'TcpExtTCPMemoryPressures', 3); w.config.sysctls['net.ipv4.tcp_mem'] = '188010 250682 376020';
+  }));
+  const fixes = (j: ReturnType<typeof judge>) => j.findings.flatMap((f) => f.fix).filter((x) => /sysctl -w net\.(core\.netdev_max_backlog|ipv4\.tcp_mem)=/.test(x));
+  const inside = fixes(drops(false));
+  assert.equal(inside.length, 2);
+  for (const x of inside) assert.match(x, /# .*on the host: exists in the initial namespace only, applies to all$/);
+  for (const x of [...fixes(drops(true)), ...fixes(drops(undefined))]) assert.doesNotMatch(x, /on the host/, 'the initial namespace (or an older window) keeps the fix as it is');
+});
+
 test('drops by kernel reason: the table\'s fix where it knows the reason, the bare name where not', async () => {
   const nf = judge(fixtures.find((f) => f.scenario === 'netfilter-drops')!.window);
   const d = nf.drops.find((x) => x.reason === 'NETFILTER_DROP');

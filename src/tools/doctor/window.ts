@@ -184,8 +184,11 @@ export interface DoctorConfig {
 export interface DoctorWindow {
   version: number;
   host: { hostname: string; kernel: string; cpus: number[] };
-  /** The namespace judged: its name when it has one, and its inode. */
-  netns: { name?: string; inode: number; own: boolean };
+  /**
+   * The namespace judged: its name when it has one, its inode, whether it is netdx's own, and
+   * whether it is the initial one (absent in older windows: taken as initial).
+   */
+  netns: { name?: string; inode: number; own: boolean; initial?: boolean };
   focus: { pid?: number; port?: number };
   started: string;
   duration_s: number;

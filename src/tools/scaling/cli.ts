@@ -1,5 +1,5 @@
 import { defineTool } from '../../core/tool.js';
-import { ndjson, renderTable, fmtNum, TABLE_WIDTH, type Column } from '../../core/output.js';
+import { commandLines, ndjson, renderTable, fmtNum, TABLE_WIDTH, type Column } from '../../core/output.js';
 import { NetdxError } from '../../core/errors.js';
 import { formatCpuList } from '../../core/proc/cpus.js';
 import { sampleScaling, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, type ScalingReport, type InterfaceScaling, type CpuRates, type ReuseportGroup,
@@ -132,7 +132,7 @@ export function renderScaling(r: ScalingReport): string {
   for (const f of r.findings) {
     out.push(wrap(`${f.severity === 'warning' ? '!' : '-'} ${f.title}`, '  '));
     for (const p of f.proof) out.push(wrap(`    ${p}`, '      '));
-    for (const x of f.fix) out.push(`    fix: ${x}\n`);
+    for (const x of f.fix) for (const l of commandLines(x, TABLE_WIDTH, '    fix: ', '         ')) out.push(l + '\n');
   }
   for (const n of r.notes) out.push(wrap(`note: ${n}`, '  '));
   return out.join('');

@@ -4,10 +4,11 @@
 // it is read from /proc and /sys; nothing is changed: the findings print the commands instead.
 // The parts live by concern (interfaces.ts, rates.ts, reuseport.ts, verdicts.ts); this file
 // assembles the report and is the library's entry point, re-exporting what callers use.
+import { placeFixes, procSysIsInitial } from '../../core/proc/sysctl.js';
 import { NetdxError } from '../../core/errors.js';
 import { dumpLinks } from '../../core/netlink/rtnl.js';
 import { readIntOr } from '../../core/proc/read.js';
-import type { NetnsRef } from '../../core/netns.js';
+import { withNetns, type NetnsRef } from '../../core/netns.js';
 import type { Finding } from '../../core/finding.js';
 import { sleep } from '../../core/time.js';
 import { listInterfaces, readGlobalSteering, readInterface, type GlobalSteering, type InterfaceScaling } from './interfaces.js';
@@ -99,6 +100,8 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
   } catch (e) {
     notes.push(`REUSEPORT groups: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const findings = scalingVerdicts({ interval_s: secs, cpus: per_cpu, interfaces, global, reuseport });
+  // a sysctl of the initial namespace is proposed for the host when another namespace is judged
+  const findings = placeFixes(scalingVerdicts({ interval_s: secs, cpus: per_cpu, interfaces, global, reuseport }),
+    withNetns(opts.netns, () => procSysIsInitial()));
   return { interval_s: secs, cpus: b.online, interfaces, global, per_cpu, reuseport, findings, notes };
 }

@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { withNetns, type NetnsRef } from '../../core/netns.js';
 import { NetdxError } from '../../core/errors.js';
+import { INITIAL_NS_ONLY } from '../../core/proc/sysctl.js';
 import { TUNABLES, sysctlPath, type Tunable } from './tunables.js';
 
 export interface TunableValue {
@@ -59,7 +60,7 @@ export function evaluateTunables(read: (name: string) => string | undefined, tun
     return {
       name: t.name,
       present: value !== undefined,
-      scope: initial !== undefined || (here === undefined && t.initialOnly) ? 'initial' : 'netns',
+      scope: initial !== undefined || (here === undefined && INITIAL_NS_ONLY.has(t.name)) ? 'initial' : 'netns',
       value: value ?? null,
       defaults,
       rule: t.rule ?? null,

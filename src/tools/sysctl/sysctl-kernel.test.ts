@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { kernelOpts, Netns, nodeEval } from '../../testlib/kernel.js';
 import type { TunableValue } from './lib.js';
 import { TUNABLES } from './tunables.js';
+import { INITIAL_NS_ONLY, procSysIsInitial } from '../../core/proc/sysctl.js';
 
 const LIB = new URL('./lib.js', import.meta.url).href;
 const NETDX = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
@@ -29,6 +30,10 @@ function oracle(ns: Netns, name: string, useSysctl: boolean): string | undefined
   } catch { return undefined; }
 }
 
+test('procSysIsInitial: true here, false in a fresh namespace', kernelOpts(), () => {
+  assert.equal(procSysIsInitial(), true);
+});
+
 test('values in a fresh netns equal sysctl -n; those of the initial namespace only are marked so, per this kernel', kernelOpts(), () => {
   const ns = new Netns('netdxsy');
   const useSysctl = hasSysctl();
@@ -38,15 +43,15 @@ test('values in a fresh netns equal sysctl -n; those of the initial namespace on
     if (t.reading) continue;   // nf_conntrack_count may move between the two reads
     assert.equal(t.value ?? undefined, oracle(ns, t.name, useSysctl), t.name);
   }
-  // The table's initialOnly marks are this kernel's: a tunable the host has and a fresh namespace
-  // lacks is marked, and a marked one is missing there. Inside, where the initial namespace may
-  // not be entered (pid 1's is refused in some VMs), it is labelled, not "(absent)".
-  const host = new Map(TUNABLES.map((t) => [t.name, existsSync(`/proc/sys/${t.name.replace(/\./g, '/')}`)]));
+  // INITIAL_NS_ONLY is this kernel's: a tunable the host has and a fresh namespace lacks is in it,
+  // and one in it is missing there. Inside, where the initial namespace may not be entered (pid
+  // 1's is refused in some VMs), such a tunable is labelled, not "(absent)".
   for (const t of TUNABLES) {
     const inNs = oracle(ns, t.name, false) !== undefined;
-    if (host.get(t.name) && !inNs) assert.equal(t.initialOnly, true, `${t.name}: exists only in the initial namespace, not marked`);
-    if (t.initialOnly) assert.equal(inNs, false, `${t.name}: marked initialOnly, but a fresh namespace has it`);
+    if (existsSync(`/proc/sys/${t.name.replace(/\./g, '/')}`) && !inNs) assert.ok(INITIAL_NS_ONLY.has(t.name), `${t.name}: exists only in the initial namespace, not listed`);
+    if (INITIAL_NS_ONLY.has(t.name)) assert.equal(inNs, false, `${t.name}: listed as initial-only, but a fresh namespace has it`);
   }
+  assert.equal(nodeEval(`import { procSysIsInitial } from ${JSON.stringify(new URL('../../core/proc/sysctl.js', import.meta.url).href)}; process.stdout.write(String(procSysIsInitial()));`, ns), 'false');
   const mem = ts.find((t) => t.name === 'net.ipv4.tcp_mem')!;
   assert.equal(mem.scope, 'initial');
   if (mem.present) assert.equal(mem.value, oracle(ns, 'net.ipv4.tcp_mem', false) ?? readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).join(' '));

@@ -19,12 +19,6 @@ export interface Tunable {
   derive?: (read: (name: string) => string | undefined) => string[] | undefined;
   /** A reading (nf_conntrack_count), not a setting: never "changed". */
   reading?: boolean;
-  /**
-   * Registered in the initial network namespace only (net_core_table, ipv4_table, the default
-   * neigh parms): absent from every other namespace, yet it governs them all. Checked against a
-   * fresh namespace of the running kernel by sysctl.test.ts.
-   */
-  initialOnly?: true;
 }
 
 // Several limits are fractions of the TCP established hash, which the kernel sizes from memory
@@ -39,22 +33,22 @@ function ehashShare(div: number, min = 0): NonNullable<Tunable['derive']> {
 const T: Tunable[] = [
   // --- net.core: device input, socket buffer ceilings, queueing
   { name: 'net.core.somaxconn', defaults: ['4096', '128'], meaning: 'cap on every listen() backlog (accept queue length); 128 before Linux 5.4' },
-  { name: 'net.core.netdev_max_backlog', initialOnly: true, defaults: ['1000'], meaning: 'per-CPU input queue (RPS, veth, loopback, non-NAPI); overflow = softnet_stat dropped' },
-  { name: 'net.core.netdev_budget', initialOnly: true, defaults: ['300'], meaning: 'packets one NET_RX softirq may process over all NAPI polls; exhausted = time_squeeze' },
-  { name: 'net.core.netdev_budget_usecs', initialOnly: true, defaults: ['2000', '8000', '6666', '20000'], rule: '2 jiffies: 2000 at HZ=1000, 8000 at HZ=250',
+  { name: 'net.core.netdev_max_backlog', defaults: ['1000'], meaning: 'per-CPU input queue (RPS, veth, loopback, non-NAPI); overflow = softnet_stat dropped' },
+  { name: 'net.core.netdev_budget', defaults: ['300'], meaning: 'packets one NET_RX softirq may process over all NAPI polls; exhausted = time_squeeze' },
+  { name: 'net.core.netdev_budget_usecs', defaults: ['2000', '8000', '6666', '20000'], rule: '2 jiffies: 2000 at HZ=1000, 8000 at HZ=250',
     meaning: 'time limit of one NET_RX softirq round, µs; exhausted = time_squeeze' },
-  { name: 'net.core.dev_weight', initialOnly: true, defaults: ['64'], meaning: 'packets per NAPI poll of the per-CPU backlog (RPS, non-NAPI drivers)' },
+  { name: 'net.core.dev_weight', defaults: ['64'], meaning: 'packets per NAPI poll of the per-CPU backlog (RPS, non-NAPI drivers)' },
   { name: 'net.core.rmem_max', defaults: ['4194304', '212992'], meaning: 'largest SO_RCVBUF an app may set (TCP autotuning uses tcp_rmem instead); 212992 before 6.16' },
   { name: 'net.core.wmem_max', defaults: ['4194304', '212992'], meaning: 'largest SO_SNDBUF an app may set (TCP autotuning uses tcp_wmem instead); 212992 before 6.16' },
   { name: 'net.core.rmem_default', defaults: ['212992'], meaning: 'initial receive buffer of non-TCP sockets (UDP, raw, unix datagram)' },
   { name: 'net.core.wmem_default', defaults: ['212992'], meaning: 'initial send buffer of non-TCP sockets' },
   { name: 'net.core.optmem_max', defaults: ['131072', '20480'], meaning: 'per-socket ancillary memory (cmsg, socket filters, zerocopy notifications)' },
-  { name: 'net.core.rps_sock_flow_entries', initialOnly: true, defaults: ['0'], meaning: 'RFS global flow table size; 0 = RFS off' },
-  { name: 'net.core.flow_limit_table_len', initialOnly: true, defaults: ['4096'], meaning: 'size of the per-CPU flow limit table (backlog fairness under RPS)' },
-  { name: 'net.core.default_qdisc', initialOnly: true, defaults: ['pfifo_fast'], rule: 'pfifo_fast unless the build picks another (CONFIG_DEFAULT_NET_SCH); systemd sets fq_codel',
+  { name: 'net.core.rps_sock_flow_entries', defaults: ['0'], meaning: 'RFS global flow table size; 0 = RFS off' },
+  { name: 'net.core.flow_limit_table_len', defaults: ['4096'], meaning: 'size of the per-CPU flow limit table (backlog fairness under RPS)' },
+  { name: 'net.core.default_qdisc', defaults: ['pfifo_fast'], rule: 'pfifo_fast unless the build picks another (CONFIG_DEFAULT_NET_SCH); systemd sets fq_codel',
     meaning: 'qdisc given to new devices; fq is needed for pacing-heavy TCP (BBR works without it since 4.13)' },
-  { name: 'net.core.busy_poll', initialOnly: true, defaults: ['0'], meaning: 'µs poll()/select() busy-wait on a device queue (low latency, burns CPU); 0 = off' },
-  { name: 'net.core.busy_read', initialOnly: true, defaults: ['0'], meaning: 'µs a blocking read busy-waits on the device queue; 0 = off' },
+  { name: 'net.core.busy_poll', defaults: ['0'], meaning: 'µs poll()/select() busy-wait on a device queue (low latency, burns CPU); 0 = off' },
+  { name: 'net.core.busy_read', defaults: ['0'], meaning: 'µs a blocking read busy-waits on the device queue; 0 = off' },
   // --- TCP: listen and handshake
   { name: 'net.ipv4.tcp_max_syn_backlog', rule: 'max(128, TCP established hash entries / 128): scales with memory',
     derive: ehashShare(128, 128),
@@ -70,8 +64,8 @@ const T: Tunable[] = [
   { name: 'net.ipv4.tcp_rmem', defaults: ['4096 131072 33554432', '4096 131072 6291456', '4096 87380 6291456'],
     rule: 'max lowered on small-memory machines; 6291456 before 6.16', meaning: 'TCP receive buffer min, initial, max per socket (bytes); autotuning grows to max' },
   { name: 'net.ipv4.tcp_wmem', defaults: ['4096 16384 4194304'], rule: 'max lowered on small-memory machines', meaning: 'TCP send buffer min, initial, max per socket (bytes)' },
-  { name: 'net.ipv4.tcp_mem', initialOnly: true, rule: 'pages: about 4.7%, 6.25%, 9.4% of memory at boot', meaning: 'all TCP memory, pages: low, pressure, high (TcpExtTCPMemoryPressures, TCPAbortOnMemory)' },
-  { name: 'net.ipv4.udp_mem', initialOnly: true, rule: 'pages: about 9.4%, 12.5%, 18.75% of memory at boot', meaning: 'all UDP memory, pages: low, pressure, high (UdpMemErrors beyond)' },
+  { name: 'net.ipv4.tcp_mem', rule: 'pages: about 4.7%, 6.25%, 9.4% of memory at boot', meaning: 'all TCP memory, pages: low, pressure, high (TcpExtTCPMemoryPressures, TCPAbortOnMemory)' },
+  { name: 'net.ipv4.udp_mem', rule: 'pages: about 9.4%, 12.5%, 18.75% of memory at boot', meaning: 'all UDP memory, pages: low, pressure, high (UdpMemErrors beyond)' },
   { name: 'net.ipv4.udp_rmem_min', defaults: ['4096'], meaning: 'receive buffer a UDP socket keeps even under memory pressure' },
   { name: 'net.ipv4.udp_wmem_min', defaults: ['4096'], meaning: 'send buffer a UDP socket keeps even under memory pressure' },
   { name: 'net.ipv4.tcp_moderate_rcvbuf', defaults: ['1'], meaning: 'receive buffer autotuning; 0 = fixed at tcp_rmem initial' },
@@ -79,7 +73,7 @@ const T: Tunable[] = [
   { name: 'net.ipv4.tcp_notsent_lowat', defaults: ['4294967295', '-1'], meaning: 'unsent bytes a socket may hold before poll() says not writable; lower = less latency' },
   { name: 'net.ipv4.tcp_limit_output_bytes', defaults: ['4194304', '1048576', '262144'], meaning: 'TCP Small Queues: bytes per flow in qdisc/device queues' },
   { name: 'net.ipv4.tcp_autocorking', defaults: ['1'], meaning: 'hold small writes while earlier data is still queued, to send fewer packets' },
-  { name: 'net.ipv4.tcp_max_orphans', initialOnly: true, rule: 'TCP established hash entries / 2',
+  { name: 'net.ipv4.tcp_max_orphans', rule: 'TCP established hash entries / 2',
     derive: ehashShare(2),
     meaning: 'closed-but-not-finished sockets allowed; beyond, they are reset (TCPAbortOnMemory)' },
   // --- TCP: congestion control, loss recovery, features
@@ -122,8 +116,8 @@ const T: Tunable[] = [
   { name: 'net.ipv4.ipfrag_high_thresh', defaults: ['4194304'], meaning: 'memory for IPv4 reassembly; beyond, fragments are dropped (IpReasmFails)' },
   { name: 'net.ipv4.icmp_ratelimit', defaults: ['1000'], meaning: 'ms between ICMP errors to one host (IcmpOutRateLimitHost)' },
   { name: 'net.ipv4.icmp_msgs_per_sec', defaults: ['1000'], meaning: 'ICMP messages per second for the host (IcmpOutRateLimitGlobal)' },
-  { name: 'net.ipv4.neigh.default.gc_thresh3', initialOnly: true, defaults: ['1024'], meaning: 'hard limit of ARP entries; beyond, "neighbour table overflow" and drops' },
-  { name: 'net.ipv6.neigh.default.gc_thresh3', initialOnly: true, defaults: ['1024'], meaning: 'hard limit of IPv6 neighbour entries' },
+  { name: 'net.ipv4.neigh.default.gc_thresh3', defaults: ['1024'], meaning: 'hard limit of ARP entries; beyond, "neighbour table overflow" and drops' },
+  { name: 'net.ipv6.neigh.default.gc_thresh3', defaults: ['1024'], meaning: 'hard limit of IPv6 neighbour entries' },
   { name: 'net.unix.max_dgram_qlen', defaults: ['10'], meaning: 'queue length of unix datagram sockets (syslog, journald: systemd sets 512)' },
   // --- conntrack (present once nf_conntrack is loaded)
   { name: 'net.netfilter.nf_conntrack_max', rule: 'nf_conntrack_buckets (or 4x in older kernels): scales with memory',

@@ -1,5 +1,6 @@
 // The rules table and the judgement: every rule run on the window, findings ranked (severity,
 // then how much), and the list of what was checked and found healthy, or not checked and why.
+import { placeFixes } from '../../../core/proc/sysctl.js';
 import { FINDING_LAYERS, severityRank, type Finding } from '../../../core/finding.js';
 import type { DoctorWindow } from '../window.js';
 import type { Rule } from './rule.js';
@@ -54,5 +55,6 @@ export function judge(w: DoctorWindow, rules: readonly Rule[] = RULES): Judgemen
     checks.push({ id: r.id, status: got.length ? 'found' : 'ok' });
   }
   findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || weight(b) - weight(a));
-  return { findings, checks, drops: dropSummary(w) };
+  // a sysctl that exists in the initial namespace only is set on the host, not in the one judged
+  return { findings: placeFixes(findings, w.netns.initial !== false), checks, drops: dropSummary(w) };
 }
