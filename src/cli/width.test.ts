@@ -47,7 +47,7 @@ test(`every tool's output fits ${WIDTH} columns; the longest IPv6 ends are never
     ['sockets -tm', ['sockets', '-tm']], ['sockets -x', ['sockets', '-x']], ['sockets -s', ['sockets', '-s']],
     ['nstat', ['nstat']], ['nstat -a', ['nstat', '-a']], ['nstat -az', ['nstat', '-a', '-z']],
     ['sysctl', ['sysctl']], ['ifstat', ['ifstat', '-i', '0.2']], ['ifstat -a', ['ifstat', '-a']],
-    ['ethtool lo', ['ethtool', 'lo']],
+    ['ethtool lo', ['ethtool', 'lo']], ['ethtool -caxm lo', ['ethtool', '-c', '-a', '-x', '-m', 'lo']],
     ['scaling', ['scaling', '-i', '0.2']], ['check', ['check']], ['softirqs', ['softirqs', '-d', '0.3']],
     ['doctor', ['doctor', '-d', '1']],
   ];

@@ -27,7 +27,7 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per-interface packets, bytes, errors, drops, utilisation (sar -n DEV,EDEV, nicstat)',
     load: async () => def(await import('./ifstat/cli.js')) },
-  { name: 'ethtool', layer: 'device', summary: 'driver statistics as deltas, rings, channels, offloads, speed (ethtool)',
+  { name: 'ethtool', layer: 'device', summary: 'driver counters as deltas, rings, queues, offloads, coalescing, pause, RSS (ethtool)',
     load: async () => def(await import('./ethtool/cli.js')) },
   { name: 'softirqs', layer: 'device', summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',
     load: async () => def(await import('./softirqs/cli.js')) },

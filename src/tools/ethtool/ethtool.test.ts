@@ -156,7 +156,7 @@ test('kernel: the CLI prints every section of a veth, unsupported rings as one l
   assert.match(txt, /^driver: +veth/m);
   assert.match(txt, /^rings: +not supported by driver veth$/m);
   assert.match(txt, /change over 0\.2 s/);
-  const json = JSON.parse(a.exec(process.execPath, [MAIN, 'ethtool', '--json', '-a', ifA]));
+  const json = JSON.parse(a.exec(process.execPath, [MAIN, 'ethtool', '--json', '--absolute', ifA]));
   assert.equal(json.rings.unsupported, 'not supported by driver veth');
   assert.equal(json.rings.errno, 95);
   assert.ok(json.stats.some((s: { name: string }) => s.name === 'peer_ifindex'));

@@ -44,3 +44,47 @@ export function parseEthtoolK(text: string): Map<string, { on: boolean; fixed: b
   }
   return m;
 }
+
+/**
+ * `ethtool -c`: parameter (by ethtool -C's name) -> number, true/false for on/off, or undefined
+ * for n/a. "rx-frame-low" and the like (as -c prints them) become "rx-frames-low" (as -C takes
+ * them); "Adaptive RX: on  TX: n/a" becomes adaptive-rx and adaptive-tx, "CQE mode" cqe-mode-*.
+ */
+export function parseEthtoolC(text: string): Map<string, number | boolean | undefined> {
+  const m = new Map<string, number | boolean | undefined>();
+  const val = (s: string) => (s === 'n/a' ? undefined : s === 'on' ? true : s === 'off' ? false : Number(s));
+  for (const line of text.split('\n').slice(1)) {
+    const pair = /^(Adaptive|CQE mode)\s+RX:\s+(\S+)\s+TX:\s+(\S+)/.exec(line);
+    if (pair) {
+      const p = pair[1] === 'Adaptive' ? 'adaptive' : 'cqe-mode';
+      m.set(`${p}-rx`, val(pair[2]!));
+      m.set(`${p}-tx`, val(pair[3]!));
+      continue;
+    }
+    const x = /^([a-z-]+):\s+(\S+)$/.exec(line);
+    if (x) m.set(x[1]!.replace(/-frame-/, '-frames-'), val(x[2]!));
+  }
+  return m;
+}
+
+/** `ethtool -x` (ioctl era and later): ring count, table, key, hash functions on; null where it says "Operation not supported". */
+export function parseEthtoolX(text: string): { rings: number; indir: number[] | null; key: string | null; hfunc: string[] | null } {
+  const rings = Number(/with (\d+) RX ring/.exec(text)?.[1]);
+  const part = (start: RegExp, end: RegExp | undefined): string[] => {
+    const lines = text.split('\n');
+    const i = lines.findIndex((l) => start.test(l));
+    if (i < 0) return [];
+    const j = end ? lines.findIndex((l, k) => k > i && end.test(l)) : -1;
+    return lines.slice(i + 1, j < 0 ? undefined : j).filter((l) => l.trim() !== '');
+  };
+  const unsupported = (ls: string[]) => ls.some((l) => /Operation not supported/.test(l));
+  const tab = part(/^RX flow hash indirection table/, /^RSS hash key/);
+  const key = part(/^RSS hash key/, /^RSS hash function/);
+  const fn = part(/^RSS hash function/, /^RSS input transformation/);
+  return {
+    rings,
+    indir: unsupported(tab) ? null : tab.flatMap((l) => l.replace(/^\s*\d+:/, '').trim().split(/\s+/).map(Number)),
+    key: unsupported(key) ? null : key.join('').trim(),
+    hfunc: unsupported(fn) ? null : fn.map((l) => /^\s*(\S+): on$/.exec(l)?.[1]).filter((x): x is string => !!x),
+  };
+}
