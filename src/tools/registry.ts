@@ -25,7 +25,7 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'SNMP/TcpExt/IpExt counters as rates, with what each one means (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
-  { name: 'ifstat', layer: 'device', summary: 'per-interface packets, bytes, errors, drops, utilisation (sar -n DEV,EDEV, nicstat)',
+  { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',
     load: async () => def(await import('./ifstat/cli.js')) },
   { name: 'ethtool', layer: 'device', summary: 'driver counters as deltas, rings, queues, offloads, coalescing, pause, RSS (ethtool)',
     load: async () => def(await import('./ethtool/cli.js')) },

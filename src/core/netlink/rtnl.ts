@@ -1,11 +1,12 @@
 // rtnetlink links: one RTM_GETLINK dump (NETLINK_ROUTE) gives every interface of this network
 // namespace with its name, state, queues, kind and 64-bit counters in one round trip; the same
 // source `ip -s link` reads. Parsing takes bytes, so it is tested on captured dumps without root.
+// Qdiscs, over the same dump helper: qdisc.ts.
 import { withNetns, type NetnsRef } from '../netns.js';
 import { readTextOr } from '../proc/read.js';
 import { NetdxError } from '../errors.js';
 import {
-  NETLINK_ROUTE, NLM_F_DUMP, NetlinkSocket, attrCString, parseAttrs, parseMessages, type NlMsg,
+  NETLINK_ROUTE, NLM_F_DUMP, NetlinkSocket, attrCString, buildMessage, parseAttrs, parseMessages, type NlMsg,
 } from './netlink.js';
 
 export const RTM_NEWLINK = 16;
@@ -129,42 +130,41 @@ function getlinkRequest(): Buffer {
   return Buffer.alloc(IFINFOMSG_LEN); // AF_UNSPEC, every link
 }
 
-/** Every interface of a network namespace (default: the calling thread's), in ifindex order. */
-export function dumpLinks(netns?: NetnsRef): Link[] {
+/**
+ * One NETLINK_ROUTE dump in a network namespace (default: the calling thread's): `onMessage` gets
+ * each reply message (its body valid only during the call). Shared by links and qdiscs.
+ */
+export function rtnlDump(type: number, request: Buffer, netns: NetnsRef | undefined, onMessage: (m: NlMsg) => void): void {
   const sock = withNetns(netns, () => new NetlinkSocket(NETLINK_ROUTE, 'rtnetlink'));
   try {
-    const out: Link[] = [];
-    sock.transact(RTM_GETLINK, NLM_F_DUMP, getlinkRequest(), (m: NlMsg) => {
-      if (m.type === RTM_NEWLINK) out.push(parseLinkMessage(m.body));
-    });
-    return out;
+    sock.transact(type, NLM_F_DUMP, request, onMessage);
   } finally {
     sock.close();
   }
 }
 
 /**
- * The raw reply bytes of one dump (messages re-serialised back to back), for fixtures:
- * parseLinkDump(dumpLinksRaw()) equals dumpLinks().
+ * The raw reply bytes of one dump, messages re-serialised back to back with their headers, for
+ * fixtures: the parser of that dump reads them as it reads the live reply.
  */
-export function dumpLinksRaw(): Buffer {
-  const sock = new NetlinkSocket(NETLINK_ROUTE, 'rtnetlink');
-  try {
-    const parts: Buffer[] = [];
-    sock.transact(RTM_GETLINK, NLM_F_DUMP, getlinkRequest(), (m: NlMsg) => {
-      const h = Buffer.alloc(16);
-      h.writeUInt32LE(16 + m.body.length, 0);
-      h.writeUInt16LE(m.type, 4);
-      h.writeUInt16LE(m.flags, 6);
-      h.writeUInt32LE(m.seq, 8);
-      h.writeUInt32LE(m.pid, 12);
-      const pad = Buffer.alloc((4 - (m.body.length % 4)) % 4);
-      parts.push(h, Buffer.from(m.body), pad);
-    });
-    return Buffer.concat(parts);
-  } finally {
-    sock.close();
-  }
+export function rtnlDumpRaw(type: number, request: Buffer, netns?: NetnsRef): Buffer {
+  const parts: Buffer[] = [];
+  rtnlDump(type, request, netns, (m) => parts.push(buildMessage(m.type, m.flags, m.seq, m.body)));
+  return Buffer.concat(parts);
+}
+
+/** Every interface of a network namespace (default: the calling thread's), in ifindex order. */
+export function dumpLinks(netns?: NetnsRef): Link[] {
+  const out: Link[] = [];
+  rtnlDump(RTM_GETLINK, getlinkRequest(), netns, (m) => {
+    if (m.type === RTM_NEWLINK) out.push(parseLinkMessage(m.body));
+  });
+  return out;
+}
+
+/** The raw reply of one RTM_GETLINK dump, for fixtures: parseLinkDump(dumpLinksRaw()) equals dumpLinks(). */
+export function dumpLinksRaw(netns?: NetnsRef): Buffer {
+  return rtnlDumpRaw(RTM_GETLINK, getlinkRequest(), netns);
 }
 
 export type Duplex = 'full' | 'half' | 'unknown';
@@ -193,84 +193,4 @@ export function parseLinkSpeed(speedText: string | undefined, duplexText: string
 export function linkSpeed(name: string): LinkSpeed {
   if (!/^[^/\0]{1,15}$/.test(name) || name === '.' || name === '..') return { duplex: 'unknown' };
   return parseLinkSpeed(readTextOr(`/sys/class/net/${name}/speed`), readTextOr(`/sys/class/net/${name}/duplex`));
-}
-
-// ---------------------------------------------------------------- qdiscs
-
-export const RTM_NEWQDISC = 36;
-export const RTM_GETQDISC = 38;
-const TCA_KIND = 1;
-const TCA_STATS2 = 7;
-const TCA_STATS_BASIC = 1;
-const TCA_STATS_QUEUE = 3;
-const TCA_STATS_PKT64 = 8;
-const TCMSG_LEN = 20;
-export const TC_H_ROOT = 0xffffffff;
-export const TC_H_INGRESS = 0xfffffff1;
-
-/** A queueing discipline with its statistics (what `tc -s qdisc` shows). */
-export interface Qdisc {
-  ifindex: number;
-  /** "8001:", as tc prints handles. */
-  handle: string;
-  /** "root", "ingress" or "1:2". */
-  parent: string;
-  kind: string;
-  bytes: number;
-  packets: number;
-  /** Packets the qdisc dropped (full queue, policing, ...). */
-  drops: number;
-  /** Times the qdisc held a packet back (rate limits): not drops. */
-  overlimits: number;
-  requeues: number;
-  /** Packets and bytes queued now. */
-  qlen: number;
-  backlog: number;
-}
-
-function tcHandle(h: number): string {
-  if (h === TC_H_ROOT) return 'root';
-  if (h === TC_H_INGRESS) return 'ingress';
-  const major = (h >>> 16).toString(16);
-  const minor = h & 0xffff;
-  return minor ? `${major}:${minor.toString(16)}` : `${major}:`;
-}
-
-/** One RTM_NEWQDISC body (struct tcmsg + attributes). */
-export function parseQdiscMessage(body: Buffer): Qdisc {
-  if (body.length < TCMSG_LEN) throw new NetdxError('E_NETLINK', `decoding tcmsg: ${body.length} bytes, a message has at least ${TCMSG_LEN}`);
-  const attrs = parseAttrs(body, TCMSG_LEN);
-  const q: Qdisc = {
-    ifindex: body.readInt32LE(4), handle: tcHandle(body.readUInt32LE(8)), parent: tcHandle(body.readUInt32LE(12)),
-    kind: attrCString(attrs.get(TCA_KIND)) ?? '?',
-    bytes: 0, packets: 0, drops: 0, overlimits: 0, requeues: 0, qlen: 0, backlog: 0,
-  };
-  const st = attrs.get(TCA_STATS2);
-  if (st) {
-    const s = parseAttrs(st);
-    const basic = s.get(TCA_STATS_BASIC);
-    if (basic && basic.length >= 12) { q.bytes = Number(basic.readBigUInt64LE(0)); q.packets = basic.readUInt32LE(8); }
-    const p64 = s.get(TCA_STATS_PKT64);
-    if (p64 && p64.length >= 8) q.packets = Number(p64.readBigUInt64LE(0));
-    const queue = s.get(TCA_STATS_QUEUE);
-    if (queue && queue.length >= 20) {
-      q.qlen = queue.readUInt32LE(0); q.backlog = queue.readUInt32LE(4); q.drops = queue.readUInt32LE(8);
-      q.requeues = queue.readUInt32LE(12); q.overlimits = queue.readUInt32LE(16);
-    }
-  }
-  return q;
-}
-
-/** Every qdisc of a network namespace (default: the calling thread's), with statistics. */
-export function dumpQdiscs(netns?: NetnsRef): Qdisc[] {
-  const sock = withNetns(netns, () => new NetlinkSocket(NETLINK_ROUTE, 'rtnetlink'));
-  try {
-    const out: Qdisc[] = [];
-    sock.transact(RTM_GETQDISC, NLM_F_DUMP, Buffer.alloc(TCMSG_LEN), (m: NlMsg) => {
-      if (m.type === RTM_NEWQDISC) out.push(parseQdiscMessage(m.body));
-    });
-    return out;
-  } finally {
-    sock.close();
-  }
 }

@@ -6,7 +6,8 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { NetdxError } from '../../core/errors.js';
-import { dumpLinks, dumpQdiscs, linkSpeed } from '../../core/netlink/rtnl.js';
+import { dumpLinks, linkSpeed } from '../../core/netlink/rtnl.js';
+import { dumpQdiscs } from '../../core/netlink/qdisc.js';
 import { TCP_STATES, dumpInetSockets, forEachInetDiagBody, parseInetDiagMsg, type InetSocket } from '../../core/netlink/sockdiag.js';
 import { netnsLabel, ownNetns, withNetns, isOwnNetns, type NetnsRef } from '../../core/netns.js';
 import { parseProcStat } from '../../core/proc/cpustat.js';

@@ -1,7 +1,7 @@
 // The doctor's window: everything sampled over a few seconds, typed and serialisable. Collectors
 // fill it (record.ts); rules judge it (rules/), with no I/O, so a window saved with --bundle is
 // judged again offline (--from) with the same findings, and rules are tested on saved windows.
-import type { Qdisc } from '../../core/netlink/rtnl.js';
+import type { Qdisc } from '../../core/netlink/qdisc.js';
 import type { GlobalSteering, InterfaceScaling } from '../scaling/lib.js';
 import type { LostEvents } from '../../core/bpf/object.js';
 
