@@ -1,7 +1,7 @@
 // The only module that touches the FFI: libbpf and the few libc calls netdx needs (netlink
-// sockets, mmap of BPF ring buffers, ioctl, mount). Everything else goes through the typed
-// wrappers in core/bpf and core/netlink. Libraries are loaded lazily so that commands which
-// need neither (nstat, sysctl, --help) do not pay for dlopen.
+// sockets, mmap of BPF ring buffers, ioctl, mount, a namespace's cookie). Everything else goes
+// through the typed wrappers in core/bpf and core/netlink. Libraries are loaded lazily so that
+// commands which need neither (sysctl, nstat -a -s, --help) do not pay for dlopen.
 import { createRequire } from 'node:module';
 
 // koffi through require(): its CommonJS entry loads ~10 ms sooner than its ES module entry
@@ -55,6 +55,7 @@ function bindLibc() {
     recv: lib.func('intptr_t recv(int fd, void *buf, size_t len, int flags)'),
     close: lib.func('int close(int fd)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
+    getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *val, void *len)'),
     ioctl: lib.func('int ioctl(int fd, unsigned long req, void *arg)'),
     mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)'),
     munmap: lib.func('int munmap(void *addr, size_t length)'),

@@ -6,6 +6,7 @@
 // the doctor go through here.
 import { closeSync, openSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { NetdxError, errnoName } from './errors.js';
+import { endianness } from 'node:os';
 import { errno, libc, strerror } from './ffi.js';
 
 const CLONE_NEWNET = 0x40000000;
@@ -90,6 +91,40 @@ export function withNetns<T>(target: NetnsRef | undefined, fn: () => T): T {
   } finally {
     if (there !== undefined) closeSync(there);
     closeSync(home);
+  }
+}
+
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_NETNS_COOKIE = 71;
+const ENOPROTOOPT = 92;
+
+/**
+ * The namespace's cookie (SO_NETNS_COOKIE, Linux 5.14+): a 64-bit number the kernel gives each
+ * namespace once per boot and never reuses, where inodes are reused as soon as a namespace is
+ * freed. Undefined when the kernel is older. Read from a socket made inside `target`.
+ */
+export function netnsCookie(target?: NetnsRef): bigint | undefined {
+  const c = libc();
+  const fd = withNetns(target, () => c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) as number);
+  if (fd < 0) {
+    const e = errno();
+    throw new NetdxError('E_IO', `reading the cookie of network namespace ${target ? netnsLabel(target) : '(own)'}: socket: ${strerror(e)} (${errnoName(e)})`, { errno: e });
+  }
+  try {
+    const val = Buffer.alloc(8);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(8);
+    if ((c.getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, val, len) as number) < 0) {
+      const e = errno();
+      if (e === ENOPROTOOPT) return undefined;
+      throw new NetdxError('E_IO', `reading the cookie of network namespace ${target ? netnsLabel(target) : '(own)'}: ${strerror(e)} (${errnoName(e)})`, { errno: e });
+    }
+    return endianness() === 'LE' ? val.readBigUInt64LE() : val.readBigUInt64BE();
+  } finally {
+    c.close(fd);
   }
 }
 

@@ -2,7 +2,9 @@
 // namespaces joined by veth, and child processes that are always ended. Everything created
 // here is removed on test end and on process exit, whatever the path.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { installProcessCleanup, registerCleanup } from '../core/cleanup.js';
 
@@ -97,6 +99,16 @@ after(killChildren);
 // A test file is a program of its own: its namespaces and children go on exit and on signals
 // (uncaught errors stay the test runner's to report).
 installProcessCleanup({ uncaught: false });
+
+// `netdx nstat` keeps a history file per namespace (default /tmp/.netdx-nstat.u<uid>): the CLI runs
+// of a test file keep theirs in a directory of its own, removed at its end, as its namespaces are.
+{
+  const dir = mkdtempSync(join(tmpdir(), 'netdx-nstat-test-'));
+  process.env.NETDX_NSTAT_HISTORY = dir;
+  const drop = () => rmSync(dir, { recursive: true, force: true });
+  registerCleanup(drop);
+  after(drop);
+}
 
 /** Runs a JS snippet in a fresh node (optionally inside a netns) and returns stdout. */
 export function nodeEval(code: string, ns?: Netns): string {

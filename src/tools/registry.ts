@@ -23,7 +23,7 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpstates/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
-  { name: 'nstat', layer: 'transport', summary: 'SNMP/TcpExt/IpExt counters as rates, with what each one means (nstat)',
+  { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',
     load: async () => def(await import('./ifstat/cli.js')) },

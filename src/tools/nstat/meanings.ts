@@ -1,6 +1,7 @@
-// What the counters that matter to performance mean, as data: `netdx nstat` shows the meaning
+// What each of the kernel's SNMP counters means, as data: `netdx nstat` shows the meaning
 // beside each counter and `netdx doctor` reads the kind to decide what an increase says.
-// Names are nstat's (group prefix + field). Counters missing here are shown without a meaning.
+// Names are nstat's (group prefix + field). Every counter of this kernel has one (a kernel test
+// reads the three files on the host and in a fresh namespace and fails on any without).
 
 /**
  * drop: packets or connections thrown away; error: malformed or refused input; retrans: data
@@ -44,6 +45,10 @@ const TABLE: Record<string, CounterMeaning> = {
   IpReasmFails: m('drop', 'IPv4 reassemblies that failed (fragment lost, timeout, overlap); fragments were lost'),
   IpReasmTimeout: m('drop', 'IPv4 fragment queues expired before all fragments arrived'),
   IpFragFails: m('drop', 'IPv4 packets that needed fragmenting but had DF set or could not be fragmented'),
+  IpReasmReqds: m('traffic', 'IPv4 fragments received that needed reassembly'),
+  IpReasmOKs: m('traffic', 'IPv4 packets reassembled from fragments'),
+  IpFragOKs: m('traffic', 'IPv4 packets fragmented on output (one per packet, not per fragment)'),
+  IpFragCreates: m('traffic', 'IPv4 fragments created on output'),
   IpExtInOctets: m('traffic', 'IPv4 bytes received'),
   IpExtOutOctets: m('traffic', 'IPv4 bytes sent'),
   IpExtInNoRoutes: m('drop', 'IPv4 packets received that could not be routed'),
@@ -54,6 +59,14 @@ const TABLE: Record<string, CounterMeaning> = {
   IpExtInECT1Pkts: m('traffic', 'IPv4 packets received with ECT(1) (L4S)'),
   IpExtInCEPkts: m('pressure', 'IPv4 packets received marked Congestion Experienced: a queue on the path is building up'),
   IpExtReasmOverlaps: m('error', 'IPv4 fragments that overlapped others (dropped)'),
+  IpExtInMcastPkts: m('traffic', 'IPv4 multicast packets received'),
+  IpExtOutMcastPkts: m('traffic', 'IPv4 multicast packets sent'),
+  IpExtInBcastPkts: m('traffic', 'IPv4 broadcast packets received'),
+  IpExtOutBcastPkts: m('traffic', 'IPv4 broadcast packets sent'),
+  IpExtInMcastOctets: m('traffic', 'IPv4 multicast bytes received'),
+  IpExtOutMcastOctets: m('traffic', 'IPv4 multicast bytes sent'),
+  IpExtInBcastOctets: m('traffic', 'IPv4 broadcast bytes received'),
+  IpExtOutBcastOctets: m('traffic', 'IPv4 broadcast bytes sent'),
   Ip6InReceives: m('traffic', 'IPv6 packets received from all interfaces, errors included'),
   Ip6InHdrErrors: m('error', 'IPv6 packets dropped for a bad header (hop limit exceeded, bad version, ...)'),
   Ip6InTooBigErrors: m('drop', 'IPv6 packets that could not be forwarded because they exceed the link MTU'),
@@ -70,6 +83,23 @@ const TABLE: Record<string, CounterMeaning> = {
   Ip6InOctets: m('traffic', 'IPv6 bytes received'),
   Ip6OutOctets: m('traffic', 'IPv6 bytes sent'),
   Ip6InCEPkts: m('pressure', 'IPv6 packets received marked Congestion Experienced: a queue on the path is building up'),
+  Ip6InUnknownProtos: m('drop', 'IPv6 packets for a protocol (next header) with no handler'),
+  Ip6OutForwDatagrams: m('traffic', 'IPv6 packets forwarded (routing)'),
+  Ip6OutTransmits: m('traffic', 'IPv6 packets handed to the device layer (forwarded ones included)'),
+  Ip6ReasmTimeout: m('drop', 'IPv6 fragment queues expired before all fragments arrived'),
+  Ip6ReasmReqds: m('traffic', 'IPv6 fragments received that needed reassembly'),
+  Ip6ReasmOKs: m('traffic', 'IPv6 packets reassembled from fragments'),
+  Ip6FragOKs: m('traffic', 'IPv6 packets fragmented on output (one per packet, not per fragment)'),
+  Ip6FragCreates: m('traffic', 'IPv6 fragments created on output'),
+  Ip6InMcastPkts: m('traffic', 'IPv6 multicast packets received (neighbour discovery and MLD included)'),
+  Ip6OutMcastPkts: m('traffic', 'IPv6 multicast packets sent (neighbour discovery and MLD included)'),
+  Ip6InMcastOctets: m('traffic', 'IPv6 multicast bytes received'),
+  Ip6OutMcastOctets: m('traffic', 'IPv6 multicast bytes sent'),
+  Ip6InBcastOctets: m('traffic', 'always 0: IPv6 has no broadcast (a field of the MIB IPv4 shares)'),
+  Ip6OutBcastOctets: m('traffic', 'always 0: IPv6 has no broadcast (a field of the MIB IPv4 shares)'),
+  Ip6InNoECTPkts: m('traffic', 'IPv6 packets received without ECN capability'),
+  Ip6InECT0Pkts: m('traffic', 'IPv6 packets received with ECN capable transport ECT(0)'),
+  Ip6InECT1Pkts: m('traffic', 'IPv6 packets received with ECT(1) (L4S)'),
   // --- ICMP
   IcmpInMsgs: m('traffic', 'ICMP messages received'),
   IcmpOutMsgs: m('traffic', 'ICMP messages sent'),
@@ -88,6 +118,54 @@ const TABLE: Record<string, CounterMeaning> = {
   Icmp6InDestUnreachs: m('error', 'ICMPv6 destination unreachable received'),
   Icmp6OutDestUnreachs: m('error', 'ICMPv6 destination unreachable sent (e.g. for UDP to a closed port)'),
   Icmp6OutRateLimitHost: m('drop', 'ICMPv6 messages not sent: per-host rate limit'),
+  IcmpInTimeExcds: m('error', 'ICMP time exceeded received: a TTL ran out on the path (routing loop, traceroute) or a peer timed out reassembling our fragments'),
+  IcmpInParmProbs: m('error', 'ICMP parameter problem received: a node found a bad header in our packet'),
+  IcmpInSrcQuenchs: m('error', 'ICMP source quench received (obsolete; TCP ignores them)'),
+  IcmpInRedirects: m('error', 'ICMP redirects received: a router says another next hop is better (used only with accept_redirects)'),
+  IcmpInEchos: m('traffic', 'ICMP echo requests received (pings to this host)'),
+  IcmpInEchoReps: m('traffic', 'ICMP echo replies received'),
+  IcmpInTimestamps: m('traffic', 'ICMP timestamp requests received'),
+  IcmpInTimestampReps: m('traffic', 'ICMP timestamp replies received'),
+  IcmpInAddrMasks: m('traffic', 'ICMP address mask requests received (obsolete)'),
+  IcmpInAddrMaskReps: m('traffic', 'ICMP address mask replies received (obsolete)'),
+  IcmpOutTimeExcds: m('error', 'ICMP time exceeded sent: a packet to forward ran out of TTL, or a fragment reassembly timed out'),
+  IcmpOutParmProbs: m('error', 'ICMP parameter problem sent: a packet received had a bad header or IP option'),
+  IcmpOutSrcQuenchs: m('error', 'ICMP source quench sent (obsolete)'),
+  IcmpOutRedirects: m('error', 'ICMP redirects sent: a packet was forwarded out of the interface it came in on (send_redirects)'),
+  IcmpOutEchos: m('traffic', 'ICMP echo requests sent (ping)'),
+  IcmpOutEchoReps: m('traffic', 'ICMP echo replies sent (answers to pings)'),
+  IcmpOutTimestamps: m('traffic', 'ICMP timestamp requests sent'),
+  IcmpOutTimestampReps: m('traffic', 'ICMP timestamp replies sent'),
+  IcmpOutAddrMasks: m('traffic', 'ICMP address mask requests sent (obsolete)'),
+  IcmpOutAddrMaskReps: m('traffic', 'ICMP address mask replies sent (obsolete)'),
+  Icmp6InCsumErrors: m('error', 'ICMPv6 messages received with a bad checksum'),
+  Icmp6InTimeExcds: m('error', 'ICMPv6 time exceeded received: the hop limit ran out on the path, or a peer timed out reassembling our fragments'),
+  Icmp6InParmProblems: m('error', 'ICMPv6 parameter problem received: a node found a bad header or option in our packet'),
+  Icmp6InEchos: m('traffic', 'ICMPv6 echo requests received (pings to this host)'),
+  Icmp6InEchoReplies: m('traffic', 'ICMPv6 echo replies received'),
+  Icmp6InGroupMembQueries: m('traffic', 'MLD multicast listener queries received (type 130)'),
+  Icmp6InGroupMembResponses: m('traffic', 'MLDv1 multicast listener reports received (type 131)'),
+  Icmp6InGroupMembReductions: m('traffic', 'MLDv1 multicast listener done messages received (type 132)'),
+  Icmp6InRouterSolicits: m('traffic', 'router solicitations received (neighbour discovery, type 133)'),
+  Icmp6InRouterAdvertisements: m('traffic', 'router advertisements received (neighbour discovery, type 134)'),
+  Icmp6InNeighborSolicits: m('traffic', 'neighbour solicitations received (type 135: address resolution, reachability, DAD)'),
+  Icmp6InNeighborAdvertisements: m('traffic', 'neighbour advertisements received (type 136: answers to solicitations)'),
+  Icmp6InRedirects: m('error', 'ICMPv6 redirects received (type 137): a router says another next hop is better'),
+  Icmp6InMLDv2Reports: m('traffic', 'MLDv2 multicast listener reports received (type 143)'),
+  Icmp6OutPktTooBigs: m('error', 'ICMPv6 Packet Too Big sent: a packet was larger than the MTU of the link it had to leave by'),
+  Icmp6OutTimeExcds: m('error', 'ICMPv6 time exceeded sent: a packet to forward ran out of hop limit, or a fragment reassembly timed out'),
+  Icmp6OutParmProblems: m('error', 'ICMPv6 parameter problem sent: a packet received had a bad header, option or next header'),
+  Icmp6OutEchos: m('traffic', 'ICMPv6 echo requests sent (ping)'),
+  Icmp6OutEchoReplies: m('traffic', 'ICMPv6 echo replies sent (answers to pings)'),
+  Icmp6OutGroupMembQueries: m('traffic', 'MLD multicast listener queries sent (type 130)'),
+  Icmp6OutGroupMembResponses: m('traffic', 'MLDv1 multicast listener reports sent (type 131)'),
+  Icmp6OutGroupMembReductions: m('traffic', 'MLDv1 multicast listener done messages sent (type 132)'),
+  Icmp6OutRouterSolicits: m('traffic', 'router solicitations sent (neighbour discovery, type 133)'),
+  Icmp6OutRouterAdvertisements: m('traffic', 'router advertisements sent (neighbour discovery, type 134)'),
+  Icmp6OutNeighborSolicits: m('traffic', 'neighbour solicitations sent (type 135: address resolution, reachability, DAD)'),
+  Icmp6OutNeighborAdvertisements: m('traffic', 'neighbour advertisements sent (type 136)'),
+  Icmp6OutRedirects: m('error', 'ICMPv6 redirects sent (type 137): a packet was forwarded out of the interface it came in on'),
+  Icmp6OutMLDv2Reports: m('traffic', 'MLDv2 multicast listener reports sent (type 143)'),
   // --- TCP (RFC 4022 MIB)
   TcpActiveOpens: m('traffic', 'connections opened by connect() (SYN sent)'),
   TcpPassiveOpens: m('traffic', 'connections accepted by listeners (SYN received and answered)'),
@@ -115,6 +193,11 @@ const TABLE: Record<string, CounterMeaning> = {
   TcpExtTCPFastOpenActiveFail: m('error', 'Fast Open attempts that fell back (SYN data not acknowledged)'),
   TcpExtTCPFastOpenPassiveFail: m('error', 'Fast Open SYNs received that could not use the data (cookie, memory)'),
   TcpExtTCPFastOpenBlackhole: m('error', 'Fast Open disabled after suspected middlebox blackholing'),
+  TcpExtTCPFastOpenActive: m('traffic', 'Fast Open connects whose data in the SYN the server acknowledged'),
+  TcpExtTCPFastOpenPassive: m('traffic', 'connections accepted through Fast Open: a valid cookie, the SYN\'s data delivered at once'),
+  TcpExtTCPFastOpenCookieReqd: m('traffic', 'SYNs received that asked for a Fast Open cookie (a client\'s first TFO connect)'),
+  TcpExtTCPFastOpenPassiveAltKey: m('traffic', 'Fast Open cookies accepted that were made with the backup key (key rotation)'),
+  TcpExtTCPMigrateReqSuccess: m('traffic', 'requests moved to another SO_REUSEPORT listener when theirs closed (tcp_migrate_req)'),
   // --- TcpExt: receive side memory and queues
   TcpExtTCPBacklogDrop: m('drop', 'segments dropped: socket backlog full while the app held the socket lock (rcvbuf+sndbuf)'),
   TcpExtTCPRcvQDrop: m('drop', 'segments dropped: receive queue over rcvbuf and no memory could be had'),
@@ -135,6 +218,27 @@ const TABLE: Record<string, CounterMeaning> = {
   TcpExtTCPMinTTLDrop: m('drop', 'segments dropped by IP_MINTTL'),
   TcpExtPAWSEstab: m('drop', 'segments dropped by PAWS: timestamp older than the last seen (old duplicates or wrap)'),
   TcpExtPAWSActive: m('drop', 'SYN-ACKs dropped by PAWS on active opens'),
+  TcpExtPAWSOldAck: m('drop', 'pure ACKs dropped by PAWS for an old timestamp, mostly ACKs reordered across transmit queues; harmless'),
+  TcpExtPAWSTimewait: m('drop', 'segments to a TIME_WAIT socket dropped by PAWS (timestamp older than the last seen)'),
+  TcpExtTSEcrRejected: m('drop', 'segments dropped because their echoed timestamp (TSecr) is not valid'),
+  TcpExtBeyondWindow: m('drop', 'segments dropped because they go beyond our advertised receive window'),
+  TcpExtTCPSACKDiscard: m('error', 'SACK blocks ignored as invalid (outside the data in flight)'),
+  TcpExtTCPMD5NotFound: m('drop', 'segments dropped: a TCP-MD5 key is set for the peer but the segment has no signature'),
+  TcpExtTCPMD5Unexpected: m('drop', 'segments dropped: a TCP-MD5 signature came with no key set for the peer'),
+  TcpExtTCPMD5Failure: m('drop', 'segments dropped: the TCP-MD5 signature did not verify (wrong key, or forged)'),
+  TcpExtTCPAORequired: m('drop', 'segments dropped: TCP-AO is required on the socket and the segment has no signature'),
+  TcpExtTCPAOBad: m('drop', 'segments dropped: the TCP-AO signature did not verify'),
+  TcpExtTCPAOKeyNotFound: m('drop', 'segments dropped: the TCP-AO option names a key the socket does not have'),
+  TcpExtTCPAOGood: m('traffic', 'segments with a valid TCP-AO signature'),
+  TcpExtTCPAODroppedIcmps: m('drop', 'ICMP errors ignored on TCP-AO connections (RFC 5925: ICMPs are not authenticated)'),
+  TcpExtIPReversePathFilter: m('drop', 'IPv4 packets dropped by reverse path filtering (rp_filter): their source is not routed back through the interface they came in on'),
+  TcpExtArpFilter: m('drop', 'ARP requests not answered because of arp_filter (the reply would not leave by that interface)'),
+  TcpExtTCPACKSkippedSynRecv: m('error', 'ACKs not sent in reply to out-of-window segments for a SYN_RECV request: rate-limited (tcp_invalid_ratelimit)'),
+  TcpExtTCPACKSkippedPAWS: m('error', 'ACKs not sent in reply to segments PAWS rejected: rate-limited (tcp_invalid_ratelimit)'),
+  TcpExtTCPACKSkippedSeq: m('error', 'ACKs not sent in reply to out-of-window segments: rate-limited (tcp_invalid_ratelimit)'),
+  TcpExtTCPACKSkippedFinWait2: m('error', 'ACKs not sent in reply to out-of-window segments in FIN_WAIT2: rate-limited'),
+  TcpExtTCPACKSkippedTimeWait: m('error', 'ACKs not sent in reply to out-of-window segments in TIME_WAIT: rate-limited'),
+  TcpExtTCPACKSkippedChallenge: m('error', 'challenge ACKs not sent: rate-limited per socket (tcp_invalid_ratelimit)'),
   TcpExtLockDroppedIcmps: m('drop', 'ICMP errors dropped because the socket was locked by the app'),
   TcpExtOutOfWindowIcmps: m('drop', 'ICMP errors dropped because they referred to data outside the window'),
   TcpExtBusyPollRxPackets: m('traffic', 'packets received by busy polling'),
@@ -148,7 +252,9 @@ const TABLE: Record<string, CounterMeaning> = {
   TcpExtTCPAbortOnLinger: m('reset', 'connections reset at close() by SO_LINGER'),
   TcpExtTCPAbortFailed: m('error', 'resets that could not be sent (no memory)'),
   TcpExtTCPTimeWaitOverflow: m('drop', 'TIME_WAIT sockets not created: tcp_max_tw_buckets reached'),
-  TcpExtTW: m('traffic', 'sockets that finished TIME_WAIT (normal after active closes)'),
+  TcpExtTW: m('traffic', 'sockets that entered TIME_WAIT for its full length (normal after active closes)'),
+  TcpExtTWRecycled: m('traffic', 'TIME_WAIT connections reused by a new connect() to the same peer (tcp_tw_reuse)'),
+  TcpExtTWKilled: m('traffic', 'closing sockets put in the timewait table on a short timer (4 s or less) rather than the full TIME_WAIT'),
   TcpExtTCPWqueueTooBig: m('pressure', 'segments not split for sending because the write queue was too big'),
   // --- TcpExt: loss, retransmission and recovery
   TcpExtTCPLostRetransmit: m('retrans', 'retransmitted segments lost again (heavy loss or a too-early retransmit)'),
@@ -175,7 +281,12 @@ const TABLE: Record<string, CounterMeaning> = {
   TcpExtTCPSackRecoveryFail: m('retrans', 'SACK recoveries that ended in an RTO'),
   TcpExtTCPRenoRecovery: m('recovery', 'Reno (no SACK) loss recovery episodes; SACK disabled somewhere?'),
   TcpExtTCPRenoRecoveryFail: m('retrans', 'Reno recoveries that ended in an RTO'),
-  TcpExtTCPSackFailures: m('retrans', 'RTOs after SACK recovery failed'),
+  TcpExtTCPSackFailures: m('retrans', 'RTOs on a SACK connection that had SACKed data outstanding but had not started recovery'),
+  TcpExtTCPRenoFailures: m('retrans', 'RTOs on a connection without SACK that had seen duplicate ACKs but not started recovery'),
+  TcpExtTCPSackShifted: m('traffic', 'SACK processing: SACKed data moved onto the previous SACKed buffer of the send queue (saves memory)'),
+  TcpExtTCPSackMerged: m('traffic', 'SACK processing: SACKed buffers of the send queue merged whole into the previous one'),
+  TcpExtTCPSackShiftFallback: m('traffic', 'SACK processing: SACKed buffers that could not be shifted or merged (the slower path)'),
+  TcpExtTCPAckCompressed: m('traffic', 'ACKs not sent because SACK compression merged them (reordering or loss: tcp_comp_sack_nr)'),
   TcpExtTCPLossFailures: m('retrans', 'RTOs while already in loss state'),
   TcpExtTCPSACKReneging: m('error', 'the peer reneged on SACKed data (discarded what it had acknowledged)'),
   TcpExtTCPFullUndo: m('recovery', 'recoveries fully undone: the loss was spurious (reordering or delay)'),
@@ -200,12 +311,97 @@ const TABLE: Record<string, CounterMeaning> = {
   TcpExtTCPMTUPSuccess: m('traffic', 'path MTU probes that succeeded'),
   TcpExtTCPHystartTrainDetect: m('traffic', 'slow starts ended by HyStart ACK-train detection'),
   TcpExtTCPHystartDelayDetect: m('traffic', 'slow starts ended by HyStart delay increase'),
+  TcpExtTCPHystartTrainCwnd: m('traffic', 'sum of the cwnd (segments) where HyStart ACK-train detection ended slow start; divide by TCPHystartTrainDetect'),
+  TcpExtTCPHystartDelayCwnd: m('traffic', 'sum of the cwnd (segments) where HyStart delay detection ended slow start; divide by TCPHystartDelayDetect'),
+  TcpExtTCPPLBRehash: m('pressure', 'path changes by Protective Load Balancing (tcp_plb_enabled): IPv6 flow label rehashed after rounds of congestion'),
   TcpExtTCPWinProbe: m('pressure', 'zero-window probes sent: the peer\'s receive window was closed'),
   TcpExtTcpTimeoutRehash: m('retrans', 'flow label rehashed after an RTO (IPv6 path change attempt)'),
   TcpExtTcpDuplicateDataRehash: m('recovery', 'flow label rehashed after duplicate data'),
   TcpExtTCPMigrateReqFailure: m('drop', 'requests that could not migrate to another listener (SO_REUSEPORT, tcp_migrate_req)'),
-  MPTcpExtMPCurrEstab: m('gauge', 'MPTCP connections now established (a value, not a counter)'),
 };
+
+// MPTCP (net/mptcp/mib.c): subflows are the TCP connections under one MPTCP connection; MP_CAPABLE
+// opens it, MP_JOIN adds a subflow, DSS maps subflow bytes to the connection's sequence space.
+// A fallback turns the connection into plain TCP.
+const MPTCP: Record<string, CounterMeaning> = {
+  MPCurrEstab: m('gauge', 'MPTCP connections now established (a value, not a counter)'),
+  MPCapableSYNRX: m('traffic', 'SYNs received with MP_CAPABLE (MPTCP connection requests)'),
+  MPCapableSYNTX: m('traffic', 'SYNs sent with MP_CAPABLE (MPTCP connects)'),
+  MPCapableSYNACKRX: m('traffic', 'SYN-ACKs received with MP_CAPABLE: the server speaks MPTCP'),
+  MPCapableACKRX: m('traffic', 'third ACKs received with MP_CAPABLE: MPTCP connections accepted'),
+  MPCapableFallbackACK: m('error', 'server side: the third ACK had no MP_CAPABLE, the connection fell back to TCP'),
+  MPCapableFallbackSYNACK: m('error', 'client side: the SYN-ACK had no MP_CAPABLE (server without MPTCP, or a middlebox stripped it): plain TCP'),
+  MPCapableSYNTXDrop: m('error', 'client side: MP_CAPABLE SYNs taken as dropped on the path, the connect retried as plain TCP'),
+  MPCapableSYNTXDisabled: m('error', 'client side: MPTCP not tried because MP_CAPABLE SYNs were dropped before (blackhole)'),
+  MPCapableEndpAttempt: m('error', 'MP_CAPABLE SYNs refused: sent to a port reserved for MPTCP joins'),
+  MPFallbackTokenInit: m('error', 'connections fallen back to TCP: no MPTCP token could be allocated'),
+  MPTCPRetrans: m('retrans', 'data retransmitted at the MPTCP level (sent again, possibly on another subflow)'),
+  MPJoinNoTokenFound: m('error', 'MP_JOIN SYNs refused: no MPTCP connection has their token'),
+  MPJoinSynRx: m('traffic', 'MP_JOIN SYNs received: the peer adds a subflow'),
+  MPJoinSynBackupRx: m('traffic', 'MP_JOIN SYNs received with the backup flag'),
+  MPJoinSynAckRx: m('traffic', 'MP_JOIN SYN-ACKs received'),
+  MPJoinSynAckBackupRx: m('traffic', 'MP_JOIN SYN-ACKs received with the backup flag'),
+  MPJoinSynAckHMacFailure: m('error', 'MP_JOIN SYN-ACKs with a wrong HMAC: subflow refused'),
+  MPJoinAckRx: m('traffic', 'MP_JOIN third ACKs received: subflows the peer added'),
+  MPJoinAckHMacFailure: m('error', 'MP_JOIN third ACKs with a wrong HMAC: subflow refused'),
+  MPJoinRejected: m('drop', 'MP_JOIN requests rejected by the path manager (subflow limit reached, ...)'),
+  MPJoinSynTx: m('traffic', 'MP_JOIN SYNs sent: subflows we add'),
+  MPJoinSynTxCreatSkErr: m('error', 'subflows not started: creating their socket failed'),
+  MPJoinSynTxBindErr: m('error', 'subflows not started: bind() failed'),
+  MPJoinSynTxConnectErr: m('error', 'subflows not started: connect() failed'),
+  DSSNotMatching: m('error', 'DSS mappings received that contradict the previous mapping'),
+  DSSCorruptionFallback: m('error', 'corrupt DSS mappings: the connection fell back to TCP'),
+  DSSCorruptionReset: m('reset', 'corrupt DSS mappings on a joined subflow: the subflow was reset'),
+  InfiniteMapTx: m('error', 'infinite mappings sent: falling back to TCP mid-connection (after MP_FAIL)'),
+  InfiniteMapRx: m('error', 'infinite mappings received: the peer fell back to TCP mid-connection'),
+  DSSNoMatchTCP: m('error', 'DSS mappings that do not match the subflow\'s TCP sequence numbers'),
+  DataCsumErr: m('error', 'MPTCP data checksum errors (with checksums enabled)'),
+  OFOQueueTail: m('recovery', 'MPTCP data queued out of order at the tail of the queue (the cheap case)'),
+  OFOQueue: m('recovery', 'MPTCP data received out of order and queued: subflows deliver at different speeds'),
+  OFOMerge: m('recovery', 'out-of-order MPTCP data that overlapped data already queued'),
+  NoDSSInWindow: m('drop', 'MPTCP data dropped: beyond the MPTCP-level receive window'),
+  DuplicateData: m('recovery', 'MPTCP data received twice (also on another subflow) and dropped'),
+  AddAddr: m('traffic', 'ADD_ADDR received: the peer announces an address'),
+  AddAddrTx: m('traffic', 'ADD_ADDR sent: addresses we announce'),
+  AddAddrTxDrop: m('drop', 'ADD_ADDR that could not be sent'),
+  EchoAdd: m('traffic', 'ADD_ADDR echoes received: the peer acknowledges our announcement'),
+  EchoAddTx: m('traffic', 'ADD_ADDR echoes sent'),
+  EchoAddTxDrop: m('drop', 'ADD_ADDR echoes that could not be sent'),
+  PortAdd: m('traffic', 'ADD_ADDR received with a port'),
+  AddAddrDrop: m('drop', 'ADD_ADDR received and dropped (path manager limits)'),
+  MPJoinPortSynRx: m('traffic', 'MP_JOIN SYNs received on an announced port'),
+  MPJoinPortSynAckRx: m('traffic', 'MP_JOIN SYN-ACKs received from an announced port'),
+  MPJoinPortAckRx: m('traffic', 'MP_JOIN third ACKs received on an announced port'),
+  MismatchPortSynRx: m('error', 'MP_JOIN SYNs to a port other than the one announced: refused'),
+  MismatchPortAckRx: m('error', 'MP_JOIN third ACKs on a port other than the one announced: refused'),
+  RmAddr: m('traffic', 'REMOVE_ADDR received: the peer withdraws an address'),
+  RmAddrDrop: m('drop', 'REMOVE_ADDR received and dropped'),
+  RmAddrTx: m('traffic', 'REMOVE_ADDR sent'),
+  RmAddrTxDrop: m('drop', 'REMOVE_ADDR that could not be sent'),
+  RmSubflow: m('traffic', 'subflows removed'),
+  MPPrioTx: m('traffic', 'MP_PRIO sent: a subflow\'s backup flag changed'),
+  MPPrioRx: m('traffic', 'MP_PRIO received'),
+  MPFailTx: m('error', 'MP_FAIL sent: a data checksum failed on a subflow'),
+  MPFailRx: m('error', 'MP_FAIL received'),
+  MPFastcloseTx: m('reset', 'MP_FASTCLOSE sent: the whole MPTCP connection aborted (like a reset)'),
+  MPFastcloseRx: m('reset', 'MP_FASTCLOSE received'),
+  MPRstTx: m('reset', 'subflow resets sent with an MPTCP reason (MP_TCPRST)'),
+  MPRstRx: m('reset', 'subflow resets received with an MPTCP reason (MP_TCPRST)'),
+  SubflowStale: m('pressure', 'subflows marked stale: data sent on them made no progress for a while'),
+  SubflowRecover: m('recovery', 'stale subflows that made progress again'),
+  SndWndShared: m('traffic', 'a subflow\'s send window replaced by the MPTCP-level window'),
+  RcvWndShared: m('traffic', 'a subflow\'s advertised window replaced by the MPTCP-level one'),
+  RcvWndConflictUpdate: m('traffic', 'advertised window replaced by the MPTCP-level one after a concurrent update by another subflow'),
+  RcvWndConflict: m('traffic', 'concurrent updates of the MPTCP-level receive window by subflows'),
+  Blackhole: m('error', 'MPTCP blackholes detected (MP_CAPABLE SYNs dropped on the path)'),
+  MPCapableDataFallback: m('error', 'connections fallen back to TCP: the first data came without an MPTCP mapping'),
+  MD5SigFallback: m('error', 'connections fallen back to TCP: TCP-MD5 is set on the socket'),
+  DssFallback: m('error', 'connections fallen back to TCP: a bad or missing DSS mapping'),
+  SimultConnectFallback: m('error', 'connections fallen back to TCP: simultaneous connect'),
+  FallbackFailed: m('error', 'fallbacks to TCP that could not be done'),
+  WinProbe: m('pressure', 'MPTCP-level zero-window probes sent: the peer\'s window was closed'),
+};
+for (const [f, v] of Object.entries(MPTCP)) TABLE[`MPTcpExt${f}`] = v;
 
 // UDP has the same fields in four groups (Udp, Udp6, UdpLite, UdpLite6).
 const UDP: Record<string, CounterMeaning> = {
@@ -225,23 +421,36 @@ for (const g of ['Udp', 'Udp6', 'UdpLite', 'UdpLite6']) {
 
 export const COUNTER_MEANINGS: Readonly<Record<string, CounterMeaning>> = TABLE;
 
-// Per-type ICMP counters (IcmpMsgInType3, Icmp6OutType135) appear once a type is seen.
+// Per-type ICMP counters (IcmpMsgInType3, Icmp6OutType135) appear once a type has been seen: a rule,
+// not 512 rows. Types without a name here (unassigned or experimental) still read "type N".
 const ICMP_TYPES: Record<string, string> = {
-  0: 'echo reply', 3: 'destination unreachable', 5: 'redirect', 8: 'echo request', 11: 'time exceeded',
+  0: 'echo reply', 3: 'destination unreachable', 4: 'source quench', 5: 'redirect', 8: 'echo request',
+  9: 'router advertisement', 10: 'router solicitation', 11: 'time exceeded', 12: 'parameter problem',
+  13: 'timestamp request', 14: 'timestamp reply', 15: 'information request', 16: 'information reply',
+  17: 'address mask request', 18: 'address mask reply', 42: 'extended echo request (PROBE)',
+  43: 'extended echo reply (PROBE)',
 };
 const ICMP6_TYPES: Record<string, string> = {
-  1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 128: 'echo request', 129: 'echo reply',
+  1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 4: 'parameter problem',
+  128: 'echo request', 129: 'echo reply', 130: 'MLD query', 131: 'MLDv1 report', 132: 'MLDv1 done',
   133: 'router solicitation', 134: 'router advertisement', 135: 'neighbour solicitation',
-  136: 'neighbour advertisement', 143: 'MLDv2 report',
+  136: 'neighbour advertisement', 137: 'redirect', 143: 'MLDv2 report',
+  160: 'extended echo request (PROBE)', 161: 'extended echo reply (PROBE)',
 };
+// Error messages (about a packet that failed) as opposed to queries and answers.
+const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
+const ICMP6_ERRORS = new Set([1, 2, 3, 4, 137]);
 
 export function counterMeaning(name: string): CounterMeaning | undefined {
   const known = TABLE[name];
   if (known) return known;
   const t = /^(IcmpMsg|Icmp6)(In|Out)Type(\d+)$/.exec(name);
-  if (t) {
-    const what = (t[1] === 'Icmp6' ? ICMP6_TYPES : ICMP_TYPES)[t[3]!] ?? `type ${t[3]}`;
-    return m('traffic', `${t[1] === 'Icmp6' ? 'ICMPv6' : 'ICMP'} ${what} messages ${t[2] === 'In' ? 'received' : 'sent'}`);
+  if (t && Number(t[3]) <= 255) {
+    const v6 = t[1] === 'Icmp6';
+    const type = Number(t[3]);
+    const what = (v6 ? ICMP6_TYPES : ICMP_TYPES)[type];
+    const kind = (v6 ? ICMP6_ERRORS : ICMP_ERRORS).has(type) ? 'error' : 'traffic';
+    return m(kind, `${v6 ? 'ICMPv6' : 'ICMP'} type ${type}${what ? ` (${what})` : ''} messages ${t[2] === 'In' ? 'received' : 'sent'}`);
   }
   return undefined;
 }

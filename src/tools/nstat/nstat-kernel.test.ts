@@ -1,13 +1,20 @@
 // Kernel tests for nstat: known traffic inside a network namespace this test creates (the
 // /proc/net counters are per-netns, and a fresh one is quiet), read through the library run by
 // a node child inside that netns, exact deltas asserted. Oracle: iproute2's nstat in the same
-// netns gives the same names and values as `netdx nstat -a -z --json`.
+// netns: the same names and values as `netdx nstat -a -z --json`, the same bytes from -j, and the
+// same history behaviour (-r, -n, -s, patterns), each tool with its own history file. The CLI's
+// history goes to a directory of this test file's (NETDX_NSTAT_HISTORY, set by testlib/kernel).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kernelOpts, Netns, nodeEval, track } from '../../testlib/kernel.js';
-import { NSTAT_HIDDEN } from '../../core/proc/snmp.js';
+import { GAUGES, NSTAT_HIDDEN, parseAllCounters, type Counters } from '../../core/proc/snmp.js';
+import { readCounters } from './lib.js';
+import { counterMeaning } from './meanings.js';
 
 const LIB = new URL('./lib.js', import.meta.url).href;
 const NETDX = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
@@ -163,3 +170,149 @@ function spawnSyncText(cmd: string, args: string[]): string {
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
+
+/** The three files read directly inside the namespace (cat), parsed: the kernel's own numbers. */
+function direct(ns: Netns): Counters {
+  return parseAllCounters({
+    snmp: ns.exec('cat', ['/proc/net/snmp']), snmp6: ns.exec('cat', ['/proc/net/snmp6']), netstat: ns.exec('cat', ['/proc/net/netstat']),
+  });
+}
+
+// Bounded loopback traffic inside the namespace: one TCP connection carrying 200 kB each way
+// then closed, and `udp` datagrams to a closed port; then 300 ms for delayed ACKs to settle.
+const TRAFFIC = (udp: number) => `
+import socket, threading, time
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1); port = l.getsockname()[1]
+def serve():
+    a, _ = l.accept(); a.settimeout(5); n = 0
+    while n < 200000:
+        b = a.recv(65536)
+        if not b: break
+        n += len(b)
+    a.sendall(b'y' * 200000); a.close()
+t = threading.Thread(target=serve); t.start()
+c = socket.create_connection(('127.0.0.1', port), timeout=5); c.sendall(b'x' * 200000)
+got = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    got += len(b)
+c.close(); t.join(5); l.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(${udp}): u.sendto(b'x', ('127.0.0.1', 9))
+u.close(); time.sleep(0.3)
+print(got)
+`;
+
+function netdx(ns: Netns, args: string[]): string {
+  return ns.exec(process.execPath, [NETDX, 'nstat', ...args]);
+}
+
+test('history: a plain run shows exactly what the kernel counted since the last run', kernelOpts(), () => {
+  const ns = new Netns('netdxnsh');
+  const before = direct(ns);
+  const first = netdx(ns, []);
+  assert.match(first.split('\n')[0]!, /^# \d\d:\d\d:\d\d values since boot \(or the namespace's creation\): no history yet$/);
+  assert.deepEqual(direct(ns), before, 'quiet while netdx ran');
+  assert.equal(ns.exec('python3', ['-c', TRAFFIC(9)]).trim(), '200000');
+  const after = direct(ns);
+  const second = JSON.parse(netdx(ns, ['--json', '-z'])) as { since: string; seconds: number; deltas: Record<string, number>; gauges: Record<string, number> };
+  assert.deepEqual(direct(ns), after, 'quiet while netdx ran');
+  // every counter: netdx's delta is the kernel's own change between the two runs
+  const want: Record<string, number> = {};
+  for (const [n, v] of after) if (!GAUGES.has(n)) want[n] = Number(v - (before.get(n) ?? 0n));
+  assert.deepEqual(second.deltas, want);
+  assert.equal(second.deltas.UdpNoPorts, 9);
+  assert.equal(second.deltas.TcpActiveOpens, 1);
+  assert.equal(second.deltas.TcpPassiveOpens, 1);
+  assert.ok(second.deltas.IpExtInOctets! > 400_000, 'the transfer both ways');
+  assert.deepEqual(second.gauges, { TcpCurrEstab: 0, MPTcpExtMPCurrEstab: 0 });
+  assert.ok(Date.parse(second.since) > 0 && second.seconds > 0, `since ${second.since}, ${second.seconds} s`);
+  // nothing since: nothing shown; the table says over what
+  const third = netdx(ns, []);
+  assert.match(third, /^# \d\d:\d\d:\d\d over \d+\.\d{3} s since the last run \(\d\d:\d\d:\d\d\)\nCOUNTER +DELTA +RATE\/s +MEANING\n$/);
+  // the history file: one per namespace, private
+  const dir = process.env.NETDX_NSTAT_HISTORY!;
+  const file = join(dir, `net-${statSync(`/run/netns/${ns.name}`).ino}.json`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary file left');
+  ns.delete();
+});
+
+test('-j, -r, -n, -s and patterns: the same bytes as iproute2 nstat, each with its own history', kernelOpts(), () => {
+  const ns = new Netns('netdxnsj');
+  const tmp = mkdtempSync(join(tmpdir(), 'netdx-nstat-oracle-'));
+  try {
+    const theirs = (args: string[]) => ns.exec('env', [`NSTAT_HISTORY=${tmp}/nstat.hist`, 'nstat', ...args]);
+    const udp = (n: number) => nodeEval(`import dgram from 'node:dgram';
+      const s = dgram.createSocket('udp4');
+      for (let i = 0; i < ${n}; i++) await new Promise((r) => s.send('x', 9, '127.0.0.1', r));
+      s.close();`, ns);
+    const steps: Array<string[] | number> = [
+      ['-n'], 3, ['-j', '-s'], ['-z', '-j', '-s'], ['-a', '-j', '-s'], ['-a', '-z', '-j', '-s'], ['-j', '-p', '-s'],
+      ['-z', '-j', '-p', '-s', 'icmp*', 'tcp*'],
+      ['-j', 'Udp*'], 2, ['-j', '-s'], ['-j'], ['-j'], 1, ['-s', '-j', 'udpno*'], ['-n'], ['-j'],
+      ['-r', '-j', 'UdpNo*'], ['-j'], 1, ['-a', '-j', 'UdpNoPorts'], ['-j'], ['-r', '-s', '-j', 'Ip*'], ['-j', 'IpExtInOctets'],
+      ['-r', '-n'], 2, ['-n', '-s'], ['-j', '-z', 'UdpNoPorts'],
+      ['-r', '-n', '-z'], 2, ['-j', 'UdpNo*'], ['-j', '-s'], 1, ['-j', '-z', '-s', 'Icmp*Type3'], ['-j'],
+    ];
+    let nonEmpty = 0;
+    for (const step of steps) {
+      if (typeof step === 'number') { udp(step); continue; }
+      const ours = netdx(ns, step);
+      assert.equal(ours, theirs(step), `netdx nstat ${step.join(' ')}`);
+      if (/"[A-Za-z0-9]+": ?\d/.test(ours)) nonEmpty++;
+    }
+    assert.ok(nonEmpty >= 12, `${nonEmpty} steps showed counters`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  ns.delete();
+});
+
+test('separate namespaces keep separate histories; --netns uses the namespace\'s own', kernelOpts(), () => {
+  const a = new Netns('netdxnsa');
+  const b = new Netns('netdxnsb');
+  for (const ns of [a, b]) netdx(ns, ['-n']);
+  nodeEval(`import dgram from 'node:dgram';
+    const s = dgram.createSocket('udp4');
+    for (let i = 0; i < 5; i++) await new Promise((r) => s.send('x', 9, '127.0.0.1', r));
+    s.close();`, a);
+  assert.equal(netdx(b, ['-j', '-s']), '{"kernel":{}}\n', 'nothing moved in b');
+  // from outside, by --netns: the same history as inside a
+  const outside = spawnSync(process.execPath, [NETDX, 'nstat', '--netns', a.name, '-j', 'UdpNoPorts'], { encoding: 'utf8' });
+  assert.equal(outside.status, 0, outside.stderr);
+  assert.equal(outside.stdout, '{"kernel":{"UdpNoPorts":5}}\n');
+  assert.equal(netdx(a, ['-j', 'UdpNoPorts']), '{"kernel":{}}\n', 'the run from outside updated a\'s history');
+  const files = readdirSync(process.env.NETDX_NSTAT_HISTORY!);
+  for (const ns of [a, b]) assert.ok(files.includes(`net-${statSync(`/run/netns/${ns.name}`).ino}.json`), ns.name);
+  a.delete();
+  b.delete();
+});
+
+test('-i with -j: nstat\'s shape per interval', kernelOpts(), async () => {
+  const ns = new Netns('netdxnsi');
+  const cli = track(spawn('ip', ['netns', 'exec', ns.name, process.execPath, NETDX, 'nstat', '-i', '2', '-c', '1', '-j', 'Udp*'],
+    { stdio: ['ignore', 'pipe', 'pipe'] }));
+  let out = '';
+  cli.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  const exit = new Promise<number | null>((r) => cli.on('exit', r));
+  await new Promise((r) => setTimeout(r, 800));
+  nodeEval(`import dgram from 'node:dgram';
+    const s = dgram.createSocket('udp4');
+    for (let i = 0; i < 11; i++) await new Promise((r) => s.send('x', 9, '127.0.0.1', r));
+    s.close();`, ns);
+  assert.equal(await exit, 0);
+  assert.equal(out, '{"kernel":{"UdpNoPorts":11,"UdpOutDatagrams":11}}\n');
+  ns.delete();
+});
+
+test('every counter of the running kernel has a meaning: on the host and in a fresh namespace', kernelOpts(), () => {
+  const host = [...readCounters().keys()];
+  const ns = new Netns('netdxnsm');
+  const fresh = [...direct(ns).keys()];
+  assert.ok(host.length > 300 && fresh.length > 300, `${host.length} and ${fresh.length} counters`);
+  assert.deepEqual(host.filter((n) => !counterMeaning(n)), [], 'host');
+  assert.deepEqual(fresh.filter((n) => !counterMeaning(n)), [], 'fresh namespace');
+  ns.delete();
+});
