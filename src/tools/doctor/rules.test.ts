@@ -126,3 +126,21 @@ test('drops by kernel reason: the table\'s fix where it knows the reason, the ba
   assert.equal(s[0]!.fix, undefined);
   assert.match(dropLine(s[0]!), /^SOME_FUTURE_REASON x5 at /);
 });
+
+test('qdisc drops: a classful parent counting its child\'s drops is not reported again; the child is the culprit', () => {
+  const q = (handle: string, parent: string, kind: string, drops: number) => ({
+    ifindex: 1, handle, parent, kind, bytes: 0, packets: 1000, drops, overlimits: 0, requeues: 0, qlen: 0, backlog: 0 });
+  const j = judge(healthyWith((w) => {
+    w.ticks[0]!.qdiscs = [q('1:', 'root', 'htb', 0), q('10:', '1:10', 'tbf', 0), q('0:', 'ingress', 'ingress', 0)];
+    // as the kernel counts: htb's 990 are its tbf child's 990
+    w.ticks[w.ticks.length - 1]!.qdiscs = [q('1:', 'root', 'htb', 990), q('10:', '1:10', 'tbf', 990), q('0:', 'ingress', 'ingress', 0)];
+  }));
+  const found = j.findings.filter((f) => f.id === 'qdisc.drops');
+  assert.deepEqual(found.map((f) => [f.culprit?.setting, f.evidence.drops]), [['qdisc tbf 10:', 990]]);
+  const mq = judge(healthyWith((w) => {
+    w.ticks[0]!.qdiscs = [q('0:', 'root', 'mq', 0), q('0:', '0:1', 'pfifo_fast', 0), q('0:', '0:2', 'pfifo_fast', 0)];
+    w.ticks[w.ticks.length - 1]!.qdiscs = [q('0:', 'root', 'mq', 30), q('0:', '0:1', 'pfifo_fast', 20), q('0:', '0:2', 'pfifo_fast', 10)];
+  })).findings.filter((f) => f.id === 'qdisc.drops');
+  assert.deepEqual(mq.map((f) => f.evidence.drops).sort(), [10, 20], 'the queues, not their sum again under mq');
+});
+

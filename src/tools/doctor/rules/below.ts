@@ -1,4 +1,5 @@
 // Rules below the sockets: devices, softirq and CPUs, qdiscs, netfilter and conntrack, routing.
+import type { Qdisc } from '../../../core/netlink/qdisc.js';
 import { finding, needsBpf, type Rule } from './rule.js';
 import { hostPort, kib, perSec } from './view.js';
 
@@ -19,8 +20,20 @@ export const qdiscDrops: Rule = {
   fix: ['raise the qdisc\'s limit, or its rate', 'or send less: pace the sender'],
   judge(v) {
     const first = new Map(v.first.qdiscs.map((q) => [`${q.ifindex}/${q.handle}/${q.parent}`, q]));
-    return v.last.qdiscs.map((q) => ({ q, p: first.get(`${q.ifindex}/${q.handle}/${q.parent}`) }))
-      .map(({ q, p }) => ({ q, drops: Math.max(0, q.drops - (p?.drops ?? 0)), over: Math.max(0, q.overlimits - (p?.overlimits ?? 0)), pkts: Math.max(0, q.packets - (p?.packets ?? 0)) }))
+    const moved = v.last.qdiscs.map((q) => ({ q, p: first.get(`${q.ifindex}/${q.handle}/${q.parent}`) }))
+      .map(({ q, p }) => ({ q, drops: Math.max(0, q.drops - (p?.drops ?? 0)), over: Math.max(0, q.overlimits - (p?.overlimits ?? 0)), pkts: Math.max(0, q.packets - (p?.packets ?? 0)) }));
+    // A classful qdisc counts its child qdiscs' drops as its own (htb over a tbf: both say 990;
+    // mq sums its queues): each is judged on its own drops, so the culprit is the one whose limit
+    // dropped, and no drop is reported twice.
+    const major = (h: string) => h.split(':')[0];
+    // (mq's queues all have handle 0: under parent 0:N: a qdisc inside its own handle's namespace is a leaf)
+    const isParent = (q: Qdisc) => q.parent === 'root' || major(q.parent) !== major(q.handle);
+    const own = moved.map((x) => ({
+      ...x,
+      drops: !isParent(x.q) ? x.drops : Math.max(0, x.drops - moved.filter((c) => c.q.ifindex === x.q.ifindex && c.q !== x.q
+        && /^[0-9a-f]+:/.test(c.q.parent) && major(c.q.parent) === major(x.q.handle)).reduce((t, c) => t + c.drops, 0)),
+    }));
+    return own
       .filter((x) => x.drops >= this.thresholds.drops!)
       .sort((a, b) => b.drops - a.drops)
       .map(({ q, drops, over, pkts }) => {
