@@ -45,3 +45,31 @@ test(`every line of netdx --help and of each tool's --help fits in ${WIDTH} colu
     }
   }
 });
+
+test('options mean the same in every tool: -i has one range, -c 0 means until Ctrl-C and a negative count is refused', async (t) => {
+  const root = process.getuid?.() === 0;
+  let checked = 0;
+  for (const entry of TOOLS) {
+    const def = await entry.load();
+    const opts = def.options as Record<string, { short?: string; help: string }>;
+    // a BPF tool checks privilege before its options: without root there is nothing to see
+    if (def.root && !root) { t.diagnostic(`${def.name}: skipped (needs root)`); continue; }
+    const iface = def.name === 'ethtool' ? ['lo'] : [];
+    const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, def.name, ...iface, ...args], { encoding: 'utf8', timeout: 20_000 });
+    if (opts.interval?.short === 'i') {
+      for (const bad of ['0', '3601', '-1']) {
+        const r = run('-i', bad);
+        assert.equal(r.status, 1, `${def.name} -i ${bad}: exit ${r.status} ${r.stderr}`);
+        assert.equal(r.stderr, `netdx: parsing -i: SECONDS must be above 0 and at most 3600, not ${bad}\n`, `${def.name} -i ${bad}`);
+      }
+      checked++;
+    }
+    if (opts.count?.short === 'c') {
+      assert.match(opts.count.help, /0.*until Ctrl-C/, `${def.name}: -c 0 runs until Ctrl-C, and its help says so`);
+      const r = run('-i', '1', '-c', '-1');
+      assert.equal(r.status, 1, `${def.name} -c -1`);
+      assert.match(r.stderr, /^netdx: parsing -c: .*0.*\n$/, def.name);
+    }
+  }
+  assert.ok(checked >= 5, `${checked} tools with -i`);
+});

@@ -6,7 +6,7 @@ import { NetdxError } from '../errors.js';
 import { tableLayout, type Column } from '../output.js';
 import { poller } from '../bpf/ringbuf.js';
 import type { LostEvents } from '../bpf/object.js';
-import { clockOf, sleep, wallMsOf } from '../time.js';
+import { checkInterval, clockOf, sleep, wallMsOf } from '../time.js';
 import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext, type ToolDef } from '../tool.js';
 import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
 import { startEvents, type EventSpec } from './events.js';
@@ -164,8 +164,6 @@ export interface IntervalToolDef<R, S extends OptionSpecs> extends ToolMeta {
   check?(opts: Parsed<S>): void;
 }
 
-export const MAX_INTERVAL_S = 3600;
-
 /** A CLI for an interval tool: -i SECONDS -c COUNT, or one report at the end. */
 export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S>): ToolDef<OptionSpecs> {
   return bpfTool(def, {
@@ -175,9 +173,7 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
   }, async (opts, o, ctx, filter, duration) => {
       const interval = o.interval as number | undefined;
       const count = o.count as number;
-      if (interval !== undefined && !(interval > 0 && interval <= MAX_INTERVAL_S)) {
-        throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most ${MAX_INTERVAL_S}`);
-      }
+      if (interval !== undefined) checkInterval(interval);
       if (!(count >= 0)) throw new NetdxError('E_USAGE', 'parsing -c: COUNT must be 0 or more');
       if (count > 0 && interval === undefined) throw new NetdxError('E_USAGE', 'parsing -c: a COUNT of reports needs -i SECONDS');
       const probe = startInterval(def.spec, { filter, options: opts as Parsed<S> });

@@ -1,5 +1,6 @@
 // netdx doctor: record a window, judge it with the rules, print the findings. --bundle saves the
 // window, --from judges a saved one again (offline, same findings), --out writes an HTML report.
+import { checkInterval } from '../../core/time.js';
 import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NetdxError } from '../../core/errors.js';
@@ -14,7 +15,6 @@ import { renderHtml } from './html.js';
 
 export const DEFAULT_SECONDS = 10;
 export const QUICK_SECONDS = 3;
-const MAX_SECONDS = 3600;
 
 function checkWritable(file: string): void {
   const dir = dirname(resolve(file));
@@ -44,9 +44,7 @@ export default defineTool({
   examples: ['netdx doctor', 'netdx doctor --quick --port 8080', 'netdx doctor --netns blue -d 30 --out report.html', 'netdx doctor --from /tmp/incident'],
   async run(opts, ctx) {
     const o = opts as typeof opts & { 'no-bpf': boolean };
-    if (o.duration !== undefined && !(o.duration > 0 && o.duration <= MAX_SECONDS)) {
-      throw new NetdxError('E_USAGE', `parsing -d: SECONDS must be above 0 and at most ${MAX_SECONDS}`);
-    }
+    if (o.duration !== undefined) checkInterval(o.duration, '-d');
     if (o.quick && o.duration !== undefined) throw new NetdxError('E_USAGE', 'parsing arguments: --quick and -d exclude each other');
     if (o.port !== undefined && !(o.port >= 1 && o.port <= 65535)) throw new NetdxError('E_USAGE', `parsing --port: ${o.port} is not a port (1-65535)`);
     if (o.pid !== undefined && !(o.pid > 0)) throw new NetdxError('E_USAGE', 'parsing --pid: PID must be above 0');

@@ -1,3 +1,4 @@
+import { checkInterval } from '../../core/time.js';
 import { defineTool } from '../../core/tool.js';
 import { usageError } from '../../core/errors.js';
 import { TABLE_WIDTH, ndjson, renderTable } from '../../core/output.js';
@@ -194,9 +195,7 @@ export default defineTool({
     }
     const interval = opts.interval ?? 1;
     if (opts.absolute && opts.interval !== undefined) throw usageError('parsing arguments: --absolute takes no interval (-i)');
-    if (!opts.absolute && (!(interval > 0) || interval > 3600)) {
-      throw usageError('parsing -i: SECONDS must be above 0 and at most 3600');
-    }
+    if (!opts.absolute) checkInterval(interval);
     const r = await ethtoolReport(opts._[0]!, { interval: opts.absolute ? 0 : interval, zeros: opts.zeros, signal: ctx.signal, netns });
     if (opts.json) {
       ctx.out.write(ndjson({

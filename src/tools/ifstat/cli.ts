@@ -3,7 +3,7 @@ import { defineTool } from '../../core/tool.js';
 import { NetdxError, usageError } from '../../core/errors.js';
 import { ndjson, tableLayout, type Column } from '../../core/output.js';
 import { RateAverager, linkRates, parseUptime, sampleLinks, sampleRates, type LinkRates, type Sample } from './lib.js';
-import { sleep } from '../../core/time.js';
+import { checkInterval, sleep } from '../../core/time.js';
 import { resolveNetns } from '../../core/netns.js';
 
 // Packets per second with SI prefixes (k = 1000, M = 10^6); bytes per second with IEC ones
@@ -75,7 +75,7 @@ export default defineTool({
     }
     const interval = opts.interval ?? 1;
     const count = opts.count ?? 1;
-    if (!(interval > 0) || interval > 86400) throw usageError(`parsing -i: '${interval}' must be above 0 and at most 86400 seconds`);
+    checkInterval(interval);
     if (!(count >= 0)) throw usageError(`parsing -c: '${count}' must be 0 (until Ctrl-C) or more`);
     const names = opts._;
     const shown = (rows: LinkRates[]) => (opts['skip-zero'] ? rows.filter(moved) : rows);

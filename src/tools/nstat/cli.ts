@@ -4,7 +4,7 @@ import { NetdxError } from '../../core/errors.js';
 import { globMatcher } from '../../core/glob.js';
 import { counterDeltas, deltaOf, isConstant, nstatJson, nstatValues, readCounters, type CounterDelta, type Counters } from './lib.js';
 import { counterMeaning } from './meanings.js';
-import { monotonicNs, sleep } from '../../core/time.js';
+import { checkInterval, monotonicNs, sleep } from '../../core/time.js';
 import { resolveNetns, type NetnsRef } from '../../core/netns.js';
 import {
   ensureHistoryDir, historyDeltas, historyDir, historyFile, historyOwner, loadHistory, nextHistory,
@@ -101,7 +101,7 @@ export default defineTool({
     if (opts.pretty && !nstatShape) throw new NetdxError('E_USAGE', 'parsing arguments: -p indents the JSON of -j: give -j too');
     const interval = opts.interval ?? 1;
     const count = opts.count ?? 1;
-    if (!(interval > 0) || interval > 86_400) throw new NetdxError('E_USAGE', `parsing -i: '${interval}' must be above 0 and at most 86400 seconds`);
+    checkInterval(interval);
     if (count < 0) throw new NetdxError('E_USAGE', `parsing -c: '${count}' must be 0 (until Ctrl-C) or more`);
     // nstat matches names case-insensitively (TcpExt*retrans* finds TcpExtTCPLostRetransmit)
     const match = globMatcher(opts._, { ignoreCase: true });

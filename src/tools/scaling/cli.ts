@@ -1,6 +1,6 @@
+import { checkInterval } from '../../core/time.js';
 import { defineTool } from '../../core/tool.js';
 import { commandLines, ndjson, renderTable, fmtNum, TABLE_WIDTH, type Column } from '../../core/output.js';
-import { NetdxError } from '../../core/errors.js';
 import { formatCpuList } from '../../core/proc/cpus.js';
 import { sampleScaling, MIN_NET_RX_RATE, MIN_NIC_IRQ_RATE, type ScalingReport, type InterfaceScaling, type CpuRates, type ReuseportGroup,
   type ReuseportMember } from './lib.js';
@@ -150,9 +150,7 @@ export default defineTool({
   },
   examples: ['netdx scaling', 'netdx scaling eth0 -i 5', 'netdx scaling --json'],
   async run(opts, ctx) {
-    if (!(opts.interval > 0) || opts.interval > 3600) {
-      throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${opts.interval}`);
-    }
+    checkInterval(opts.interval);
     const netns = opts.netns !== undefined ? resolveNetns(opts.netns) : undefined;
     const r = await sampleScaling({ interfaces: opts._, interval_s: opts.interval, signal: ctx.signal, netns });
     ctx.out.write(opts.json ? ndjson(r) : renderScaling(r));

@@ -10,7 +10,7 @@ import { dumpLinks } from '../../core/netlink/rtnl.js';
 import { readIntOr } from '../../core/proc/read.js';
 import { withNetns, type NetnsRef } from '../../core/netns.js';
 import type { Finding } from '../../core/finding.js';
-import { sleep } from '../../core/time.js';
+import { checkInterval, sleep } from '../../core/time.js';
 import { listInterfaces, readGlobalSteering, readInterface, type GlobalSteering, type InterfaceScaling } from './interfaces.js';
 import { applyRates, computeCpuRates, takeSnapshot, type CpuRates } from './rates.js';
 import { groupReuseport, listTcpListeners, listenerOwners, type ListenSocket, type ReuseportGroup } from './reuseport.js';
@@ -64,7 +64,7 @@ export function sysfsMatches(links: ReadonlyArray<{ name: string; ifindex: numbe
 /** Samples the host over the interval and returns the whole picture with its findings. */
 export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingReport> {
   const interval = opts.interval_s ?? 1;
-  if (!(interval > 0) || interval > 3600) throw new NetdxError('E_USAGE', `parsing -i: SECONDS must be above 0 and at most 3600, not ${interval}`);
+  checkInterval(interval);
   const notes: string[] = [];
   // the namespace's devices, from rtnetlink; their queues and IRQs from /sys where /sys is theirs
   const links = dumpLinks(opts.netns);
