@@ -154,15 +154,34 @@ export function bpfProgIds(match: (name: string) => boolean): Set<number> {
   return new Set(progs.filter((p) => p.name !== undefined && match(p.name)).map((p) => p.id));
 }
 
+/** Programs some live process holds an fd of (its fdinfo names the prog_id): not leaks, whoever loaded them. */
+export function progsHeldByProcesses(): Set<number> {
+  const held = new Set<number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[];
+    try { fds = readdirSync(`/proc/${pid}/fdinfo`); } catch { continue; }
+    for (const fd of fds) {
+      try {
+        const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+        if (m) held.add(Number(m[1]));
+      } catch { /* the fd or the process went away */ }
+    }
+  }
+  return held;
+}
+
 /**
- * The programs of `ids` still loaded once none is left, or after `ms`: the kernel frees an exited
- * process's programs shortly after its exit (RCU), not at once (~50 ms seen here).
+ * The programs of `ids` still loaded, once none is left or after `ms`, that no live process holds:
+ * what an exited netdx left behind (pinned, or attached to a device). The kernel frees an exited
+ * process's programs shortly after its exit (RCU), not at once (~50 ms seen here); programs of
+ * other processes running at the same time (a benchmark's netdx, say) are held by them.
  */
 export async function progsLeft(ids: Iterable<number>, ms = 2000): Promise<number[]> {
   const want = [...ids];
   for (let t = 0; ; t += 50) {
     const now = bpfProgIds(() => true);
-    const left = want.filter((id) => now.has(id));
+    let left = want.filter((id) => now.has(id));
+    if (left.length) { const held = progsHeldByProcesses(); left = left.filter((id) => !held.has(id)); }
     if (!left.length || t >= ms) return left;
     await new Promise((r) => setTimeout(r, 50));
   }

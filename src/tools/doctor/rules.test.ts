@@ -144,3 +144,20 @@ test('qdisc drops: a classful parent counting its child\'s drops is not reported
   assert.deepEqual(mq.map((f) => f.evidence.drops).sort(), [10, 20], 'the queues, not their sum again under mq');
 });
 
+test('receive work on one CPU is a warning, or a notice naming the one flow that carried it (no setting spreads a flow)', () => {
+  const conc = fixtures.find((f) => f.scenario === 'softirq-concentration')!;
+  const w = () => parseWindow(JSON.stringify(conc.window));
+  const imb = (x: ReturnType<typeof parseWindow>) => judge(x).findings.find((f) => f.id === 'softirq.imbalance');
+  assert.equal(imb(w())?.severity, 'warning', 'the captured spray of many flows');
+  const one = w();
+  const received = one.ticks.at(-1)!.counters.IpInReceives! - one.ticks[0]!.counters.IpInReceives!;
+  const conn = { ...(one.sockets.end[0] ?? {}), cookie: 'f00d', state: 'ESTAB', family: 4 as const, laddr: '198.18.0.2', lport: 5201,
+    raddr: '198.18.0.1', rport: 40000, recv_q: 0, send_q: 0, inode: 1, rcvbuf: 0, sndbuf: 0, rmem_alloc: 0, wmem_queued: 0, drops: 0,
+    info: { segs_in: Math.round(received * 0.9), segs_out: 10 } };
+  one.sockets.end = [...one.sockets.end, conn];
+  const f = imb(one)!;
+  assert.equal(f.severity, 'notice');
+  assert.equal(f.evidence.dominant_flow_share, 0.9);
+  assert.match(f.proof.at(-1)!, /^one connection, 198\.18\.0\.1:40000 → 198\.18\.0\.2:5201, carried 90% of the packets received/);
+});
+

@@ -3,7 +3,8 @@
 import type { Finding } from '../../../core/finding.js';
 import { groupReuseport, scalingVerdicts, type CpuRates, type ScalingFindingId } from '../../scaling/lib.js';
 import type { Rule } from './rule.js';
-import type { WindowView } from './view.js';
+import { hostPort, type WindowView } from './view.js';
+import type { TcpSnap } from '../window.js';
 
 /** Per-CPU rates over the whole window, in scaling's terms. */
 export function cpuRates(v: WindowView): CpuRates[] {
@@ -36,10 +37,49 @@ function scalingFindings(v: WindowView): Finding[] {
   return f;
 }
 
+/** One connection carrying at least this share of the packets received is one flow's work. */
+export const DOMINANT_FLOW_SHARE = 0.8;
+
+/**
+ * The connection that received most of the namespace's packets in the window, with its share of
+ * them (IpInReceives + Ip6InReceives), when it carried at least DOMINANT_FLOW_SHARE.
+ */
+export function dominantFlow(v: WindowView): { snap: TcpSnap; segs: number; share: number } | undefined {
+  const received = v.sum('IpInReceives', 'Ip6InReceives');
+  if (received <= 0) return undefined;
+  const start = new Map(v.w.sockets.start.map((x) => [x.cookie, x]));
+  let best: { snap: TcpSnap; segs: number } | undefined;
+  for (const e of v.w.sockets.end) {
+    // a connection opened during the window counts whole
+    const segs = (e.info.segs_in ?? 0) - (start.get(e.cookie)?.info.segs_in ?? 0);
+    if (!best || segs > best.segs) best = { snap: e, segs };
+  }
+  if (!best || best.segs / received < DOMINANT_FLOW_SHARE) return undefined;
+  return { ...best, share: best.segs / received };
+}
+
+/**
+ * Receive work on one CPU is one flow's nature when one connection carried most of it: RSS and
+ * RPS hash flows to CPUs, so no setting spreads a single flow. Said as a notice, with that flow.
+ */
+function weighImbalance(v: WindowView, f: Finding): Finding {
+  const d = f.id === 'softirq.imbalance' ? dominantFlow(v) : undefined;
+  if (!d) return f;
+  const c = d.snap;
+  return {
+    ...f, severity: 'notice',
+    proof: [...f.proof, `one connection, ${hostPort(c.raddr, c.rport)} → ${hostPort(c.laddr, c.lport)}, carried ${Math.round(d.share * 100)}% `
+      + `of the packets received (${d.segs} segments): one flow is processed on one CPU by design`],
+    fix: ['spread the load over more connections (a flow cannot be split over CPUs: RSS/RPS hash flows)', ...f.fix],
+    evidence: { ...f.evidence, dominant_flow_share: +d.share.toFixed(3) },
+  };
+}
+
 function scalingRule(id: ScalingFindingId, layer: Rule['layer'], title: string, reads: string[], why: string, fix: string[]): Rule {
   return {
     id, layer, title, reads, thresholds: {}, why, fix,
-    judge: (v) => scalingFindings(v).filter((f) => f.id === id).map((f) => ({ ...f, culprit: { ...f.culprit, ...(f.culprit?.lport === undefined ? {} : { netns: v.netnsLabel() }) } })),
+    judge: (v) => scalingFindings(v).filter((f) => f.id === id)
+      .map((f) => weighImbalance(v, { ...f, culprit: { ...f.culprit, ...(f.culprit?.lport === undefined ? {} : { netns: v.netnsLabel() }) } })),
   };
 }
 
