@@ -3,7 +3,8 @@
 # shipped one needs kprobes), on a loopback workload of N sequential connections (2 KB up,
 # 4 KB down each), rounds interleaved so drift hits every configuration alike.
 #
-#   bench/tcplife/run.sh            (env: N=20000 ROUNDS=5 PORT=<above the ephemeral range> RATE_SECONDS=4)
+#   bench/tcplife/run.sh            (env: N=20000 ROUNDS=5 PORT=<above the ephemeral range> RATE_SECONDS=4
+#                                    COMPARE_DIST=<another build's dist/: its tcplife runs too>)
 #
 # Measures per configuration: the workload's wall time, the tracer's launch-to-attached time
 # (spawn to its "Tracing"/BEGIN line, warm), its CPU time, events reported vs expected and
@@ -56,6 +57,16 @@ cp -r "$ROOT/dist" "$ROOT/package.json" "$WORK/netdx/"
 ln -s "$ROOT/node_modules" "$WORK/netdx/node_modules"
 NETDX=(node "$WORK/netdx/dist/netdx.cjs" tcplife)
 "${NETDX[@]}" -d 0.2 > /dev/null || { echo "bench tcplife: netdx tcplife does not run (snapshot of dist/)" >&2; exit 1; }
+# COMPARE_DIST: another build's tcplife in the same rounds (netdx0-*): before/after a change.
+NETDX0=()
+if [ -n "${COMPARE_DIST:-}" ]; then
+  mkdir -p "$WORK/netdx0"
+  cp -r "$COMPARE_DIST" "$WORK/netdx0/dist"
+  cp "$ROOT/package.json" "$WORK/netdx0/"
+  ln -s "$ROOT/node_modules" "$WORK/netdx0/node_modules"
+  NETDX0=(node "$WORK/netdx0/dist/netdx.cjs" tcplife)
+  "${NETDX0[@]}" -d 0.2 > /dev/null || { echo "bench tcplife: COMPARE_DIST's tcplife does not run" >&2; exit 1; }
+fi
 BT=(bpftrace "$HERE/tcplife.bt")
 
 # ------------------------------------------------------------------ helpers
@@ -134,6 +145,7 @@ run_one() {
 FAILED=0
 
 CONFIGS=(base netdx-table netdx-json bpftrace netdx-all bpftrace-all)
+[ ${#NETDX0[@]} -eq 0 ] || CONFIGS+=(netdx0-table netdx0-all)
 BASE_PORT=$PORT
 SEQ=0
 # A fresh port per run: the previous run's server may still be closing its listener, and
@@ -148,6 +160,8 @@ run_cfg() {  # name round
     bpftrace)     run_one "$1" bt table "$2" "${BT[@]}" "$PORT" ;;
     netdx-all)    run_one "$1" netdx table "$2" "${NETDX[@]}" ;;
     bpftrace-all) run_one "$1" bt table "$2" "${BT[@]}" 0 ;;
+    netdx0-table) run_one "$1" netdx table "$2" "${NETDX0[@]}" -L "$PORT" ;;
+    netdx0-all)   run_one "$1" netdx table "$2" "${NETDX0[@]}" ;;
   esac
 }
 
@@ -245,6 +259,7 @@ ratio() {  # netdx config vs bpftrace config: added wall time ratio
 echo "netdx added wall / bpftrace added wall (target <= 0.5):"
 echo "  filtered:   table $(ratio netdx-table bpftrace)   json $(ratio netdx-json bpftrace)"
 echo "  unfiltered: table $(ratio netdx-all bpftrace-all)"
+[ ${#NETDX0[@]} -eq 0 ] || echo "  COMPARE_DIST's tcplife: filtered table $(ratio netdx0-table bpftrace)   unfiltered $(ratio netdx0-all bpftrace-all)"
 echo "netdx launch-to-attached median (target <= 150 ms): node direct $(med netdx-table 4) ms;" \
   "./netdx launcher $(awk -F'\t' '$1 == "./netdx tcplife (attach)" { print $2 }' "$FLOOR" | median) ms;" \
   "bpftrace $(med bpftrace 4) ms"

@@ -7,7 +7,8 @@
  * A server thread pool on 127.0.0.1:PORT accepts, reads 2048 bytes, writes 4096 and closes
  * (the server closes first, like an HTTP/1.0 server, so TIME_WAIT stays on the server side
  * and client ports are not used up). Prints one line:
- *   conns=N wall_s=S rate=R errors=E
+ *   conns=N wall_s=S rate=R errors=E work_cpu_s=C
+ * (work_cpu_s: this process's user+sys CPU, all threads, softirq work it ran included.)
  * Only loopback; every loop is bounded in count and time.
  */
 #define _GNU_SOURCE
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -170,6 +172,9 @@ int main(int argc, char **argv)
 		pthread_join(srv[i], NULL);
 	close(lfd);
 	long n = atomic_load(&done_conns);
-	printf("conns=%ld wall_s=%.4f rate=%.0f errors=%ld\n", n, wall, n / wall, atomic_load(&errors));
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	printf("conns=%ld wall_s=%.4f rate=%.0f errors=%ld work_cpu_s=%.3f\n", n, wall, n / wall, atomic_load(&errors), cpu);
 	return atomic_load(&errors) ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 // The doctor's bundle of BPF probes, loaded together in one process: its own object
 // (doctor.bpf.c: drops by reason, retransmits per flow, resets per port, DNS latency) and the
-// tcpconnect tool's probe for failed connects. Started at the window's beginning, read once at
-// its end. Where BPF cannot run here, the window says why and the rules use counters alone.
-import { readFileSync } from 'node:fs';
+// tcpconnect tool's probe for failed connects, sharing one socket-owner cache. Started at the
+// window's beginning, read once at its end. Where BPF cannot run here, the window says why and
+// the rules use counters alone. (Softirq time per CPU is not probed: no rule read it, and its two
+// programs ran on every softirq of the host; /proc/stat's softirq time is sampled per second.)
 import { formatAddr } from '../../core/addr.js';
 import { kernelEnum, releaseKernelBtf } from '../../core/bpf/btf.js';
 import type { BpfObject, LostEvents } from '../../core/bpf/object.js';
@@ -12,11 +13,9 @@ import { collectEvents, type EventCollector } from '../../core/kit/events.js';
 import { loadProbe, type Loaded, type ProbeSpec } from '../../core/kit/load.js';
 import { ownerIoPrograms, ownerPrograms } from '../../core/kit/owner.js';
 import type { Probe } from '../../core/finding.js';
-import { parseKallsyms, type Kallsyms } from '../../core/proc/kallsyms.js';
+import { readKallsyms } from '../../core/proc/kallsyms.js';
 import { STATE_NAMES } from '../../core/netlink/sockdiag.js';
 import { TCPCONNECT, type TcpConnectEvent } from '../tcpconnect/lib.js';
-import { SOFTIRQS, type SoftirqsReport } from '../softirqs/lib.js';
-import { startInterval, type IntervalProbe } from '../../core/kit/interval.js';
 import { dns_key, dns_val, drop_key, flow_key, reset_key } from './doctor.h.js';
 import type { ConnectAgg, DnsAgg, DropAgg, FlowAgg, ProbeAggregates, ResetAgg } from './window.js';
 
@@ -28,8 +27,9 @@ export const DOCTOR_BUNDLE: ProbeSpec = {
   variants: [{
     via: 'tracepoint',
     programs: ['doctor_drop', 'doctor_retrans', 'doctor_rst_out', 'doctor_rst_in', ...ownerPrograms('doctor')],
-    // sock_send_length/sock_recv_length came in Linux 6.3: DNS timing and owners from I/O only there
-    optional: ['doctor_dns_q', 'doctor_dns_a', ...ownerIoPrograms('doctor')],
+    // sock_send_length/sock_recv_length came in Linux 6.3: owners from I/O and DNS timing only
+    // there (one program per hook does both: doctor_send, doctor_recv)
+    optional: ownerIoPrograms('doctor'),
   }],
 };
 
@@ -40,17 +40,14 @@ function entries<T>(obj: BpfObject, map: string, decode: (d: DataView) => T): Ar
   return obj.map(map).entries().map(([k, v]) => [decode(dv(k)), v]);
 }
 
-function kallsyms(): Kallsyms | undefined {
-  try { return parseKallsyms(readFileSync('/proc/kallsyms', 'utf8')); } catch { return undefined; }
-}
-
 /** Reads the bundle's maps into the window's aggregates (owners' names come from `comm`). */
 export function readAggregates(obj: BpfObject, comm: (pid: number) => string): Omit<ProbeAggregates, 'ran' | 'failed_connects' | 'lost' | 'notes'> {
   const dropReasons = kernelEnum('skb_drop_reason');
   const rstReasons = kernelEnum('sk_rst_reason');
   const dk = structDecoder(drop_key);
   const rawDrops = entries(obj, 'drops', (d) => ({ k: dk(d, 0), loc: d.getBigUint64(drop_key.fields.location.off, true) }));
-  const syms = rawDrops.length ? kallsyms() : undefined;
+  // only the drops' locations are looked up, in one pass over /proc/kallsyms (core/proc/kallsyms.ts)
+  const syms = rawDrops.length ? readKallsyms(rawDrops.map(([{ loc }]) => loc)) : undefined;
   const drops: DropAgg[] = rawDrops.map(([{ k, loc }, v]) => {
     const f = fam(k.family);
     return {
@@ -105,7 +102,6 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
   readonly name = 'doctor';
   private readonly bundle: Loaded;
   private readonly connects: EventCollector<TcpConnectEvent>;
-  private readonly softirqs: IntervalProbe<SoftirqsReport, object>;
   private failed: TcpConnectEvent[] = [];
   private final: ProbeAggregates | undefined;
 
@@ -114,9 +110,14 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
     this.bundle = loadProbe(DOCTOR_BUNDLE, { filter });
     let connects: EventCollector<TcpConnectEvent> | undefined;
     try {
-      connects = collectEvents(TCPCONNECT, { filter, options: { failed: true } });
-      // softirq time is per CPU, for the whole host whatever the namespace
-      this.softirqs = startInterval(SOFTIRQS, {});
+      // Failed connects only, read at the window's end: the ring (4 MiB, ~43,000 events) is
+      // drained every 100 ms, not every 10 ms as a tool printing events does (100 wake-ups a
+      // second were ~0.8% of a core by themselves); it fills only past ~430,000 failures a second.
+      // One owner cache for both objects: a connect's owner, set at SYN_SENT by tcpconnect, is the
+      // bundle's too (a refused connect's reset names its process), and the first send of that
+      // socket finds it there instead of writing it again.
+      const share = { netdx_owners: this.bundle.obj.map('netdx_owners') };
+      connects = collectEvents(TCPCONNECT, { filter, options: { failed: true }, pollMs: 100, share });
     } catch (e) {
       connects?.stop();
       this.bundle.obj.close();
@@ -143,7 +144,6 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
     return {
       ran: true, via: this.bundle.via, ...readAggregates(this.bundle.obj, this.comm),
       failed_connects: connectAggs(this.failed),
-      softirq_ns: this.softirqs.sample().softirqs.map((x) => ({ cpu: x.cpu, vec: x.vec, count: x.count, total_ns: x.total_ns })),
       lost: addLost(this.bundle.obj.lostEvents(), this.connects.lost()),
       notes: [...this.bundle.notes, ...this.connects.notes],
     };
@@ -155,7 +155,6 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
       this.failed.push(...this.connects.stop());
       const lostConnects = this.connects.lost();
       const r = { ...this.sample(), lost: addLost(this.bundle.obj.lostEvents(), lostConnects) };
-      this.softirqs.stop();
       this.bundle.obj.close();
       this.final = r;
     }

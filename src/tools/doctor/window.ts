@@ -154,7 +154,8 @@ export interface ProbeAggregates {
   resets: ResetAgg[];
   failed_connects: ConnectAgg[];
   dns: DnsAgg[];
-  /** Softirq time per CPU over the window, ns (irq:softirq_entry/exit). */
+  /** Softirq time per CPU over the window, ns (irq:softirq_entry/exit): in windows saved before
+   *  2026-11-30 only (no rule read it; its programs ran on every softirq of the host). */
   softirq_ns?: Array<{ cpu: number; vec: string; count: number; total_ns: number }>;
   lost: LostEvents;
   notes: string[];
