@@ -52,9 +52,9 @@ function chunks(t: string, n: number): string[] {
  * Nothing is ever cut (ss does the same: it wraps a row it cannot fit, it does not truncate).
  */
 function placeCells(vals: readonly string[], starts: readonly number[], widths: readonly number[], right: readonly boolean[], width: number): string {
+  const last = vals.length - 1;
   const lines: string[] = [];
   let cur = '';
-  const last = vals.length - 1;
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i]!;
     const want = right[i] ? starts[i]! + widths[i]! - v.length : starts[i]!;
@@ -105,10 +105,28 @@ export function tableLayout<T>(cols: ReadonlyArray<Column<T>>, sample: Iterable<
   for (let i = 0, at = 0; i < cols.length; i++) { starts.push(at); at += widths[i]! + 1; }
   const right = cols.map((c) => c.align === 'right');
   const line = (vals: readonly string[]) => placeCells(vals, starts, widths, right, width);
+  const n = cols.length;
+  // The common row, every cell within its column and the row within the width, is built in one
+  // pass without placeCells: an event tool prints tens of thousands a second (tcplife: the
+  // generic path cost ~1 µs a row more than its hand-written one did).
+  const simple = starts[n - 1]! + widths[n - 1]! <= width;
   return {
     widths,
     header: () => line(cols.map((c) => c.header)),
-    row: (r) => line(cols.map((c) => cell(c.get(r)))),
+    row: (r) => {
+      if (simple) {
+        let s = '';
+        for (let i = 0; i < n; i++) {
+          const v = cell(cols[i]!.get(r));
+          const pad = widths[i]! - v.length;
+          if (pad < 0) return line(cols.map((c) => cell(c.get(r))));
+          if (i > 0) s += ' ';
+          s += pad === 0 ? v : right[i] ? ' '.repeat(pad) + v : v + ' '.repeat(pad);
+        }
+        return s.trimEnd();
+      }
+      return line(cols.map((c) => cell(c.get(r))));
+    },
   };
 }
 

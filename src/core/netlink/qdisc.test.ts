@@ -27,6 +27,20 @@ test('qdisc dump: every qdisc and every counter equals what tc -s -j printed', (
   assert.deepEqual(qdiscs.map((q) => q.kind).sort(), ['clsact', 'htb', 'mq', 'noqueue', 'tbf', 'tbf', 'tbf', 'tbf']);
 });
 
+test('qdisc dump: a tbf\'s rate, burst and limit are what tc printed (its latency is the limit\'s time less the burst\'s)', () => {
+  let n = 0;
+  qdiscs.forEach((q, i) => {
+    const o = tc[i]!.options as { rate: number; burst: number; lat: number } | undefined;
+    if (q.kind !== 'tbf') { assert.equal(q.tbf, undefined); return; }
+    n++;
+    assert.equal(q.tbf!.rate_Bps, o!.rate);
+    assert.equal(q.tbf!.burst, o!.burst);
+    // tc: lat = limit / rate - burst / rate, in µs
+    assert.ok(Math.abs((q.tbf!.limit - q.tbf!.burst) / q.tbf!.rate_Bps * 1e6 - o!.lat) < 1, `lat ${o!.lat}, limit ${q.tbf!.limit}`);
+  });
+  assert.equal(n, 4);
+});
+
 test('qdisc dump: an interface\'s drops are its root\'s, which hold its children\'s (htb, mq)', () => {
   const byLink = qdiscsByLink(qdiscs);
   const dev = (kind: string, parent = 'root') => qdiscs.find((q) => q.kind === kind && q.parent === parent)!;

@@ -10,7 +10,15 @@ import { rtnlDump, rtnlDumpRaw } from './rtnl.js';
 export const RTM_NEWQDISC = 36;
 export const RTM_GETQDISC = 38;
 const TCA_KIND = 1;
+const TCA_OPTIONS = 2;
 const TCA_STATS2 = 7;
+// include/uapi/linux/pkt_sched.h: TCA_TBF_PARMS is struct tc_tbf_qopt { struct tc_ratespec rate,
+// peakrate; __u32 limit, buffer, mtu; } (36 bytes), its rate a u32 of bytes/s; TCA_TBF_RATE64
+// carries rates of 2^32 bytes/s and more
+const TCA_TBF_PARMS = 1;
+const TCA_TBF_RATE64 = 4;
+// psched ticks are 64 ns (PSCHED_SHIFT 6): tbf's buffer, the time to send a burst at the rate
+const PSCHED_TICK_NS = 64;
 const TCA_STATS_BASIC = 1;
 const TCA_STATS_QUEUE = 3;
 const TCA_STATS_PKT64 = 8;
@@ -38,6 +46,8 @@ export interface Qdisc {
   /** Packets and bytes queued now. */
   qlen: number;
   backlog: number;
+  /** A tbf's shaping, as `tc qdisc show` prints it: the rate, the bucket (burst) and the queue limit. */
+  tbf?: { rate_Bps: number; burst: number; limit: number };
 }
 
 function tcHandle(h: number): string {
@@ -57,6 +67,16 @@ export function parseQdiscMessage(body: Buffer): Qdisc {
     kind: attrCString(attrs.get(TCA_KIND)) ?? '?',
     bytes: 0, packets: 0, drops: 0, overlimits: 0, requeues: 0, qlen: 0, backlog: 0,
   };
+  const opts = attrs.get(TCA_OPTIONS);
+  if (q.kind === 'tbf' && opts) {
+    const o = parseAttrs(opts);
+    const parms = o.get(TCA_TBF_PARMS);
+    if (parms && parms.length >= 36) {
+      const r64 = o.get(TCA_TBF_RATE64);
+      const rate = r64 && r64.length >= 8 ? Number(r64.readBigUInt64LE(0)) : parms.readUInt32LE(8);
+      q.tbf = { rate_Bps: rate, burst: Math.round((rate * parms.readUInt32LE(28) * PSCHED_TICK_NS) / 1e9), limit: parms.readUInt32LE(24) };
+    }
+  }
   const st = attrs.get(TCA_STATS2);
   if (st) {
     const s = parseAttrs(st);

@@ -161,3 +161,19 @@ test('receive work on one CPU is a warning, or a notice naming the one flow that
   assert.match(f.proof.at(-1)!, /^one connection, 198\.18\.0\.1:40000 → 198\.18\.0\.2:5201, carried 90% of the packets received/);
 });
 
+
+test('a tbf\'s fixes are whole commands with its own rate and burst; a queue that dropped is one finding, with its delay', () => {
+  const get = (name: string) => fixtures.find((f) => f.scenario === name)!;
+  const drops = judge(get('qdisc-drops').window);
+  const d = drops.findings[0]!;
+  // the scenario's tbf: rate 1mbit burst 10k limit 20k
+  assert.match(d.fix[0]!, /^tc -n \S+ qdisc change dev vx0 root tbf rate 1mbit burst 10240 limit 40960 {3}#/);
+  assert.match(d.proof[0]!, /queued at the end, ~\d+ ms of waiting/);
+  assert.equal(drops.findings.filter((x) => x.id === 'qdisc.backlog').length, 0, 'no second finding for the same full queue');
+  // rate 2mbit burst 10k limit 4mb, filled by one TCP stream: queueing delay, no drop
+  const bloat = judge(get('qdisc-backlog').window);
+  const b = bloat.findings[0]!;
+  assert.equal(b.id, 'qdisc.backlog');
+  assert.match(b.fix[0]!, /^tc -n \S+ qdisc change dev vx0 root tbf rate 2mbit burst 10240 latency 20ms {3}#/);
+  assert.ok((b.evidence.delay_ms as number) > 100, `delay ${b.evidence.delay_ms} ms`);
+});

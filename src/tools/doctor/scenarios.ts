@@ -147,6 +147,20 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'qdisc-backlog',
+    what: 'a tbf of 2 Mbit/s with a 4 MB limit on a veth, filled by one TCP stream (bufferbloat: no drop)',
+    async start() {
+      const { a, b, ifA } = vethPair();
+      // the limit is above what TCP can queue in the window, so nothing drops: the queue only grows,
+      // and with it every packet's wait (TCP Small Queues caps a flow's share at tcp_limit_output_bytes)
+      sh('tc', ['-n', a.name, 'qdisc', 'add', 'dev', ifA, 'root', 'tbf', 'rate', '2mbit', 'burst', '10k', 'limit', '4mb']);
+      const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', String(HOLD));
+      const port = await listening(l);
+      const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '4000000000', '--hold', String(HOLD));
+      return { netns: a, expect: { id: 'qdisc.backlog', culprit: { ifname: ifA } }, stop: () => killAll(l, c) };
+    },
+  },
+  {
     name: 'netfilter-drops',
     what: 'an nftables rule dropping UDP to one port',
     async start() {

@@ -1,7 +1,22 @@
 // Rules below the sockets: devices, softirq and CPUs, qdiscs, netfilter and conntrack, routing.
 import type { Qdisc } from '../../../core/netlink/qdisc.js';
 import { finding, needsBpf, type Rule } from './rule.js';
+import type { WindowView } from './view.js';
 import { hostPort, kib, perSec } from './view.js';
+
+/** A rate as tc takes it: 2mbit, not 250000 bytes/s. */
+export function tcRate(bytesPerSec: number): string {
+  const bit = bytesPerSec * 8;
+  for (const [u, m] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) if (bit >= m && bit % m === 0) return `${bit / m}${u}`;
+  return `${bit}bit`;
+}
+
+/** `tc qdisc change` of this tbf with its own rate and burst and one new bound (limit BYTES or latency TIME). */
+function tbfChange(v: WindowView, q: Qdisc, ifname: string, bound: string): string | undefined {
+  if (!q.tbf) return undefined;
+  const at = q.parent === 'root' ? 'root' : `parent ${q.parent} handle ${q.handle}`;
+  return `tc${v.w.netns.own ? '' : ` -n ${v.netnsLabel()}`} qdisc change dev ${ifname} ${at} tbf rate ${tcRate(q.tbf.rate_Bps)} burst ${q.tbf.burst} ${bound}`;
+}
 
 const QDISC_LIMIT_FIX: Record<string, string> = {
   tbf: 'tc qdisc change dev IF root tbf rate RATE burst BURST limit BYTES   # a larger limit queues instead of dropping (more delay)',
@@ -21,7 +36,7 @@ export const qdiscDrops: Rule = {
   judge(v) {
     const first = new Map(v.first.qdiscs.map((q) => [`${q.ifindex}/${q.handle}/${q.parent}`, q]));
     const moved = v.last.qdiscs.map((q) => ({ q, p: first.get(`${q.ifindex}/${q.handle}/${q.parent}`) }))
-      .map(({ q, p }) => ({ q, drops: Math.max(0, q.drops - (p?.drops ?? 0)), over: Math.max(0, q.overlimits - (p?.overlimits ?? 0)), pkts: Math.max(0, q.packets - (p?.packets ?? 0)) }));
+      .map(({ q, p }) => ({ q, drops: Math.max(0, q.drops - (p?.drops ?? 0)), over: Math.max(0, q.overlimits - (p?.overlimits ?? 0)), pkts: Math.max(0, q.packets - (p?.packets ?? 0)), sentBytes: Math.max(0, q.bytes - (p?.bytes ?? q.bytes)) }));
     // A classful qdisc counts its child qdiscs' drops as its own (htb over a tbf: both say 990;
     // mq sums its queues): each is judged on its own drops, so the culprit is the one whose limit
     // dropped, and no drop is reported twice.
@@ -36,15 +51,18 @@ export const qdiscDrops: Rule = {
     return own
       .filter((x) => x.drops >= this.thresholds.drops!)
       .sort((a, b) => b.drops - a.drops)
-      .map(({ q, drops, over, pkts }) => {
+      .map(({ q, drops, over, pkts, sentBytes }) => {
         const ifname = v.ifname(q.ifindex);
+        // what the queue left at the end costs each packet, at the rate it drained
+        const waitMs = q.backlog > 0 && sentBytes > 0 ? Math.round((q.backlog / (sentBytes / v.secs)) * 1000) : undefined;
         return finding(this, {
           severity: drops / v.secs >= this.thresholds.critical_per_s! ? 'critical' : 'warning',
           title: `${q.kind} qdisc ${q.handle} on ${ifname} dropped ${drops} packets (${perSec(drops / v.secs)})`,
           culprit: { ifname, netns: v.netnsLabel(), setting: `qdisc ${q.kind} ${q.handle}` },
           evidence: { drops, overlimits: over, packets: pkts, qlen: q.qlen, backlog_bytes: q.backlog, drop_share: +(drops / Math.max(1, drops + pkts)).toFixed(3) },
-          proof: [`${ifname} ${q.kind} ${q.handle} (parent ${q.parent}): dropped +${drops}, overlimits +${over}, sent +${pkts} packets; ${q.qlen} packets (${kib(q.backlog)}) queued at the end`],
-          fix: [(QDISC_LIMIT_FIX[q.kind] ?? 'tc qdisc change dev IF ... limit N   # a larger queue, or a higher rate').replace(/\bIF\b/g, ifname),
+          proof: [`${ifname} ${q.kind} ${q.handle} (parent ${q.parent}): dropped +${drops}, overlimits +${over}, sent +${pkts} packets; ${q.qlen} packets (${kib(q.backlog)}) queued at the end${waitMs !== undefined ? `, ~${waitMs} ms of waiting at the rate it drained` : ''}`],
+          fix: [(q.tbf ? `${tbfChange(v, q, ifname, `limit ${2 * q.tbf.limit}`)}   # a larger limit queues instead of dropping (more delay)`
+            : QDISC_LIMIT_FIX[q.kind] ?? 'tc qdisc change dev IF ... limit N   # a larger queue, or a higher rate').replace(/\bIF\b/g, ifname),
             `watch it: tc${v.w.netns.own ? '' : ` -n ${v.netnsLabel()}`} -s qdisc show dev ${ifname}`],
         });
       });
@@ -70,6 +88,9 @@ export const qdiscBacklog: Rule = {
       if (avgBacklog < this.thresholds.min_backlog_bytes! || rate <= 0) continue;
       const delayMs = (avgBacklog / rate) * 1000;
       if (delayMs < this.thresholds.delay_ms!) continue;
+      // a queue that also dropped is qdisc.drops' finding (its proof gives the delay): one
+      // full queue, one finding, one fix
+      if (q.drops > p.drops) continue;
       const ifname = v.ifname(q.ifindex);
       out.push(finding(this, {
         severity: 'warning',
@@ -77,7 +98,9 @@ export const qdiscBacklog: Rule = {
         culprit: { ifname, netns: v.netnsLabel(), setting: `qdisc ${q.kind} ${q.handle}` },
         evidence: { backlog_avg_bytes: Math.round(avgBacklog), dequeue_bytes_per_s: Math.round(rate), delay_ms: Math.round(delayMs), qlen: q.qlen },
         proof: [`${kib(avgBacklog)} queued on average over ${series.length} samples, leaving at ${kib(rate)}/s: ${Math.round(delayMs)} ms per packet`],
-        fix: [`tc qdisc change dev ${ifname} root ${q.kind === 'tbf' ? 'tbf ... latency 20ms   # bound the queue by delay' : 'fq_codel   # an AQM keeps the queue short'}`],
+        fix: [q.kind === 'tbf'
+          ? `${tbfChange(v, q, ifname, 'latency 20ms') ?? `tc${v.w.netns.own ? '' : ` -n ${v.netnsLabel()}`} qdisc change dev ${ifname} root tbf rate RATE burst BURST latency 20ms`}   # bound the queue by delay`
+          : `tc${v.w.netns.own ? '' : ` -n ${v.netnsLabel()}`} qdisc replace dev ${ifname} root fq_codel   # an AQM keeps the queue short`],
       }));
     }
     return out;
