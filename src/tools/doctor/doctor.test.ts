@@ -1,11 +1,11 @@
 // The doctor's command line against the real kernel: a namespace's fault found by name, by the
 // PID of a process living in it, judged again from its bundle; the JSON contract and the exit
-// status; bad input; nothing left loaded.
+// status; bad input; nothing left loaded, however it ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { kernelOpts, vethPair, bpfProgIds, progsLeft, REPO_ROOT } from '../../testlib/kernel.js';
 import { workload } from '../../testlib/traffic.js';
 
@@ -77,5 +77,34 @@ test('bad input: one line, non-zero exit', kernelOpts(), () => {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C or SIGTERM in the window judges what was sampled; no probe survives those or SIGKILL', kernelOpts({ timeout: 60_000 }), async () => {
+  const { b } = vethPair();
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+    const before = bpfProgIds((n) => n.startsWith('doctor_'));
+    const cp = spawn(process.execPath, [MAIN, 'doctor', '-d', '30', '--json', '--netns', b.name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    cp.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const exit = new Promise<number | null>((res) => cp.on('exit', (code) => res(code)));
+    // wait until its probes are in the kernel, then a little of the window
+    let during: number[] = [];
+    for (let i = 0; i < 100 && during.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      during = [...bpfProgIds((n) => n.startsWith('doctor_'))].filter((id) => !before.has(id));
+    }
+    assert.ok(during.length > 0, `${sig}: the doctor's programs are loaded during the window`);
+    await new Promise((r) => setTimeout(r, 1500));
+    cp.kill(sig);
+    const code = await exit;
+    if (sig !== 'SIGKILL') {
+      assert.equal(code, 0, `${sig}: a quiet namespace, judged: exit 0`);
+      const j = JSON.parse(out) as { window_s: number; netns: string; findings: unknown[] };
+      assert.equal(j.netns, b.name);
+      assert.ok(j.window_s > 1 && j.window_s < 10, `${sig}: the window ends at the signal (${j.window_s} s of 30)`);
+      assert.deepEqual(j.findings, []);
+    }
+    assert.deepEqual(await progsLeft(during), [], `${sig}: none of its programs remain`);
   }
 });
