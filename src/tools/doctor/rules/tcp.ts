@@ -236,7 +236,8 @@ export const reordering: Rule = {
         ...(reord && reord.d('reord_seen') ? [`${hostPort(reord.end.laddr, reord.end.lport)} → ${hostPort(reord.end.raddr, reord.end.rport)}: reord_seen +${reord.d('reord_seen')}, dsack_dups +${reord.d('dsack_dups')}`] : []),
       ],
       fix: [
-        'look for per-packet load balancing on the path (ECMP, bonding balance-rr) and for RPS spreading one flow over CPUs',
+        'look for per-packet load balancing on the path (ECMP, bonding balance-rr), RPS spreading one flow over CPUs, '
+          + 'and tc filters that put packets of one flow in classes of different rates (tc -s class show)',
         `keep RACK loss detection on: sysctl net.ipv4.tcp_recovery (1 = RACK); tcp_reordering is ${v.sysctl('net.ipv4.tcp_reordering') ?? '?'}`,
       ],
     })];
