@@ -63,6 +63,9 @@ function bindLibc() {
     setns: lib.func('int setns(int fd, int nstype)'),
     strerror: lib.func('const char *strerror(int errnum)'),
     getpagesize: lib.func('int getpagesize()'),
+    // for system calls glibc wraps only lately (fsopen/fsconfig/fsmount: glibc 2.36); extra
+    // arguments go as (type, value) pairs
+    syscall: lib.func('long syscall(long nr, ...)'),
   };
 }
 

@@ -10,6 +10,7 @@ import { dumpLinks, linkSpeed } from '../../core/netlink/rtnl.js';
 import { dumpQdiscs } from '../../core/netlink/qdisc.js';
 import { TCP_STATES, dumpInetSockets, forEachInetDiagBody, parseInetDiagMsg, type InetSocket } from '../../core/netlink/sockdiag.js';
 import { netnsLabel, ownNetns, withNetns, isOwnNetns, type NetnsRef } from '../../core/netns.js';
+import { openSysfs, type SysfsView } from '../../core/sysfs.js';
 import { parseProcStat } from '../../core/proc/cpustat.js';
 import { parseInterrupts } from '../../core/proc/interrupts.js';
 import { parseAllCounters } from '../../core/proc/snmp.js';
@@ -218,21 +219,28 @@ function readConfig(netns: NetnsRef | undefined, links: Tick['links']): DoctorCo
   const rp = withNetns(netns, () => Object.fromEntries(links.map((l) => {
     try { return [l.name, Number(readFileSync(sysctlPath(`net.ipv4.conf.${l.name}.rp_filter`), 'utf8'))]; } catch { return [l.name, undefined]; }
   })));
-  // queues, RPS and IRQs from /sys and /proc/irq: this process's view (its own namespace)
-  const irqLines = isOwnNetns(netns) ? parseInterrupts(readFileSync('/proc/interrupts', 'utf8')).lines : [];
-  const sysNames = isOwnNetns(netns) ? new Set(listInterfaces()) : new Set<string>();
+  // queues, RPS and IRQs from the namespace's sysfs (core/sysfs.ts: /sys, or one made for another
+  // namespace) and /proc/irq; none where the kernel refuses to make one
+  const irqLines = parseInterrupts(readFileSync('/proc/interrupts', 'utf8')).lines;
+  let sys: SysfsView | undefined;
+  try { sys = openSysfs(netns, links); } catch { sys = undefined; }
+  const sysNames = new Set(sys ? listInterfaces([], sys.root) : []);
   const scaling: InterfaceScaling[] = [];
-  for (const l of links) {
-    const base = { name: l.name, rx_queues: 0, tx_queues: 0, rps: [] as number[][], irq_cpus: {} as Record<string, number[]>, ...(rp[l.name] !== undefined ? { rp_filter: rp[l.name] } : {}) };
-    if (sysNames.has(l.name)) {
-      const i = readInterface(l.name, irqLines);
-      scaling.push(i);
-      base.rx_queues = i.rx_queues;
-      base.tx_queues = i.tx_queues;
-      base.rps = i.rx.map((q) => q.rps_cpus ?? []);
-      for (const q of i.irqs) base.irq_cpus[String(q.irq)] = q.effective ?? q.affinity ?? [];
+  try {
+    for (const l of links) {
+      const base = { name: l.name, rx_queues: 0, tx_queues: 0, rps: [] as number[][], irq_cpus: {} as Record<string, number[]>, ...(rp[l.name] !== undefined ? { rp_filter: rp[l.name] } : {}) };
+      if (sysNames.has(l.name)) {
+        const i = readInterface(l.name, irqLines, sys!.root);
+        scaling.push(i);
+        base.rx_queues = i.rx_queues;
+        base.tx_queues = i.tx_queues;
+        base.rps = i.rx.map((q) => q.rps_cpus ?? []);
+        for (const q of i.irqs) base.irq_cpus[String(q.irq)] = q.effective ?? q.affinity ?? [];
+      }
+      interfaces.push(base);
     }
-    interfaces.push(base);
+  } finally {
+    sys?.close();
   }
   return { sysctls, interfaces, scaling: { interfaces: scaling, global: readGlobalSteering() }, owners: {} };
 }

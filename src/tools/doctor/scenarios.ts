@@ -2,7 +2,7 @@
 // (veth pairs, 198.18.0.0/15 and fd00::/8 addresses, its own servers and clients), runs the doctor
 // on it, and checks that the expected finding is reported, with the right culprit, and ranked
 // first. Used by scenarios.test.ts (CI) and by `npm run scenarios` (the scorecard).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import type { Culprit, Finding } from '../../core/finding.js';
 import { resolveNetns } from '../../core/netns.js';
@@ -312,6 +312,20 @@ export const SCENARIOS: readonly Scenario[] = [
       const port = await listening(l);
       const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '4000000000', '--hold', String(HOLD));
       return { netns: a, expect: { id: 'socket.rcvbuf_limited', culprit: { rport: port } }, stop: () => killAll(back, l, c) };
+    },
+  },
+  {
+    name: 'rfs-half',
+    what: 'rps_flow_cnt set on a veth receive queue in the namespace, with the RFS flow table off (the default)',
+    async start() {
+      const { b, ifB } = vethPair();
+      // the other half, net.core.rps_sock_flow_entries, lives in the initial namespace only
+      if (Number(readFileSync('/proc/sys/net/core/rps_sock_flow_entries', 'utf8')) !== 0) {
+        throw new Error('scenario rfs-half: needs net.core.rps_sock_flow_entries 0 (the default) on this host');
+      }
+      // under ip netns exec, /sys is the namespace's: its device's queue
+      b.exec('sh', ['-c', `echo 4096 > /sys/class/net/${ifB}/queues/rx-0/rps_flow_cnt`]);
+      return { netns: b, expect: { id: 'config.rfs_half', culprit: { ifname: ifB, setting: 'net.core.rps_sock_flow_entries' } }, stop: async () => {} };
     },
   },
   {

@@ -7,6 +7,7 @@ import { NetdxError } from '../../core/errors.js';
 import { parseCpuList, parseCpuMask } from '../../core/proc/cpus.js';
 import type { IrqLine } from '../../core/proc/interrupts.js';
 import { readIntOr, readTextOr } from '../../core/proc/read.js';
+import { SYS } from '../../core/sysfs.js';
 
 export type QueueKind = 'rx' | 'tx' | 'combined' | 'other';
 
@@ -76,7 +77,8 @@ function listDir(path: string): string[] {
   try { return readdirSync(path); } catch { return []; }
 }
 
-export const NET = '/sys/class/net';
+/** Where a sysfs root keeps its network devices. */
+export const netDir = (sys: string) => `${sys}/class/net`;
 
 export function onlineCpus(): number[] {
   const t = readTextOr('/sys/devices/system/cpu/online');
@@ -84,8 +86,8 @@ export function onlineCpus(): number[] {
 }
 
 /** Interface names, optionally only the given ones (an unknown name is a usage error). */
-export function listInterfaces(only: readonly string[] = []): string[] {
-  const all = listDir(NET).sort();
+export function listInterfaces(only: readonly string[] = [], sys = SYS): string[] {
+  const all = listDir(netDir(sys)).sort();
   for (const n of only) {
     if (!all.includes(n)) throw new NetdxError('E_USAGE', `reading interface ${n}: no such interface (have ${all.join(', ')})`);
   }
@@ -117,7 +119,8 @@ export function classifyQueueIrq(name: string, prefixes: readonly string[]): { k
 
 interface DeviceIds { device?: string; driver?: string; msi: Set<number>; prefixes: string[]; pci?: string }
 
-function deviceIds(ifname: string): DeviceIds {
+function deviceIds(ifname: string, sys: string): DeviceIds {
+  const NET = netDir(sys);
   const ids: DeviceIds = { msi: new Set(), prefixes: [ifname] };
   let devPath: string;
   try { devPath = readlinkSync(`${NET}/${ifname}/device`); } catch { return ids; }
@@ -147,8 +150,8 @@ export function matchInterfaceIrqs(ids: { prefixes: string[]; msi: Set<number>; 
   });
 }
 
-function queueIndices(ifname: string, kind: 'rx' | 'tx'): number[] {
-  return listDir(`${NET}/${ifname}/queues`)
+function queueIndices(ifname: string, kind: 'rx' | 'tx', sys: string): number[] {
+  return listDir(`${netDir(sys)}/${ifname}/queues`)
     .map((q) => new RegExp(`^${kind}-(\\d+)$`).exec(q))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
@@ -162,8 +165,9 @@ function maskFile(path: string): { cpus?: number[]; mask?: string } {
 }
 
 /** Static picture of one interface: queues, their steering, their IRQs and IRQ affinity. */
-export function readInterface(ifname: string, irqLines: readonly IrqLine[]): InterfaceScaling {
-  const ids = deviceIds(ifname);
+export function readInterface(ifname: string, irqLines: readonly IrqLine[], sys = SYS): InterfaceScaling {
+  const NET = netDir(sys);
+  const ids = deviceIds(ifname, sys);
   const irqs: QueueIrq[] = matchInterfaceIrqs(ids, irqLines).map((l) => {
     const c = classifyQueueIrq(l.name, ids.prefixes);
     const aff = readTextOr(`/proc/irq/${l.irq}/smp_affinity_list`);
@@ -176,12 +180,12 @@ export function readInterface(ifname: string, irqLines: readonly IrqLine[]): Int
   });
   const irqsFor = (kind: 'rx' | 'tx', i: number) =>
     irqs.filter((q) => q.index === i && (q.kind === kind || q.kind === 'combined')).map((q) => q.irq);
-  const rx: RxQueue[] = queueIndices(ifname, 'rx').map((i) => {
+  const rx: RxQueue[] = queueIndices(ifname, 'rx', sys).map((i) => {
     const base = `${NET}/${ifname}/queues/rx-${i}`;
     const m = maskFile(`${base}/rps_cpus`);
     return { index: i, rps_cpus: m.cpus, rps_mask: m.mask, rps_flow_cnt: readIntOr(`${base}/rps_flow_cnt`), irqs: irqsFor('rx', i) };
   });
-  const tx: TxQueue[] = queueIndices(ifname, 'tx').map((i) => {
+  const tx: TxQueue[] = queueIndices(ifname, 'tx', sys).map((i) => {
     const base = `${NET}/${ifname}/queues/tx-${i}`;
     // xps_cpus fails to read (ENOENT) on single-queue devices: absent, not an error.
     const m = maskFile(`${base}/xps_cpus`);

@@ -7,11 +7,11 @@
 import { placeFixes, procSysIsInitial } from '../../core/proc/sysctl.js';
 import { NetdxError } from '../../core/errors.js';
 import { dumpLinks } from '../../core/netlink/rtnl.js';
-import { readIntOr } from '../../core/proc/read.js';
 import { withNetns, type NetnsRef } from '../../core/netns.js';
+import { openSysfs, type SysfsView } from '../../core/sysfs.js';
 import type { Finding } from '../../core/finding.js';
 import { checkInterval, sleep } from '../../core/time.js';
-import { listInterfaces, readGlobalSteering, readInterface, type GlobalSteering, type InterfaceScaling } from './interfaces.js';
+import { readGlobalSteering, readInterface, type GlobalSteering, type InterfaceScaling } from './interfaces.js';
 import { applyRates, computeCpuRates, takeSnapshot, type CpuRates } from './rates.js';
 import { groupReuseport, listTcpListeners, listenerOwners, type ListenSocket, type ReuseportGroup } from './reuseport.js';
 import { scalingVerdicts } from './verdicts.js';
@@ -50,17 +50,6 @@ export interface ScalingOptions {
   netns?: NetnsRef;
 }
 
-/**
- * Whether /sys/class/net shows the devices of the namespace rtnetlink answered for: the same
- * names with the same ifindexes. Not under nsenter --net, nor for another namespace, where /sys
- * is still the one mounted for the namespace netdx started in (ip netns exec mounts a new one).
- */
-export function sysfsMatches(links: ReadonlyArray<{ name: string; ifindex: number }>): boolean {
-  const inSys = new Set(listInterfaces());
-  if (inSys.size !== links.length) return false;
-  return links.every((l) => inSys.has(l.name) && readIntOr(`/sys/class/net/${l.name}/ifindex`) === l.ifindex);
-}
-
 /** Samples the host over the interval and returns the whole picture with its findings. */
 export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingReport> {
   const interval = opts.interval_s ?? 1;
@@ -73,17 +62,26 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
     if (!have.includes(n)) throw new NetdxError('E_USAGE', `reading interface ${n}: no such interface (have ${have.join(', ')})`);
   }
   const wanted = opts.interfaces?.length ? [...new Set(opts.interfaces)] : have.slice().sort();
-  const sysfs = sysfsMatches(links);
-  const names = sysfs ? wanted : [];
-  if (!sysfs) {
-    notes.push(`/sys shows another network namespace's devices (nsenter and --netns keep the /sys netdx started with): `
+  // /sys shows the devices of the namespace that mounted it: for another one (--netns, nsenter),
+  // a sysfs made there (core/sysfs.ts)
+  let sys: SysfsView | undefined;
+  try {
+    sys = openSysfs(opts.netns, links);
+  } catch (e) {
+    notes.push(`/sys shows another network namespace's devices, and a sysfs for this one could not be made (${e instanceof Error ? e.message.replace(/^.*?: .*?: /, '') : String(e)}): `
       + `queues, RPS/XPS and IRQs of ${wanted.join(', ')} are not visible; run it under ip netns exec NAME, which mounts /sys for it`);
   }
-  const a = takeSnapshot(names);
-  const interfaces = names.map((n) => readInterface(n, a.interrupts.lines));
-  const global = readGlobalSteering();
-  await sleep(interval * 1000, opts.signal);
-  const b = takeSnapshot(names);
+  const names = sys ? wanted : [];
+  let a: ReturnType<typeof takeSnapshot>, b: ReturnType<typeof takeSnapshot>, interfaces: InterfaceScaling[], global: GlobalSteering;
+  try {
+    a = takeSnapshot(names, sys?.root);
+    interfaces = names.map((n) => readInterface(n, a.interrupts.lines, sys?.root));
+    global = readGlobalSteering();
+    await sleep(interval * 1000, opts.signal);
+    b = takeSnapshot(names, sys?.root);
+  } finally {
+    sys?.close();
+  }
   const secs = Math.round(((b.t_ms - a.t_ms) / 1000) * 1000) / 1000;
   applyRates(interfaces, a, b);
   const nic = new Set(interfaces.flatMap((i) => i.irqs.filter((q) => q.kind !== 'other').map((q) => q.irq)));

@@ -8,7 +8,8 @@ import { parseSoftirqs, type ProcSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat, type SoftnetRow } from '../../core/proc/softnet.js';
 import { parseProcStat, type CpuTimes } from '../../core/proc/cpustat.js';
 import { readIntOr } from '../../core/proc/read.js';
-import { NET, onlineCpus, type InterfaceScaling } from './interfaces.js';
+import { netDir, onlineCpus, type InterfaceScaling } from './interfaces.js';
+import { SYS } from '../../core/sysfs.js';
 
 export interface CpuRates {
   cpu: number;
@@ -48,7 +49,8 @@ function mustRead(path: string): string {
   }
 }
 
-export function takeSnapshot(ifnames: readonly string[]): Snapshot {
+export function takeSnapshot(ifnames: readonly string[], sys = SYS): Snapshot {
+  const NET = netDir(sys);
   const online = onlineCpus();
   const packets = new Map<string, { rx?: number; tx?: number }>();
   for (const n of ifnames) {

@@ -187,19 +187,25 @@ test('bad input: unknown interface and bad interval give one line and exit 1', (
   }
 });
 
-test('kernel: another namespace\'s devices: named, and their queues said to be out of sight where /sys is not theirs; a name given twice is one', kernelOpts(), () => {
+test('kernel: another namespace\'s devices and their queues, by --netns and under nsenter, as ip netns exec shows them; a name given twice is one', kernelOpts(), () => {
   const { a } = vethPair();
+  // RPS on CPU 0 and a flow count on vx0's receive queue, set where /sys is the namespace's
+  a.exec('sh', ['-c', 'echo 1 > /sys/class/net/vx0/queues/rx-0/rps_cpus; echo 128 > /sys/class/net/vx0/queues/rx-0/rps_flow_cnt']);
+  type J = { interfaces: Array<{ name: string; rx: Array<{ rps_cpus?: number[]; rps_flow_cnt?: number }> }>; notes: string[] };
+  const queues = (j: J) => j.interfaces.map((i) => ({ name: i.name, rx: i.rx.map((q) => [q.rps_cpus, q.rps_flow_cnt]) }));
+  // the oracle: under ip netns exec, /sys is the namespace's own
+  const own = JSON.parse(a.exec(process.execPath, [MAIN, 'scaling', '--json', '-i', '0.1'])) as J;
+  assert.deepEqual(queues(own).find((i) => i.name === 'vx0'), { name: 'vx0', rx: [[[0], 128]] });
   const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
   for (const r of [
     run(process.execPath, [MAIN, 'scaling', '--json', '-i', '0.1', '--netns', a.name]),
     run('nsenter', [`--net=/run/netns/${a.name}`, process.execPath, MAIN, 'scaling', '--json', '-i', '0.1']),
   ]) {
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { interfaces: unknown[]; notes: string[] };
-    assert.deepEqual(j.interfaces, [], 'no host device passed off as the namespace\'s');
-    assert.ok(j.notes.some((n) => /\/sys shows another network namespace's devices/.test(n) && n.includes('vx0')), j.notes.join(' | '));
+    const j = JSON.parse(r.stdout) as J;
+    assert.deepEqual(queues(j), queues(own), 'the namespace\'s devices and queues, from a sysfs made there');
+    assert.ok(!j.notes.some((n) => /\/sys/.test(n)), j.notes.join(' | '));
   }
-  // under ip netns exec /sys is the namespace's own: its devices, once each
-  const own = JSON.parse(a.exec(process.execPath, [MAIN, 'scaling', '--json', '-i', '0.1', 'vx0', 'vx0'])) as { interfaces: Array<{ name: string }> };
-  assert.deepEqual(own.interfaces.map((i) => i.name), ['vx0']);
+  const twice = JSON.parse(a.exec(process.execPath, [MAIN, 'scaling', '--json', '-i', '0.1', 'vx0', 'vx0'])) as J;
+  assert.deepEqual(twice.interfaces.map((i) => i.name), ['vx0']);
 });

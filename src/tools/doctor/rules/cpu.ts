@@ -79,7 +79,8 @@ function scalingRule(id: ScalingFindingId, layer: Rule['layer'], title: string, 
   return {
     id, layer, title, reads, thresholds: {}, why, fix,
     judge: (v) => scalingFindings(v).filter((f) => f.id === id)
-      .map((f) => weighImbalance(v, { ...f, culprit: { ...f.culprit, ...(f.culprit?.lport === undefined ? {} : { netns: v.netnsLabel() }) } })),
+      // a listener or an interface belongs to the namespace judged; a CPU is the host's
+      .map((f) => weighImbalance(v, { ...f, culprit: { ...f.culprit, ...(f.culprit?.lport === undefined && f.culprit?.ifname === undefined ? {} : { netns: v.netnsLabel() }) } })),
   };
 }
 
