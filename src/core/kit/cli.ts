@@ -2,6 +2,7 @@
 // --netns, --cgroup), -d, -T with the event's own time, --json (NDJSON for events, one object
 // per interval for aggregates), "Tracing ..." on stderr once attached, Ctrl-C, and what was lost
 // reported at exit. A tool gives its probe definition and how to render; this gives it a CLI.
+import { existsSync } from 'node:fs';
 import { NetdxError } from '../errors.js';
 import { tableLayout, type Column } from '../output.js';
 import { poller } from '../bpf/ringbuf.js';
@@ -36,6 +37,9 @@ type AnyOpts = Record<string, unknown>;
 export function filterFromFlags(o: AnyOpts): CommonFilter {
   const pid = o.pid as number | undefined;
   if (pid !== undefined && !(pid > 0)) throw new NetdxError('E_USAGE', 'parsing -p: PID must be above 0');
+  // a PID that names no process is a typo: the filter would show nothing, silently (ss, nstat
+  // and the doctor refuse it too)
+  if (pid !== undefined && !existsSync(`/proc/${pid}`)) throw new NetdxError('E_USAGE', `parsing -p: no process ${pid}`);
   if (o.ipv4 && o.ipv6) throw new NetdxError('E_USAGE', 'parsing arguments: -4 and -6 exclude each other');
   for (const [flag, key] of [['-L', 'lport'], ['-D', 'rport']] as const) {
     const l = o[key] as number[] | undefined;

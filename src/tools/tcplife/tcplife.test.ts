@@ -171,12 +171,13 @@ function runNetdx(args: string[], opts: { prefix?: string[] } = {}): { code: num
 }
 
 test('bad input and missing privilege: one line, non-zero exit', kernelOpts(), () => {
-  for (const args of [['--bogus'], ['-L', '70000'], ['-D', 'http'], ['-4', '-6'], ['-d', '-1'], ['-p', 'x']]) {
+  for (const args of [['--bogus'], ['-L', '70000'], ['-D', 'http'], ['-4', '-6'], ['-d', '-1'], ['-p', 'x'], ['-p', '999999999']]) {
     const r = runNetdx(['tcplife', ...args]);
     assert.equal(r.code, 1, `${args.join(' ')} exits 1`);
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line: ${r.stderr}`);
     assert.match(r.stderr, /^netdx: /);
   }
+  assert.equal(runNetdx(['tcplife', '-p', '999999999']).stderr.trim(), 'netdx: parsing -p: no process 999999999');
   // Root without capabilities: the kernel refuses the load; netdx says so and exits 2.
   const r = runNetdx(['tcplife', '-d', '1'], { prefix: ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--reuid=0'] });
   assert.equal(r.code, 2);
