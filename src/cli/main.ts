@@ -14,6 +14,11 @@ function version(): string {
   return pkg.version;
 }
 
+const LIST_OPTIONS: OptionSpecs = {};
+const LIST_HELP = 'netdx list — every tool by stack layer: what it shows, its hooks, and whether it runs here\n'
+  + 'Usage: netdx list [--json]\n\nEach BPF tool\'s programs are loaded and attached here (then freed) to say whether it runs,\n'
+  + 'and if not, what is missing.\n';
+
 function mainHelp(): string {
   const lines = [
     `netdx ${version()} — Linux network performance debugger`,
@@ -28,6 +33,7 @@ function mainHelp(): string {
     for (const t of tools) lines.push(`  ${t.name.padEnd(10)}  ${t.summary}`);
     lines.push('');
   }
+  lines.push('netdx list shows every tool with its hooks and whether it runs here.');
   lines.push('Every command speaks --json. Run as root (others prefix sudo).');
   return lines.join('\n') + '\n';
 }
@@ -59,6 +65,16 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
     process.stdout.write(mainHelp());
     return cmd === undefined ? 1 : 0;
+  }
+  if (cmd === 'list') {
+    // the full map of the tools, each checked here; its own few options
+    if (rest.includes('-h') || rest.includes('--help')) { process.stdout.write(LIST_HELP); return 0; }
+    const opts = parseArgs(LIST_OPTIONS, rest, 'list', false);
+    const { toolCatalog } = await import('../tools/catalog.js');
+    const { catalogJson, renderCatalog } = await import('./list.js');
+    const entries = await toolCatalog();
+    process.stdout.write(opts.json ? catalogJson(entries) : renderCatalog(entries, { root: process.getuid?.() === 0 }));
+    return 0;
   }
   if (cmd === '-V' || cmd === '--version' || cmd === 'version') {
     process.stdout.write(`netdx ${version()}\n`);

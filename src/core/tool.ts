@@ -2,8 +2,9 @@
 // built from these definitions. A tool's library function lives beside its definition and
 // returns typed data; `run` only renders it.
 import type { HookName } from './bpf/features.js';
+import type { ProbeSpec } from './kit/load.js';
 
-export type Layer = 'overview' | 'socket' | 'transport' | 'ip' | 'device' | 'tunables';
+export type Layer = 'overview' | 'socket' | 'transport' | 'ip' | 'queueing' | 'device' | 'tunables';
 
 /** Stack layers in help order, top (application) to bottom (NIC), then the host's settings. */
 export const LAYERS: ReadonlyArray<{ id: Layer; title: string }> = [
@@ -11,6 +12,7 @@ export const LAYERS: ReadonlyArray<{ id: Layer; title: string }> = [
   { id: 'socket', title: 'Sockets and applications' },
   { id: 'transport', title: 'TCP and UDP' },
   { id: 'ip', title: 'IP' },
+  { id: 'queueing', title: 'Queueing disciplines' },
   { id: 'device', title: 'Devices, queues, IRQs and CPUs' },
   { id: 'tunables', title: 'Tunables and this kernel' },
 ];
@@ -54,6 +56,10 @@ export interface ToolDef<S extends OptionSpecs = OptionSpecs> {
   options: S;
   /** BPF hooks the tool needs; checked by a real probe before it runs. */
   hooks?: readonly HookName[];
+  /** What a tool without a probe of its own reads (netdx list): "NETLINK_SOCK_DIAG, /proc/PID/fd". */
+  reads?: string;
+  /** A BPF tool's probe (object and ways to attach): what `netdx list` loads to say whether it runs here. */
+  probe?: ProbeSpec<never>;
   /** Needs root (or CAP_BPF/CAP_NET_ADMIN) even without BPF. */
   root?: boolean;
   examples?: readonly string[];

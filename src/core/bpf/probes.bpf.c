@@ -24,6 +24,10 @@ int probe_raw_tracepoint(void *ctx) { __sync_fetch_and_add(&hits, 1); return 0; 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(probe_tp_btf, struct sock *sk, int oldstate, int newstate) { __sync_fetch_and_add(&hits, 1); return 0; }
 
+/* An attach point no kernel has: how a tool on a tracepoint this kernel lacks is explained (tests) */
+SEC("raw_tp/netdx_no_such_tracepoint")
+int probe_missing_tracepoint(void *ctx) { return 0; }
+
 SEC("kprobe/tcp_v4_connect")
 int probe_kprobe(void *ctx) { __sync_fetch_and_add(&hits, 1); return 0; }
 

@@ -12,6 +12,7 @@ import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext,
 import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
 import { startEvents, type EventSpec } from './events.js';
 import { startInterval, type IntervalSpec } from './interval.js';
+import type { ProbeSpec } from './load.js';
 
 const FILTER_OPTIONS: Record<FilterFlag, OptionSpecs> = {
   pid: { pid: { type: 'int', short: 'p', arg: 'PID', help: 'only this process' } },
@@ -106,11 +107,11 @@ export interface EventToolDef<E, S extends OptionSpecs> extends ToolMeta {
  * A BPF tool's ToolDef: its options (the shared filters it applies, its own, the run options),
  * and a run that gets the filter and -d already checked.
  */
-function bpfTool<S extends OptionSpecs>(def: ToolMeta & { spec: { hooks: ToolDef['hooks'] & object; filters?: readonly FilterFlag[] }; options: S; check?(opts: Parsed<S>): void },
+function bpfTool<S extends OptionSpecs>(def: ToolMeta & { spec: ProbeSpec<never> & { filters?: readonly FilterFlag[] }; options: S; check?(opts: Parsed<S>): void },
   extra: OptionSpecs, run: (opts: Parsed<S>, o: AnyOpts, ctx: RunContext, filter: CommonFilter, duration: number | undefined) => Promise<number>): ToolDef<OptionSpecs> {
   return defineTool<OptionSpecs>({
     name: def.name, layer: def.layer, summary: def.summary, replaces: def.replaces, examples: def.examples,
-    hooks: def.spec.hooks, root: true, options: toolOptions(def.spec.filters ?? [], def.options, runOptions(extra)),
+    hooks: def.spec.hooks, probe: def.spec, root: true, options: toolOptions(def.spec.filters ?? [], def.options, runOptions(extra)),
     async run(opts, ctx) {
       const o = opts as AnyOpts;
       const filter = filterFromFlags(o);

@@ -7,6 +7,7 @@ export default defineTool({
   name: 'check',
   layer: 'tunables',
   summary: 'kernel, BTF, tracefs, lockdown, capabilities, and which BPF hooks work here',
+  reads: 'uname, /sys/kernel/btf/vmlinux, tracefs, lockdown, capabilities; loads a minimal program per hook kind',
   options: {},
   examples: ['netdx check', 'netdx check --json'],
   async run(opts, ctx) {

@@ -30,6 +30,7 @@ export default defineTool({
   name: 'doctor',
   layer: 'overview',
   summary: 'sample the host, find what is wrong layer by layer, say what to change',
+  reads: 'the tools\' libraries (counters, sockets, interfaces, qdiscs, sysctls) and a BPF bundle of tracepoints (optional)',
   options: {
     duration: { type: 'number', short: 'd', arg: 'SECONDS', help: `how long to sample (default ${DEFAULT_SECONDS})` },
     quick: { type: 'bool', help: `a ${QUICK_SECONDS} s window` },

@@ -160,6 +160,7 @@ export default defineTool({
   name: 'ethtool',
   layer: 'device',
   summary: 'driver counters as deltas, rings, queues, offloads, coalescing, pause, RSS (ethtool)',
+  reads: 'ethtool generic netlink, SIOCETHTOOL',
   replaces: 'ethtool -i, -S, -g, -l, -k, -c, -a, -x, -m (module presence) and plain ethtool (link)',
   args: 'IFACE',
   options: {

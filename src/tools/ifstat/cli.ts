@@ -59,6 +59,7 @@ export default defineTool({
   name: 'ifstat',
   layer: 'device',
   summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',
+  reads: 'rtnetlink (links with IFLA_STATS64, qdiscs), SIOCETHTOOL for speed',
   replaces: 'nicstat, sar -n DEV,EDEV, ifstat, ip -s link, tc -s qdisc (drops)',
   args: '[IFACE...]',
   options: {

@@ -71,6 +71,7 @@ export default defineTool({
   layer: 'transport',
   summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
   args: '[PATTERN...]',
+  reads: '/proc/net/snmp, /proc/net/netstat, /proc/net/snmp6',
   replaces: 'nstat, netstat -s (iproute2 names, history and -j; shell globs as filters)',
   options: {
     absolute: { type: 'bool', short: 'a', help: 'values since boot (since the netns was made) instead of changes' },

@@ -143,6 +143,7 @@ export default defineTool({
   layer: 'device',
   summary: 'RSS/RPS/RFS/XPS, IRQ affinity, softirq and softnet per CPU, REUSEPORT groups',
   args: '[IFACE...]',
+  reads: '/proc/interrupts, /proc/softirqs, /proc/net/softnet_stat, /proc/stat, /sys/class/net queues, sock_diag',
   replaces: 'cat /proc/{interrupts,softirqs,net/softnet_stat}, rps_cpus/xps_cpus, mpstat -I SCPU',
   options: {
     interval: { type: 'number', short: 'i', arg: 'SECONDS', default: 1, help: 'sampling interval' },

@@ -170,6 +170,7 @@ export default defineTool({
   name: 'sockets',
   layer: 'socket',
   summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
+  reads: 'NETLINK_SOCK_DIAG (inet_diag, unix_diag), /proc/PID/fd, /proc/net/sockstat',
   replaces: 'ss -tuwxanpieom -s, with its filters (over NETLINK_SOCK_DIAG, owners from /proc/*/fd)',
   args: '[FILTER]',
   options: {

@@ -33,6 +33,7 @@ export default defineTool({
   layer: 'tunables',
   summary: 'the network tunables that matter, with defaults and meanings',
   args: '[GLOB...]',
+  reads: '/proc/sys/net',
   replaces: 'sysctl -a | grep net., with the kernel\'s defaults beside the values',
   options: {
     changed: { type: 'bool', help: 'only tunables that differ from the kernel\'s default' },
