@@ -21,6 +21,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpconnect/cli.js')) },
   { name: 'tcpstates', layer: 'transport', summary: 'each TCP state change of each socket, with the time spent in the state left',
     load: async () => def(await import('./tcpstates/cli.js')) },
+  { name: 'soconnect', layer: 'socket', summary: 'each connect() call, any protocol: process, fd, destination, latency and result',
+    load: async () => def(await import('./soconnect/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
