@@ -56,6 +56,17 @@ struct netdx_sys_call {
 		__type(value, struct netdx_sys_call);          \
 	} name SEC(".maps")
 
+/* The maps of a syscall event tool: `calls` in flight, the `events` ring (4 MiB), the `lost`
+ * counters, and the event struct kept in the object's BTF. */
+#define NETDX_SYS_EVENT_MAPS(EVENT)                            \
+	NETDX_SYS_CALLS_MAP(calls);                            \
+	struct {                                               \
+		__uint(type, BPF_MAP_TYPE_RINGBUF);            \
+		__uint(max_entries, 4 << 20);                  \
+	} events SEC(".maps");                                 \
+	NETDX_LOST_MAP(lost);                                  \
+	NETDX_EXPORT(EVENT)
+
 /* The socket behind the current process's fd, or NULL (not open, not a socket). */
 static __always_inline struct sock *netdx_fd_sk(long fd)
 {

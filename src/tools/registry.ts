@@ -23,6 +23,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpstates/cli.js')) },
   { name: 'soconnect', layer: 'socket', summary: 'each connect() call, any protocol: process, fd, destination, latency and result',
     load: async () => def(await import('./soconnect/cli.js')) },
+  { name: 'soaccept', layer: 'socket', summary: 'each accept() call: process, listener port, peer, new fd, wait and result (EAGAIN)',
+    load: async () => def(await import('./soaccept/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

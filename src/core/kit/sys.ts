@@ -3,6 +3,7 @@
 // the fd, the call's latency and result, the socket's protocol, and a sockaddr as text.
 import { formatAddr } from '../addr.js';
 import type { HookName } from '../bpf/features.js';
+import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
 import { errnoName } from '../errors.js';
 import type { OptionSpecs } from '../tool.js';
 import type { Variant } from './load.js';
@@ -94,5 +95,14 @@ export function syscallFields(r: RawSysFields): SyscallEvent {
     ts_ns: r.ts_ns, pid: r.pid, tid: r.tid, comm: r.comm, netns: r.netns, fd: r.fd,
     family: familyName(r.family), proto: protoName(r.family, r.type, r.protocol),
     latency_ms: r.latency_ns / 1e6, err: r.err, result: r.err === 0 ? 'OK' : errnoName(r.err),
+  };
+}
+
+/** A decoder of a syscall event: the shared fields, and the tool's own from `extra`. */
+export function syscallDecoder<L extends StructLayout, X>(layout: L, extra: (r: Decoded<L>) => X): (dv: DataView, off: number) => SyscallEvent & X {
+  const raw = structDecoder(layout);
+  return (dv, off) => {
+    const r = raw(dv, off);
+    return { ...syscallFields(r as unknown as RawSysFields), ...extra(r) };
   };
 }

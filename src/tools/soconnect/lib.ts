@@ -1,7 +1,6 @@
 // soconnect as a library: one typed event per connect() call, at its return.
-import { structDecoder } from '../../core/bpf/struct.js';
 import type { EventSpec } from '../../core/kit/events.js';
-import { sockaddrText, syscallFields, syscallRodata, syscallVariants, SYSCALL_HOOKS, type SyscallEvent, type SyscallOptions } from '../../core/kit/sys.js';
+import { sockaddrText, syscallDecoder, syscallRodata, syscallVariants, SYSCALL_HOOKS, type SyscallEvent, type SyscallOptions } from '../../core/kit/sys.js';
 import { soconnect_event } from './soconnect.h.js';
 
 export interface SoConnectEvent extends SyscallEvent {
@@ -13,12 +12,9 @@ export interface SoConnectEvent extends SyscallEvent {
   lport: number;
 }
 
-const raw = structDecoder(soconnect_event);
-
-export function decodeSoConnect(dv: DataView, off: number): SoConnectEvent {
-  const r = raw(dv, off);
-  return { ...syscallFields(r), daddr: sockaddrText(r.dfamily, r.daddr, r.path), dport: r.dport, lport: r.lport };
-}
+export const decodeSoConnect = syscallDecoder(soconnect_event, (r) => ({
+  daddr: sockaddrText(r.dfamily, r.daddr, r.path), dport: r.dport, lport: r.lport,
+}));
 
 export const SOCONNECT: EventSpec<SoConnectEvent, SyscallOptions> = {
   name: 'soconnect',

@@ -15,15 +15,7 @@
 
 #define EINPROGRESS 115
 
-NETDX_SYS_CALLS_MAP(calls);
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
-} events SEC(".maps");
-
-NETDX_LOST_MAP(lost);
-NETDX_EXPORT(soconnect_event);
+NETDX_SYS_EVENT_MAPS(soconnect_event);
 
 static __always_inline int on_enter(long fd, long uaddr, long addrlen)
 {
