@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* For tools on the syscall tracepoints (syscalls:sys_enter_X / sys_exit_X): the socket behind a
+ * file descriptor of the calling process (current->files), a sockaddr read from user memory, the
+ * per-thread record that carries a call's arguments from its entry to its exit, and the fields
+ * every such event has. Syscalls run in the caller's process context: `current` is the socket's
+ * owner there, so PID and comm come from it (no owner cache needed at these hooks).
+ *
+ * A tool defines its calls map (NETDX_SYS_CALLS_MAP), calls netdx_sys_begin() at entry (the
+ * process, cgroup, namespace and family filters, at the first sight of the call), adds what the
+ * call's arguments say, netdx_sys_save(), and at exit netdx_sys_end() gives the call back. */
+#ifndef NETDX_SYS_H
+#define NETDX_SYS_H
+
+#include <bpf/bpf_core_read.h>
+#include "netdx.h"
+#include "netdx_filter.h"
+
+#define AF_UNIX 1
+/* Bytes kept of an AF_UNIX path (the last one stays NUL); an abstract name's leading NUL is '@'. */
+#define NETDX_SYS_PATH 64
+
+/* Only calls that failed (-x). */
+const volatile bool only_failed = false;
+
+/* The call is to be reported: any call, or with -x one that failed with an errno other than
+ * `not_failure` (connect()'s EINPROGRESS: a non-blocking connect under way), 0 for none. */
+static __always_inline bool netdx_sys_wanted(long ret, long not_failure)
+{
+	return !only_failed || (ret < 0 && ret != -not_failure);
+}
+
+/* A sockaddr as the caller passed it. */
+struct netdx_sockaddr {
+	__u8 addr[16];              /* IPv4 in the first 4 bytes */
+	char path[NETDX_SYS_PATH];  /* AF_UNIX */
+	__u16 family;               /* sa_family: AF_UNSPEC (0) disconnects a datagram socket */
+	__u16 port;                 /* host order */
+};
+
+/* One call in flight on a thread, from its entry to its exit. */
+struct netdx_sys_call {
+	__u64 ts_ns;                /* entry, bpf_ktime_get_ns() */
+	__u64 sk;                   /* the struct sock behind fd at entry; 0 none (not a socket) */
+	__s32 fd;
+	__s32 arg;                  /* a call's own argument: listen()'s backlog, accept4()'s flags */
+	struct netdx_sockaddr sa;   /* connect()'s or bind()'s address */
+};
+
+/* Calls in flight, by thread (bpf_get_current_pid_tgid()). A thread blocked in a call (accept)
+ * holds its entry; when the map is full a call is counted as untracked and not reported. */
+#define NETDX_SYS_CALLS_MAP(name)                              \
+	struct {                                               \
+		__uint(type, BPF_MAP_TYPE_HASH);               \
+		__uint(max_entries, 16384);                    \
+		__type(key, __u64);                            \
+		__type(value, struct netdx_sys_call);          \
+	} name SEC(".maps")
+
+/* The maps of a syscall event tool: `calls` in flight, the `events` ring (4 MiB), the `lost`
+ * counters, and the event struct kept in the object's BTF. */
+#define NETDX_SYS_EVENT_MAPS(EVENT)                            \
+	NETDX_SYS_CALLS_MAP(calls);                            \
+	struct {                                               \
+		__uint(type, BPF_MAP_TYPE_RINGBUF);            \
+		__uint(max_entries, 4 << 20);                  \
+	} events SEC(".maps");                                 \
+	NETDX_LOST_MAP(lost);                                  \
+	NETDX_EXPORT(EVENT)
+
+/* The socket behind the current process's fd, or NULL (not open, not a socket). */
+static __always_inline struct sock *netdx_fd_sk(long fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	/* S_IFSOCK: sockfs files only (private_data is a struct socket there, not elsewhere) */
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* A user sockaddr of `len` bytes into sa (zeroed by the caller). Too short for its family: only
+ * the family is kept. */
+static __always_inline void netdx_read_sockaddr(struct netdx_sockaddr *sa, const void *uaddr, long len)
+{
+	if (!uaddr || len < 2 || bpf_probe_read_user(&sa->family, sizeof(sa->family), uaddr))
+		return;
+	__u16 port = 0;
+	if (sa->family == AF_INET && len >= 8) {
+		bpf_probe_read_user(&port, 2, uaddr + 2);
+		bpf_probe_read_user(sa->addr, 4, uaddr + 4);
+	} else if (sa->family == AF_INET6 && len >= 24) {
+		bpf_probe_read_user(&port, 2, uaddr + 2);
+		bpf_probe_read_user(sa->addr, 16, uaddr + 8);
+	} else if (sa->family == AF_UNIX && len > 2) {
+		__u32 n = len - 2;
+		if (n > NETDX_SYS_PATH - 1)
+			n = NETDX_SYS_PATH - 1;
+		bpf_probe_read_user(sa->path, n & (NETDX_SYS_PATH - 1), uaddr + 2);
+		if (!sa->path[0])
+			sa->path[0] = '@';
+	}
+	sa->port = bpf_ntohs(port);
+}
+
+static __always_inline __u16 netdx_sk_family(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_family);
+}
+
+/* The start of a call on fd: the process, cgroup, namespace and family filters (a call on
+ * something that is not a socket passes only when neither of the last two is set). The call is
+ * filled in c (zeroed by the caller); false when filtered out. */
+static __always_inline bool netdx_sys_begin(struct netdx_sys_call *c, long fd, long arg)
+{
+	if (!netdx_task_ok())
+		return false;
+	struct sock *sk = netdx_fd_sk(fd);
+	if (sk ? !netdx_netns_ok(sk) || !netdx_family_ok(netdx_sk_family(sk)) : filter_netns || filter_family)
+		return false;
+	c->ts_ns = bpf_ktime_get_ns();
+	c->sk = (__u64)sk;
+	c->fd = fd;
+	c->arg = arg;
+	return true;
+}
+
+/* Keeps the call until its exit (counted as untracked when the map is full). */
+static __always_inline void netdx_sys_save(void *calls, void *lost, struct netdx_sys_call *c)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (bpf_map_update_elem(calls, &id, c, BPF_ANY))
+		netdx_count(lost, NETDX_LOST_UNTRACKED);
+}
+
+/* The current thread's call, taken out of the map into c; false when its entry was not kept. */
+static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct netdx_sys_call *p = bpf_map_lookup_elem(calls, &id);
+	if (!p)
+		return false;
+	__builtin_memcpy(c, p, sizeof(*c));
+	bpf_map_delete_elem(calls, &id);
+	return true;
+}
+
+/* The fields every syscall event has (ts_ns, latency_ns, pid, tid, comm, fd, err, netns, family,
+ * type, protocol), from the call, its return value and its socket (NULL: zeros). */
+#define NETDX_SYS_EVENT_FILL(e, c, ret, sk)                                             \
+	do {                                                                            \
+		__u64 __id = bpf_get_current_pid_tgid();                                \
+		(e)->ts_ns = bpf_ktime_get_ns();                                        \
+		(e)->latency_ns = (e)->ts_ns - (c)->ts_ns;                              \
+		(e)->pid = __id >> 32;                                                  \
+		(e)->tid = (__u32)__id;                                                 \
+		bpf_get_current_comm((e)->comm, sizeof((e)->comm));                     \
+		(e)->fd = (c)->fd;                                                      \
+		(e)->err = (ret) < 0 ? -(ret) : 0;                                      \
+		(e)->netns = (sk) ? netdx_sk_netns(sk) : 0;                             \
+		(e)->family = (sk) ? netdx_sk_family(sk) : 0;                           \
+		(e)->type = (sk) ? BPF_CORE_READ(sk, sk_type) : 0;                      \
+		(e)->protocol = (sk) ? BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) : 0; \
+	} while (0)
+
+/* The entry and exit programs of one syscall, PREFIX_enter_CALL and PREFIX_exit_CALL (user space
+ * lists them with core/kit/sys.ts syscallVariants()): ON_ENTER(args[0], args[1], args[2]),
+ * ON_EXIT(ret). */
+#define NETDX_SYS_PROGRAMS(PREFIX, CALL, ON_ENTER, ON_EXIT)                              \
+	SEC("tracepoint/syscalls/sys_enter_" #CALL)                                      \
+	int PREFIX##_enter_##CALL(struct trace_event_raw_sys_enter *ctx)                 \
+	{                                                                                \
+		return ON_ENTER((long)ctx->args[0], (long)ctx->args[1], (long)ctx->args[2]); \
+	}                                                                                \
+	SEC("tracepoint/syscalls/sys_exit_" #CALL)                                       \
+	int PREFIX##_exit_##CALL(struct trace_event_raw_sys_exit *ctx)                   \
+	{                                                                                \
+		return ON_EXIT(ctx->ret);                                                \
+	}
+
+#endif

@@ -1,0 +1,27 @@
+// soconnect as a library: one typed event per connect() call, at its return.
+import type { EventSpec } from '../../core/kit/events.js';
+import { sockaddrText, syscallDecoder, syscallRodata, syscallVariants, SYSCALL_HOOKS, type SyscallEvent, type SyscallOptions } from '../../core/kit/sys.js';
+import { soconnect_event } from './soconnect.h.js';
+
+export interface SoConnectEvent extends SyscallEvent {
+  /** The address asked for: an IP address, a unix path ('@': abstract), or '-' (AF_UNSPEC). */
+  daddr: string;
+  /** The port asked for (0 for unix). */
+  dport: number;
+  /** The socket's local port after the call (0: none, or unknown). */
+  lport: number;
+}
+
+export const decodeSoConnect = syscallDecoder(soconnect_event, (r) => ({
+  daddr: sockaddrText(r.dfamily, r.daddr, r.path), dport: r.dport, lport: r.lport,
+}));
+
+export const SOCONNECT: EventSpec<SoConnectEvent, SyscallOptions> = {
+  name: 'soconnect',
+  object: 'soconnect',
+  hooks: SYSCALL_HOOKS,
+  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
+  variants: syscallVariants('soconnect', ['connect']),
+  rodata: syscallRodata,
+  decode: decodeSoConnect,
+};

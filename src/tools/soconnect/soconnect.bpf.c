@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* soconnect: every connect() call, any family and protocol, blocking or not, with its address,
+ * latency and result, on the syscall tracepoints sys_enter_connect/sys_exit_connect (as BCC's
+ * and bpftrace's soconnect; no kprobe). The entry reads the sockaddr and the socket behind the
+ * fd (netdx_sys.h); the exit, in the same thread, sends the event with the local port the
+ * call chose. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "netdx.h"
+#include "netdx_filter.h"
+#include "netdx_sys.h"
+#include "soconnect.h"
+
+#define EINPROGRESS 115
+
+NETDX_SYS_EVENT_MAPS(soconnect_event);
+
+static __always_inline int on_enter(long fd, long uaddr, long addrlen)
+{
+	struct netdx_sys_call c = {};
+	if (!netdx_sys_begin(&c, fd, 0))
+		return 0;
+	netdx_read_sockaddr(&c.sa, (const void *)uaddr, addrlen);
+	/* -D: the port asked for (a unix path has none) */
+	if (!netdx_rport_ok(c.sa.port))
+		return 0;
+	netdx_sys_save(&calls, &lost, &c);
+	return 0;
+}
+
+static __always_inline int on_exit(long ret)
+{
+	struct netdx_sys_call c;
+	if (!netdx_sys_end(&calls, &c))
+		return 0;
+	struct sock *sk = (struct sock *)c.sk;
+	/* the local port is chosen in the call (TCP and UDP alike), even when it fails later */
+	__u16 lport = sk ? netdx_sk_lport(sk) : 0;
+	if (!netdx_lport_ok(lport) || !netdx_sys_wanted(ret, EINPROGRESS))
+		return 0;
+	struct soconnect_event *e = netdx_reserve(&events, &lost, struct soconnect_event);
+	if (!e)
+		return 0;
+	NETDX_SYS_EVENT_FILL(e, &c, ret, sk);
+	__builtin_memcpy(e->daddr, c.sa.addr, sizeof(e->daddr));
+	__builtin_memcpy(e->path, c.sa.path, sizeof(e->path));
+	e->dfamily = c.sa.family;
+	e->dport = c.sa.port;
+	e->lport = lport;
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/* soconnect_enter_connect, soconnect_exit_connect */
+NETDX_SYS_PROGRAMS(soconnect, connect, on_enter, on_exit)
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
