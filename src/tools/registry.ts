@@ -23,6 +23,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpstates/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
+  { name: 'socketio', layer: 'socket', summary: 'socket I/O calls and bytes by process, direction, protocol (TCP, UDP) and ports',
+    load: async () => def(await import('./socketio/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',
