@@ -19,6 +19,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcplife/cli.js')) },
   { name: 'tcpconnect', layer: 'transport', summary: 'each active TCP open: process, ends, latency and result (refused, timed out)',
     load: async () => def(await import('./tcpconnect/cli.js')) },
+  { name: 'tcptop', layer: 'transport', summary: 'TCP throughput per process and connection, the top flows each interval',
+    load: async () => def(await import('./tcptop/cli.js')) },
   { name: 'tcpstates', layer: 'transport', summary: 'each TCP state change of each socket, with the time spent in the state left',
     load: async () => def(await import('./tcpstates/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',

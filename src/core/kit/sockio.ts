@@ -3,6 +3,7 @@
 // (cheapest per call, quick to load), then the classic tracepoint, then tp_btf (libbpf parses the
 // kernel's whole BTF to load it).
 import type { HookName } from '../bpf/features.js';
+import type { IntervalSpec } from './interval.js';
 import type { Variant } from './load.js';
 
 export const SOCKIO_HOOKS: readonly HookName[] = ['raw_tracepoint'];
@@ -18,4 +19,16 @@ export function sockioVariants(prefix: string, others: readonly string[] = []): 
 /** IP protocol numbers as the tools show them. */
 export function protocolName(p: number): string {
   return p === 6 ? 'TCP' : p === 17 ? 'UDP' : `proto${p}`;
+}
+
+/**
+ * An interval tool on NETDX_SOCKIO_PROGRAMS: its object and programs are named `name`, it applies
+ * every shared filter (the calls run in the caller's process, with the socket at hand), and
+ * `collect` drains its maps.
+ */
+export function sockioSpec<R, O>(name: string, collect: IntervalSpec<R, O>['collect'], more: Partial<IntervalSpec<R, O>> = {}): IntervalSpec<R, O> {
+  return {
+    name, object: name, hooks: SOCKIO_HOOKS, variants: sockioVariants(name),
+    filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'], collect, ...more,
+  };
 }

@@ -4,7 +4,7 @@
 import { structDecoder } from '../../core/bpf/struct.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import type { LoadOptions } from '../../core/kit/load.js';
-import { protocolName, SOCKIO_HOOKS, sockioVariants } from '../../core/kit/sockio.js';
+import { protocolName, sockioSpec } from '../../core/kit/sockio.js';
 import { socketio_key, socketio_val } from './socketio.h.js';
 
 export interface SocketIoStat {
@@ -34,25 +34,18 @@ const key = structDecoder(socketio_key);
 const val = structDecoder(socketio_val);
 const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
 
-export const SOCKETIO: IntervalSpec<SocketIoReport> = {
-  name: 'socketio',
-  object: 'socketio',
-  hooks: SOCKIO_HOOKS,
-  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
-  variants: sockioVariants('socketio'),
-  collect(obj, seconds) {
-    const io = obj.map('io').drain().map(([kb, vb]): SocketIoStat => {
-      const k = key(view(kb), 0);
-      const v = val(view(vb), 0);
-      return {
-        pid: k.pid, comm: k.comm, dir: k.recv ? 'recv' : 'send', protocol: protocolName(k.protocol),
-        lport: k.lport, rport: k.rport, calls: v.calls, bytes: v.bytes, errors: v.errors,
-      };
-    });
-    io.sort((a, b) => b.bytes - a.bytes || b.calls - a.calls || a.pid - b.pid || a.lport - b.lport || a.rport - b.rport);
-    return { seconds, io };
-  },
-};
+export const SOCKETIO: IntervalSpec<SocketIoReport> = sockioSpec('socketio', (obj, seconds) => {
+  const io = obj.map('io').drain().map(([kb, vb]): SocketIoStat => {
+    const k = key(view(kb), 0);
+    const v = val(view(vb), 0);
+    return {
+      pid: k.pid, comm: k.comm, dir: k.recv ? 'recv' : 'send', protocol: protocolName(k.protocol),
+      lport: k.lport, rport: k.rport, calls: v.calls, bytes: v.bytes, errors: v.errors,
+    };
+  });
+  io.sort((a, b) => b.bytes - a.bytes || b.calls - a.calls || a.pid - b.pid || a.lport - b.lport || a.rport - b.rport);
+  return { seconds, io };
+});
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
 export function startSocketio(opts: LoadOptions & { via?: SocketIoVia } = {}): IntervalProbe<SocketIoReport> {

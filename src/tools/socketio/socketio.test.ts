@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bpfProgIds, kernelOpts, Netns, progsLeft } from '../../testlib/kernel.js';
-import { runCli, startTracing } from '../../testlib/cli.js';
-import { sockio } from '../../testlib/sockio.js';
+import { startTracing } from '../../testlib/cli.js';
+import { assertUsageErrors, sockio } from '../../testlib/sockio.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startSocketio, type SocketIoStat, type SocketIoVia } from './lib.js';
 
@@ -94,11 +94,5 @@ test('CLI text: the table within 100 columns', kernelOpts(), async () => {
 });
 
 test('CLI: bad input is one line and exit 1', kernelOpts(), () => {
-  const ns = new Netns('netdxsio');
-  for (const args of [['-c', '2'], ['-4', '-6'], ['-p', '0'], ['--netns', 'no-such-netns-here'], ['-L', '70000']]) {
-    const r = runCli(ns, ['socketio', ...args]);
-    assert.equal(r.code, 1, `${args.join(' ')} exits 1`);
-    assert.match(r.err, /^netdx: [^\n]+$/, `${args.join(' ')}: one line`);
-    assert.equal(r.out, '');
-  }
+  assertUsageErrors(new Netns('netdxsock'), 'socketio', [['-c', '2'], ['-4', '-6'], ['-p', '0'], ['--netns', 'no-such-netns-here'], ['-L', '70000']]);
 });
