@@ -1,8 +1,8 @@
 // test/sockio.py, the socket calls with known answers of the socket I/O tools' tests (socketio,
 // tcptop, socksize, sockstat), run to its end inside a test's namespace.
 import assert from 'node:assert/strict';
-import { runCli } from './cli.js';
-import { REPO_ROOT, type Netns } from './kernel.js';
+import { runCli, startTracing } from './cli.js';
+import { bpfProgIds, progsLeft, REPO_ROOT, type Netns } from './kernel.js';
 
 export interface SockioDone { event: 'done'; pid: number; client_port?: number; server_port?: number }
 
@@ -19,4 +19,22 @@ export function assertUsageErrors(ns: Netns, tool: string, cases: readonly strin
     assert.match(r.err, /^netdx: [^\n]+$/, `${args.join(' ')}: one line`);
     assert.equal(r.out, '');
   }
+}
+
+/**
+ * Runs `netdx TOOL --netns NS -i 1.5 -c 2 --json ARGS`, with `traffic` once it traces; checks it
+ * exits 0 after two interval objects, that `programs` programs named TOOL_* were loaded while it
+ * traced and that none is left after; returns the objects.
+ */
+export async function jsonIntervals<T>(ns: Netns, tool: string, programs: number, traffic: () => void, args: readonly string[] = []): Promise<T[]> {
+  const mine = (before: Set<number>) => [...bpfProgIds((n) => n.startsWith(`${tool}_`))].filter((id) => !before.has(id));
+  const before = bpfProgIds(() => true);
+  const r = await startTracing(tool, ['--netns', ns.name, '-i', '1.5', '-c', '2', '--json', ...args]);
+  const loaded = mine(before);
+  traffic();
+  assert.equal(await r.exit, 0, r.err.join('\n'));
+  assert.equal(r.out.length, 2, r.out.join('\n'));
+  assert.equal(loaded.length, programs, `its ${programs} programs were loaded while it traced`);
+  assert.deepEqual(await progsLeft(loaded), [], 'none left after exit');
+  return r.out.map((l) => JSON.parse(l) as T);
 }

@@ -27,6 +27,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'socketio', layer: 'socket', summary: 'socket I/O calls and bytes by process, direction, protocol (TCP, UDP) and ports',
     load: async () => def(await import('./socketio/cli.js')) },
+  { name: 'socksize', layer: 'socket', summary: 'socket send and receive sizes per process and direction: log2 histograms',
+    load: async () => def(await import('./socksize/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',

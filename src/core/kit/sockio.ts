@@ -3,8 +3,13 @@
 // (cheapest per call, quick to load), then the classic tracepoint, then tp_btf (libbpf parses the
 // kernel's whole BTF to load it).
 import type { HookName } from '../bpf/features.js';
+import type { BpfObject } from '../bpf/object.js';
+import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
 import type { IntervalSpec } from './interval.js';
 import type { Variant } from './load.js';
+
+/** The ways to attach, by name (a test or library caller may force one). */
+export type SockioVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
 
 export const SOCKIO_HOOKS: readonly HookName[] = ['raw_tracepoint'];
 
@@ -31,4 +36,11 @@ export function sockioSpec<R, O>(name: string, collect: IntervalSpec<R, O>['coll
     name, object: name, hooks: SOCKIO_HOOKS, variants: sockioVariants(name),
     filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'], collect, ...more,
   };
+}
+
+/** Reads and deletes every entry of an aggregate map, decoded by the key's and value's layouts. */
+export function drainAggregates<K extends StructLayout, V extends StructLayout>(obj: BpfObject, map: string, key: K, val: V): Array<{ k: Decoded<K>; v: Decoded<V> }> {
+  const dk = structDecoder(key), dv = structDecoder(val);
+  const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
+  return obj.map(map).drain().map(([kb, vb]) => ({ k: dk(view(kb), 0), v: dv(view(vb), 0) }));
 }

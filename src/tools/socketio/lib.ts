@@ -1,10 +1,9 @@
 // socketio as a library: socket I/O calls and bytes per process, direction, protocol and ports,
 // aggregated in the kernel and read per interval. The doctor and exporters call startSocketio()
 // and sample(); cli.ts only renders.
-import { structDecoder } from '../../core/bpf/struct.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import type { LoadOptions } from '../../core/kit/load.js';
-import { protocolName, sockioSpec } from '../../core/kit/sockio.js';
+import { drainAggregates, protocolName, sockioSpec, type SockioVia } from '../../core/kit/sockio.js';
 import { socketio_key, socketio_val } from './socketio.h.js';
 
 export interface SocketIoStat {
@@ -28,26 +27,16 @@ export interface SocketIoReport {
   io: SocketIoStat[];
 }
 
-export type SocketIoVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
-
-const key = structDecoder(socketio_key);
-const val = structDecoder(socketio_val);
-const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
-
 export const SOCKETIO: IntervalSpec<SocketIoReport> = sockioSpec('socketio', (obj, seconds) => {
-  const io = obj.map('io').drain().map(([kb, vb]): SocketIoStat => {
-    const k = key(view(kb), 0);
-    const v = val(view(vb), 0);
-    return {
-      pid: k.pid, comm: k.comm, dir: k.recv ? 'recv' : 'send', protocol: protocolName(k.protocol),
-      lport: k.lport, rport: k.rport, calls: v.calls, bytes: v.bytes, errors: v.errors,
-    };
-  });
+  const io = drainAggregates(obj, 'io', socketio_key, socketio_val).map(({ k, v }): SocketIoStat => ({
+    pid: k.pid, comm: k.comm, dir: k.recv ? 'recv' : 'send', protocol: protocolName(k.protocol),
+    lport: k.lport, rport: k.rport, calls: v.calls, bytes: v.bytes, errors: v.errors,
+  }));
   io.sort((a, b) => b.bytes - a.bytes || b.calls - a.calls || a.pid - b.pid || a.lport - b.lport || a.rport - b.rport);
   return { seconds, io };
 });
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
-export function startSocketio(opts: LoadOptions & { via?: SocketIoVia } = {}): IntervalProbe<SocketIoReport> {
+export function startSocketio(opts: LoadOptions & { via?: SockioVia } = {}): IntervalProbe<SocketIoReport> {
   return startInterval(SOCKETIO, opts);
 }

@@ -2,12 +2,11 @@
 // kernel and read per interval, the top flows first. The doctor and exporters call startTcptop()
 // and sample(); cli.ts only renders.
 import { formatAddr } from '../../core/addr.js';
-import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
 import type { SocketEvent } from '../../core/kit/cli.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import type { LoadOptions } from '../../core/kit/load.js';
-import { sockioSpec } from '../../core/kit/sockio.js';
+import { drainAggregates, sockioSpec, type SockioVia } from '../../core/kit/sockio.js';
 import { tcptop_key, tcptop_val } from './tcptop.h.js';
 
 /** One end of a TCP connection, in the process that used it (pid, comm, laddr, lport, raddr, rport). */
@@ -38,12 +37,6 @@ export interface TcptopOptions {
   rows?: number;
 }
 
-export type TcptopVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
-
-const key = structDecoder(tcptop_key);
-const val = structDecoder(tcptop_val);
-const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
-
 const SORT_KEY: Record<TcptopSort, (f: TcpFlow) => number> = {
   all: (f) => f.rx_bytes + f.tx_bytes, sent: (f) => f.tx_bytes, received: (f) => f.rx_bytes,
 };
@@ -54,9 +47,7 @@ export function checkTcptop(o: TcptopOptions): void {
 }
 
 export const TCPTOP: IntervalSpec<TcptopReport, TcptopOptions> = sockioSpec('tcptop', (obj, seconds, o) => {
-  const all = obj.map('flows').drain().map(([kb, vb]): TcpFlow => {
-    const k = key(view(kb), 0);
-    const v = val(view(vb), 0);
+  const all = drainAggregates(obj, 'flows', tcptop_key, tcptop_val).map(({ k, v }): TcpFlow => {
     const family = k.family === 2 ? 4 : 6;
     return {
       pid: k.pid, comm: k.comm, family, laddr: formatAddr(family, k.laddr), lport: k.lport,
@@ -73,7 +64,7 @@ export const TCPTOP: IntervalSpec<TcptopReport, TcptopOptions> = sockioSpec('tcp
 });
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
-export function startTcptop(opts: LoadOptions<TcptopOptions> & { via?: TcptopVia } = {}): IntervalProbe<TcptopReport, TcptopOptions> {
+export function startTcptop(opts: LoadOptions<TcptopOptions> & { via?: SockioVia } = {}): IntervalProbe<TcptopReport, TcptopOptions> {
   checkTcptop(opts.options ?? {});
   return startInterval(TCPTOP, opts);
 }

@@ -3,11 +3,12 @@
 // filtered to that namespace, so the flows must be exactly those four connection ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bpfProgIds, kernelOpts, Netns, progsLeft } from '../../testlib/kernel.js';
+import { kernelOpts, Netns } from '../../testlib/kernel.js';
 import { startTracing } from '../../testlib/cli.js';
-import { assertUsageErrors, sockio, type SockioDone } from '../../testlib/sockio.js';
+import { assertUsageErrors, jsonIntervals, sockio, type SockioDone } from '../../testlib/sockio.js';
 import { netnsInode } from '../../core/kit/filter.js';
-import { startTcptop, type TcpFlow, type TcptopVia } from './lib.js';
+import { startTcptop, type TcpFlow } from './lib.js';
+import type { SockioVia } from '../../core/kit/sockio.js';
 
 const A = ['tcp', '--host', '127.0.0.1', '--port', '5001', '--send', '65536x16', '--reply', '1000x5'];
 const B = ['tcp', '--host', '::1', '--port', '5002', '--send', '100000x3', '--reply', '200000x2'];
@@ -24,7 +25,7 @@ function expected(a: SockioDone, b: SockioDone): TcpFlow[] {
 
 const byPort = (x: TcpFlow, y: TcpFlow) => x.lport - y.lport;
 
-for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly TcptopVia[]) {
+for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly SockioVia[]) {
   test(`two flows: exact bytes each way per connection end, largest first (${via})`, kernelOpts(), () => {
     const ns = new Netns('netdxtop');
     const probe = startTcptop({ via, filter: { netns: netnsInode(ns.name) } });
@@ -67,17 +68,10 @@ test('--sort sent, --rows 2: the two largest senders; totals count every flow; -
 
 test('CLI: --json -i -c gives interval objects with the exact flows, and leaves no program', kernelOpts(), async () => {
   const ns = new Netns('netdxtop');
-  const before = bpfProgIds((n) => n.startsWith('tcptop_'));
-  const r = await startTracing('tcptop', ['--netns', ns.name, '-i', '1.5', '-c', '2', '--json']);
-  const mine = [...bpfProgIds((n) => n.startsWith('tcptop_'))].filter((id) => !before.has(id));
-  const want = expected(sockio(ns, ...A), sockio(ns, ...B));
-  assert.equal(await r.exit, 0, r.err.join('\n'));
-  assert.equal(r.out.length, 2, r.out.join('\n'));
-  const objs = r.out.map((l) => JSON.parse(l) as { flows: TcpFlow[] });
+  let want: TcpFlow[] = [];
+  const objs = await jsonIntervals<{ flows: TcpFlow[] }>(ns, 'tcptop', 2, () => { want = expected(sockio(ns, ...A), sockio(ns, ...B)); });
   for (const o of objs) assert.deepEqual(Object.keys(o), ['ts', 'interval_s', 'flows', 'more', 'rx_bytes', 'tx_bytes']);
   assert.deepEqual(objs.flatMap((o) => o.flows).sort(byPort), want.sort(byPort));
-  assert.equal(mine.length, 2, 'its send and receive programs were loaded while it traced');
-  assert.deepEqual(await progsLeft(mine), [], 'none left after exit');
 });
 
 test('CLI text: the totals line and the table within 100 columns, -w too', kernelOpts(), async () => {
