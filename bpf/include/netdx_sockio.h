@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Entry programs on sock:sock_send_length and sock:sock_recv_length (Linux 6.3+), written once for
+ * the tools that count socket I/O (socketio, tcptop, socksize, sockstat). The kernel fires them at
+ * the end of every sock_sendmsg()/sock_recvmsg() (send, write, sendmsg, sendmmsg per message,
+ * their receive twins, splice to a socket), in the calling process: `current` is the socket's
+ * user, no owner cache is needed. Netlink and unix sockets fire them too: only IPv4/IPv6 TCP and
+ * UDP sockets reach the tool.
+ *
+ * NETDX_SOCKIO_PROGRAMS(prefix, fn) defines prefix_send_raw/prefix_recv_raw (raw_tp: cheapest,
+ * quick to load), prefix_send_tp/prefix_recv_tp (the classic tracepoint) and
+ * prefix_send_btf/prefix_recv_btf (tp_btf); user space loads one pair (core/kit/sockio.ts). Each
+ * applies the shared filters (process, cgroup, namespace, family, ports) and calls
+ * fn(const struct netdx_sockio *io). */
+#ifndef NETDX_SOCKIO_H
+#define NETDX_SOCKIO_H
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "netdx.h"
+#include "netdx_filter.h"
+
+#define NETDX_IPPROTO_TCP 6
+#define NETDX_IPPROTO_UDP 17
+#define NETDX_MSG_PEEK 2
+
+/* One send or receive call. */
+struct netdx_sockio {
+	struct sock *sk;
+	__s32 ret;          /* what the call returned: bytes, or -errno */
+	__u32 bytes;        /* bytes moved: 0 for an error or a peek (MSG_PEEK moves nothing) */
+	__u16 family;       /* AF_INET or AF_INET6 */
+	__u16 lport;        /* host order */
+	__u16 rport;        /* 0: an unconnected UDP socket (sendto/recvfrom name the peer per call) */
+	__u8 protocol;      /* NETDX_IPPROTO_TCP or NETDX_IPPROTO_UDP */
+	__u8 recv;          /* 0 send, 1 receive */
+};
+
+/* Fills `io` and applies the shared filters; false: not a call the tool wants. */
+static __always_inline bool netdx_sockio_get(struct netdx_sockio *io, struct sock *sk, int ret, int flags, bool recv)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	__u16 protocol = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	if (protocol != NETDX_IPPROTO_TCP && protocol != NETDX_IPPROTO_UDP)
+		return false;
+	if (!netdx_family_ok(family) || !netdx_task_ok() || !netdx_netns_ok(sk))
+		return false;
+	io->lport = netdx_sk_lport(sk);
+	io->rport = netdx_sk_rport(sk);
+	if (!netdx_lport_ok(io->lport) || !netdx_rport_ok(io->rport))
+		return false;
+	io->sk = sk;
+	io->ret = ret;
+	io->bytes = ret > 0 && !(recv && (flags & NETDX_MSG_PEEK)) ? ret : 0;
+	io->family = family;
+	io->protocol = protocol;
+	io->recv = recv;
+	return true;
+}
+
+#define NETDX_SOCKIO_PROGRAMS(PREFIX, FN)                                                   \
+	static __always_inline int PREFIX##_io(struct sock *sk, int ret, int flags, bool recv)   \
+	{                                                                                   \
+		struct netdx_sockio io;                                                     \
+		if (!netdx_sockio_get(&io, sk, ret, flags, recv))                           \
+			return 0;                                                           \
+		return FN(&io);                                                             \
+	}                                                                                   \
+	SEC("raw_tp/sock_send_length")                                                      \
+	int PREFIX##_send_raw(struct bpf_raw_tracepoint_args *ctx)                          \
+	{                                                                                   \
+		return PREFIX##_io((struct sock *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2], false); \
+	}                                                                                   \
+	SEC("raw_tp/sock_recv_length")                                                      \
+	int PREFIX##_recv_raw(struct bpf_raw_tracepoint_args *ctx)                          \
+	{                                                                                   \
+		return PREFIX##_io((struct sock *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2], true); \
+	}                                                                                   \
+	SEC("tracepoint/sock/sock_send_length")                                             \
+	int PREFIX##_send_tp(struct trace_event_raw_sock_msg_length *ctx)                   \
+	{                                                                                   \
+		return PREFIX##_io((struct sock *)ctx->sk, ctx->ret, ctx->flags, false);    \
+	}                                                                                   \
+	SEC("tracepoint/sock/sock_recv_length")                                             \
+	int PREFIX##_recv_tp(struct trace_event_raw_sock_msg_length *ctx)                   \
+	{                                                                                   \
+		return PREFIX##_io((struct sock *)ctx->sk, ctx->ret, ctx->flags, true);     \
+	}                                                                                   \
+	SEC("tp_btf/sock_send_length")                                                      \
+	int BPF_PROG(PREFIX##_send_btf, struct sock *sk, int ret, int flags)                \
+	{                                                                                   \
+		return PREFIX##_io(sk, ret, flags, false);                                  \
+	}                                                                                   \
+	SEC("tp_btf/sock_recv_length")                                                      \
+	int BPF_PROG(PREFIX##_recv_btf, struct sock *sk, int ret, int flags)                \
+	{                                                                                   \
+		return PREFIX##_io(sk, ret, flags, true);                                   \
+	}
+
+/* An aggregate's value at `key`, created from `zero` when missing; NULL (counted in `lost` as
+ * untracked) when the map is full. */
+static __always_inline void *netdx_agg_get(void *map, const void *key, const void *zero, void *lost)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+	if (v)
+		return v;
+	/* another CPU may create it meanwhile: BPF_NOEXIST fails then, and the lookup finds it */
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v)
+		netdx_count(lost, NETDX_LOST_UNTRACKED);
+	return v;
+}
+
+#endif

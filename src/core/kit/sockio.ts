@@ -1,0 +1,46 @@
+// The ways to attach a tool built on NETDX_SOCKIO_PROGRAMS (bpf/include/netdx_sockio.h): the
+// send and receive programs on sock:sock_send_length/sock_recv_length (Linux 6.3+), raw_tp first
+// (cheapest per call, quick to load), then the classic tracepoint, then tp_btf (libbpf parses the
+// kernel's whole BTF to load it).
+import type { HookName } from '../bpf/features.js';
+import type { BpfObject } from '../bpf/object.js';
+import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
+import type { IntervalSpec } from './interval.js';
+import type { Variant } from './load.js';
+
+/** The ways to attach, by name (a test or library caller may force one). */
+export type SockioVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
+
+export const SOCKIO_HOOKS: readonly HookName[] = ['raw_tracepoint'];
+
+/** Variants for `prefix`'s send and receive programs, each with the tool's other programs. */
+export function sockioVariants(prefix: string, others: readonly string[] = []): Variant[] {
+  return (['raw', 'tp', 'btf'] as const).map((k) => ({
+    via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k],
+    programs: [`${prefix}_send_${k}`, `${prefix}_recv_${k}`, ...others],
+  }));
+}
+
+/** IP protocol numbers as the tools show them. */
+export function protocolName(p: number): string {
+  return p === 6 ? 'TCP' : p === 17 ? 'UDP' : `proto${p}`;
+}
+
+/**
+ * An interval tool on NETDX_SOCKIO_PROGRAMS: its object and programs are named `name`, it applies
+ * every shared filter (the calls run in the caller's process, with the socket at hand), and
+ * `collect` drains its maps.
+ */
+export function sockioSpec<R, O>(name: string, collect: IntervalSpec<R, O>['collect'], more: Partial<IntervalSpec<R, O>> = {}): IntervalSpec<R, O> {
+  return {
+    name, object: name, hooks: SOCKIO_HOOKS, variants: sockioVariants(name),
+    filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'], collect, ...more,
+  };
+}
+
+/** Reads and deletes every entry of an aggregate map, decoded by the key's and value's layouts. */
+export function drainAggregates<K extends StructLayout, V extends StructLayout>(obj: BpfObject, map: string, key: K, val: V): Array<{ k: Decoded<K>; v: Decoded<V> }> {
+  const dk = structDecoder(key), dv = structDecoder(val);
+  const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
+  return obj.map(map).drain().map(([kb, vb]) => ({ k: dk(view(kb), 0), v: dv(view(vb), 0) }));
+}
