@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseAllCounters } from '../core/proc/snmp.js';
+import { startEvents, type EventProbe, type EventSpec } from '../core/kit/events.js';
+import { netnsInode } from '../core/kit/filter.js';
 import { REPO_ROOT, sh, track, type Netns } from './kernel.js';
 
 export const WORKLOAD = `${REPO_ROOT}test/workload.py`;
@@ -93,4 +95,15 @@ export function nsCounters(ns: Netns): Map<string, bigint> {
 export function counterDelta(ns: Netns, before: Map<string, bigint>, names: readonly string[]): Record<string, number> {
   const now = nsCounters(ns);
   return Object.fromEntries(names.map((n) => [n, Number((now.get(n) ?? 0n) - (before.get(n) ?? 0n))]));
+}
+
+/**
+ * An event probe on `spec` filtered to namespace `ns`, the events it delivers, and the namespace's
+ * counters when it started (the oracle's starting point).
+ */
+export function traceNetns<E>(spec: EventSpec<E>, ns: Netns): { netns: number; events: E[]; probe: EventProbe<E>; before: Map<string, bigint> } {
+  const netns = netnsInode(ns.name);
+  const events: E[] = [];
+  const probe = startEvents(spec, (e) => events.push(e), { filter: { netns } });
+  return { netns, events, probe, before: nsCounters(ns) };
 }

@@ -9,11 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { kernelOpts, nodeEval, vethPair, type Netns } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
-import { counterDelta, nft, nftCounters, nsCounters } from '../../testlib/traffic.js';
+import { counterDelta, nft, nftCounters, nsCounters, traceNetns } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
-import { startEvents } from '../../core/kit/events.js';
 import { startInterval } from '../../core/kit/interval.js';
-import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow, type TcpRetransEvent } from './lib.js';
+import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
 
 const SIZE = 2896; // two full segments (MSS 1448 on the veth): one skb each, never held by Nagle
 const COUNTERS = ['TcpRetransSegs', 'TcpExtTCPLossProbes', 'TcpExtTCPTimeouts', 'TcpExtTCPFastRetrans', 'TcpExtTCPSlowStartRetrans'];
@@ -57,12 +56,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('every retransmit of a lossy flow, by kind, equals the namespace counters; the owner is the client', kernelOpts(), async () => {
   const { a, b } = vethPair();
-  const netns = netnsInode(a.name);
-  const events: TcpRetransEvent[] = [];
-  const probe = startEvents(TCPRETRANS, (e) => events.push(e), { filter: { netns } });
+  const { netns, events, probe, before } = traceNetns(TCPRETRANS, a);
   let lost;
   try {
-    const before = nsCounters(a);
     const { server, client } = await lossyFlow(a, b, 60);
     await sleep(100);
     probe.poll();
