@@ -4,6 +4,9 @@
 // rules inside that namespace (gone with it). Every child is tracked and killed at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { parseAllCounters } from '../core/proc/snmp.js';
+import { startEvents, type EventProbe, type EventSpec } from '../core/kit/events.js';
+import { netnsInode } from '../core/kit/filter.js';
 import { REPO_ROOT, sh, track, type Netns } from './kernel.js';
 
 export const WORKLOAD = `${REPO_ROOT}test/workload.py`;
@@ -80,4 +83,27 @@ export function nftCounters(ns: Netns, table: string, family = 'inet'): Record<s
     if (x.rule?.comment && c) out[x.rule.comment] = c.packets;
   }
   return out;
+}
+
+/** A namespace's SNMP counters (/proc/net/snmp, snmp6 and netstat read inside it), by nstat's names. */
+export function nsCounters(ns: Netns): Map<string, bigint> {
+  const read = (f: string) => sh('ip', ['netns', 'exec', ns.name, 'cat', `/proc/net/${f}`]);
+  return parseAllCounters({ snmp: read('snmp'), snmp6: read('snmp6'), netstat: read('netstat') });
+}
+
+/** What each named counter of a namespace grew by since `before`. */
+export function counterDelta(ns: Netns, before: Map<string, bigint>, names: readonly string[]): Record<string, number> {
+  const now = nsCounters(ns);
+  return Object.fromEntries(names.map((n) => [n, Number((now.get(n) ?? 0n) - (before.get(n) ?? 0n))]));
+}
+
+/**
+ * An event probe on `spec` filtered to namespace `ns`, the events it delivers, and the namespace's
+ * counters when it started (the oracle's starting point).
+ */
+export function traceNetns<E>(spec: EventSpec<E>, ns: Netns): { netns: number; events: E[]; probe: EventProbe<E>; before: Map<string, bigint> } {
+  const netns = netnsInode(ns.name);
+  const events: E[] = [];
+  const probe = startEvents(spec, (e) => events.push(e), { filter: { netns } });
+  return { netns, events, probe, before: nsCounters(ns) };
 }

@@ -76,3 +76,12 @@ export function releaseKernelBtf(): void {
   if (vmlinux) libbpf().btf__free(vmlinux);
   vmlinux = undefined;
 }
+
+/**
+ * A value's name in an enum of the running kernel without the enum's prefix ('SK_RST_REASON_',
+ * 'SKB_DROP_REASON_'): NO_SOCKET, NETFILTER_DROP; 'reason N' when this kernel has no such value.
+ */
+export function kernelEnumName(name: string, prefix: string, value: number): string {
+  const n = kernelEnum(name).get(value);
+  return n === undefined ? `reason ${value}` : n.startsWith(prefix) ? n.slice(prefix.length) : n;
+}

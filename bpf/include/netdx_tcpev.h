@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Shared by the TCP event tools (tcpretrans, tcpreset, tcpdrop, tcpaccept): the socket block each
+ * of their events starts with, the filters on a socket whose owner comes from the owner cache,
+ * and the programs that fill that cache.
+ *
+ * A tool's header starts its event with NETDX_TCPEV_SOCK_FIELDS (the build reads the layout from
+ * that header alone, so this part needs no kernel types); its BPF program casts the event to
+ * struct netdx_tcpev_sock to fill the block. */
+#ifndef NETDX_TCPEV_H
+#define NETDX_TCPEV_H
+
+/* 72 bytes, 8-aligned: what, where and whose (core/kit/tcpev.ts decodes it). */
+#define NETDX_TCPEV_SOCK_FIELDS                                                            \
+	__u8 saddr[16];     /*  0: local address, IPv4 in the first 4 bytes */             \
+	__u8 daddr[16];     /* 16: remote address */                                       \
+	__u64 ts_ns;        /* 32: bpf_ktime_get_ns() at the event */                      \
+	__u32 pid;          /* 40: owner (tgid) from the owner cache; 0 unknown */         \
+	__u32 netns;        /* 44: network namespace inode */                              \
+	__u16 sport;        /* 48: local port, host order */                               \
+	__u16 dport;        /* 50: remote port */                                          \
+	__u16 family;       /* 52: AF_INET, AF_INET6 */                                    \
+	__u8 state;         /* 54: TCP state (include/net/tcp_states.h); 0 no socket */    \
+	__u8 _sock_pad;     /* 55 */                                                       \
+	char comm[16];      /* 56: owner's */
+
+#ifdef __VMLINUX_H__
+#include "netdx.h"
+#include "netdx_filter.h"
+#include "netdx_owner.h"
+#include "netdx_tcpstate.h"
+
+struct netdx_tcpev_sock {
+	NETDX_TCPEV_SOCK_FIELDS
+};
+
+/* sk passes the shared filters (namespace, family, ports; -p on its owner, since these hooks run
+ * in softirq as often as not): *o is its owner, NULL when unknown. */
+static __always_inline bool netdx_tcpev_ok(struct sock *sk, struct netdx_owner **o)
+{
+	if (!netdx_sk_ok(sk))
+		return false;
+	*o = netdx_owner_get(sk);
+	return !filter_tgid || (*o && (*o)->tgid == filter_tgid);
+}
+
+/* The socket block of an event from sk and its owner o (NULL: unknown). */
+static __always_inline void netdx_tcpev_fill(struct netdx_tcpev_sock *e, struct sock *sk, struct netdx_owner *o)
+{
+	struct netdx_owner unknown = {};
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	o = o ?: &unknown;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = o->tgid;
+	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
+	e->netns = netdx_sk_netns(sk);
+	e->sport = netdx_sk_lport(sk);
+	e->dport = netdx_sk_rport(sk);
+	e->family = family;
+	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e->_sock_pad = 0;
+	netdx_sk_addrs(sk, family, e->saddr, e->daddr);
+}
+
+static __always_inline int netdx_tcpev_on_state(struct sock *sk, int oldstate, int newstate)
+{
+	netdx_owner_on_state(sk, oldstate, newstate);
+	return 0;
+}
+
+/* The programs that keep the owner cache for a TCP event tool: PREFIX_state_raw/_tp/_btf on
+ * inet_sock_set_state (one loaded), PREFIX_accept4/_accept, and PREFIX_send/_recv (Linux 6.3+,
+ * optional) for sockets older than the trace. core/kit/tcpev.ts lists them. */
+#define NETDX_TCPEV_OWNER_PROGRAMS(PREFIX)                              \
+	NETDX_TCP_STATE_PROGRAMS(PREFIX##_state, netdx_tcpev_on_state)  \
+	NETDX_OWNER_ACCEPT_PROGRAMS(PREFIX)                             \
+	NETDX_OWNER_IO_PROGRAMS(PREFIX)
+
+#endif /* __VMLINUX_H__ */
+#endif

@@ -1,0 +1,151 @@
+// Kernel tests for tcpretrans: a request/response flow between two namespaces joined by a veth,
+// where an nftables rule in the server's namespace drops a fixed pattern of the client's data
+// packets. The client's namespace holds nothing else, so its SNMP counters are the oracle: the
+// retransmitted segments (TcpRetransSegs), tail loss probes (TCPLossProbes), first timeouts
+// (TCPTimeouts), fast and slow-start retransmits (TCPFastRetrans, TCPSlowStartRetrans: segments).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { kernelOpts, nodeEval, vethPair, type Netns } from '../../testlib/kernel.js';
+import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
+import { counterDelta, nft, nftCounters, nsCounters, traceNetns } from '../../testlib/traffic.js';
+import { netnsInode } from '../../core/kit/filter.js';
+import { startInterval } from '../../core/kit/interval.js';
+import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
+
+const SIZE = 2896; // two full segments (MSS 1448 on the veth): one skb each, never held by Nagle
+const COUNTERS = ['TcpRetransSegs', 'TcpExtTCPLossProbes', 'TcpExtTCPTimeouts', 'TcpExtTCPFastRetrans', 'TcpExtTCPSlowStartRetrans'];
+
+// The server answers one byte per request; it ends with its client.
+const SERVER = `import net from 'node:net';
+  const size = Number(process.argv[1]);
+  const srv = net.createServer((s) => { let n = 0;
+    s.on('data', (d) => { n += d.length; while (n >= size) { n -= size; s.write('k'); } });
+    s.on('end', () => { s.end(); srv.close(); }); });
+  srv.listen(0, '198.18.0.2', () => console.log(JSON.stringify({ pid: process.pid, port: srv.address().port })));
+  setTimeout(() => process.exit(2), 30000).unref();`;
+// The client sends a request, waits for the answer, and again: no new data is ever waiting when a
+// loss probe fires, so every probe retransmits.
+const CLIENT = `import net from 'node:net';
+  const [port, n, size] = process.argv.slice(1).map(Number);
+  const buf = Buffer.alloc(size, 120);
+  let i = 0, sport = 0;
+  const c = net.connect(port, '198.18.0.2', () => { sport = c.localPort; c.write(buf); i++; });
+  c.on('data', (d) => { for (let k = 0; k < d.length; k++) { if (i < n) { c.write(buf); i++; } else c.end(); } });
+  c.on('close', () => console.log(JSON.stringify({ pid: process.pid, sport, sent: i })));
+  setTimeout(() => process.exit(2), 30000).unref();`;
+
+interface Flow { server: { pid: number; port: number }; client: { pid: number; sport: number; sent: number } }
+
+/** N requests from a to b while b drops data packets 0, 1 and 5 of every 10 it receives. */
+async function lossyFlow(a: Netns, b: Netns, n: number): Promise<Flow> {
+  const srv = b.spawn(process.execPath, ['--input-type=module', '-e', SERVER, String(SIZE)]);
+  const lines = createInterface({ input: srv.stdout! })[Symbol.asyncIterator]();
+  const server = JSON.parse(String((await lines.next()).value)) as Flow['server'];
+  nft(b, `table inet netdxrt {
+    chain pre { type filter hook prerouting priority -300; policy accept;
+      ip saddr 198.18.0.1 tcp dport ${server.port} ip length > 200 numgen inc mod 10 { 0, 1, 5 } counter drop comment "drop"
+    }
+  }`);
+  const client = JSON.parse(nodeEval(`${CLIENT}`.replace('process.argv.slice(1)', `[${server.port}, ${n}, ${SIZE}]`), a)) as Flow['client'];
+  return { server, client };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('every retransmit of a lossy flow, by kind, equals the namespace counters; the owner is the client', kernelOpts(), async () => {
+  const { a, b } = vethPair();
+  const { netns, events, probe, before } = traceNetns(TCPRETRANS, a);
+  let lost;
+  try {
+    const { server, client } = await lossyFlow(a, b, 60);
+    await sleep(100);
+    probe.poll();
+    const d = counterDelta(a, before, COUNTERS);
+    const dropped = nftCounters(b, 'netdxrt').drop!;
+    const sent = events.filter((e) => e.err === 0);
+    const segs = (k?: string) => sent.filter((e) => !k || e.kind === k).reduce((n, e) => n + e.segs, 0);
+    const count = (k: string) => sent.filter((e) => e.kind === k).length;
+    assert.equal(client.sent, 60);
+    assert.ok(dropped >= 12, `the rule dropped ${dropped} packets`);
+    assert.equal(segs(), d.TcpRetransSegs, 'segments retransmitted');
+    assert.equal(count('TLP'), d.TcpExtTCPLossProbes, 'tail loss probes');
+    assert.equal(count('RTO'), d.TcpExtTCPTimeouts, 'timeouts');
+    assert.equal(segs('FAST'), d.TcpExtTCPFastRetrans, 'fast retransmits (segments)');
+    assert.equal(segs('LOSS'), d.TcpExtTCPSlowStartRetrans, 'slow-start retransmits (segments)');
+    assert.ok(count('TLP') > 0 && count('RTO') > 0 && segs('FAST') > 0 && segs('LOSS') > 0, 'every kind was seen');
+    for (const e of events) {
+      assert.deepEqual([e.pid, e.comm, e.family, e.laddr, e.lport, e.raddr, e.rport, e.netns],
+        [client.pid, 'node', 4, '198.18.0.1', client.sport, '198.18.0.2', server.port, netns]);
+    }
+  } finally {
+    lost = probe.stop();
+  }
+  assert.deepEqual(lost, { full: 0, refused: 0, untracked: 0 });
+});
+
+/** The oracle's numbers for one flow's counts. */
+function checkFlow(f: RetransFlow, d: Record<string, number>): void {
+  assert.equal(f.segs.total, d.TcpRetransSegs, 'segments retransmitted');
+  assert.equal(f.events.TLP, d.TcpExtTCPLossProbes, 'tail loss probes');
+  assert.equal(f.events.RTO, d.TcpExtTCPTimeouts, 'timeouts');
+  assert.equal(f.segs.FAST, d.TcpExtTCPFastRetrans, 'fast retransmits (segments)');
+  assert.equal(f.segs.LOSS, d.TcpExtTCPSlowStartRetrans, 'slow-start retransmits (segments)');
+}
+
+test('counts per flow in the kernel (-c): the same numbers, one flow', kernelOpts(), async () => {
+  const { a, b } = vethPair();
+  const netns = netnsInode(a.name);
+  const probe = startInterval(TCPRETRANS_COUNTS, { filter: { netns } });
+  let r;
+  let flow: Flow;
+  const before = nsCounters(a);
+  try {
+    flow = await lossyFlow(a, b, 40);
+    await sleep(100);
+  } finally {
+    r = probe.stop();
+  }
+  const d = counterDelta(a, before, COUNTERS);
+  assert.equal(r.flows.length, 1, JSON.stringify(r.flows));
+  const f = r.flows[0]!;
+  assert.deepEqual([f.pid, f.comm, f.laddr, f.lport, f.raddr, f.rport, f.failed], [flow.client.pid, 'node', '198.18.0.1', flow.client.sport, '198.18.0.2', flow.server.port, 0]);
+  checkFlow(f, d);
+  assert.ok(f.segs.total > 0);
+  assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
+});
+
+test('CLI: -c --json prints one object at the end; events as a table within 100 columns', kernelOpts(), async () => {
+  const { a, b } = vethPair();
+  const counting = await startTracing('tcpretrans', ['-c', '--json', '--netns', a.name]);
+  const table = await startTracing('tcpretrans', ['-T', '--netns', a.name, '-D', '1,2']);
+  const table2 = await startTracing('tcpretrans', ['--netns', a.name]);
+  const before = nsCounters(a);
+  const flow = await lossyFlow(a, b, 20);
+  await sleep(100);
+  const d = counterDelta(a, before, COUNTERS);
+  for (const r of [counting, table, table2]) {
+    r.cp.kill('SIGINT');
+    assert.equal(await r.exit, 0, r.err.join('\n'));
+  }
+  assert.equal(counting.out.length, 1, counting.out.join('\n'));
+  const o = JSON.parse(counting.out[0]!) as { ts: string; interval_s: number; flows: RetransFlow[] };
+  assert.deepEqual(Object.keys(o), ['ts', 'interval_s', 'flows']);
+  assert.equal(o.flows.length, 1);
+  checkFlow(o.flows[0]!, d);
+  assert.deepEqual(table.out, ['TIME     PID     COMM            LADDR           LPORT RADDR           RPORT STATE       KIND  SEGS'], '-D 1,2: no other port');
+  const [header, ...rows] = table2.out;
+  assert.equal(header, 'PID     COMM            LADDR           LPORT RADDR           RPORT STATE       KIND  SEGS');
+  assert.equal(rows.length, d.TcpExtTCPLossProbes + d.TcpExtTCPTimeouts + rows.filter((l) => / (FAST|LOSS) /.test(l)).length);
+  assert.ok(rows.every((l) => new RegExp(`^${flow.client.pid} +node +198\\.18\\.0\\.1 +${flow.client.sport} 198\\.18\\.0\\.2 +${flow.server.port} [A-Z_0-9]+ +(TLP|RTO|FAST|LOSS) +\\d+$`).test(l)), rows.join('\n'));
+  assert.ok([...table2.out, ...table.out].every((l) => l.length <= 100));
+});
+
+test('CLI: bad input is one line on stderr and exit 1', kernelOpts(), () => {
+  for (const args of [['-i', '1'], ['-c', '-i', '0'], ['--netns', 'netdx-no-such-namespace'], ['-p', '999999999'], ['--cgroup', '/']]) {
+    const r = spawnSync(process.execPath, [CLI_MAIN, 'tcpretrans', ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 1, `${args.join(' ')} exits 1 (${r.stderr.trim()})`);
+    assert.match(r.stderr, /^netdx: [^\n]+\n$/, `${args.join(' ')}: one line`);
+  }
+});
