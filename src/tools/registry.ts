@@ -31,6 +31,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpretrans/cli.js')) },
   { name: 'tcpreset', layer: 'transport', summary: 'each TCP reset sent (with the kernel\'s reason) or received, with its process and state',
     load: async () => def(await import('./tcpreset/cli.js')) },
+  { name: 'tcpsynbl', layer: 'transport', summary: 'accept queues of TCP listeners against their limit, SYN queues and ACK overflows',
+    load: async () => def(await import('./tcpsynbl/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'socketio', layer: 'socket', summary: 'socket I/O calls and bytes by process, direction, protocol (TCP, UDP) and ports',

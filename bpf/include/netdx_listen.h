@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Listeners and what happens to packets on their way: the listener behind a request socket, and
+ * entry programs on skb:kfree_skb (drops, with the kernel's reason and receiving socket) and
+ * net:net_dev_queue (transmits), each as raw_tp, classic tracepoint and tp_btf, as
+ * netdx_tcpstate.h does for inet_sock_set_state: NAME_raw, NAME_tp, NAME_btf; user space loads
+ * one of each (core/kit variants). */
+#ifndef NETDX_LISTEN_H
+#define NETDX_LISTEN_H
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "netdx.h"
+
+/* A map of TYPE from K to V with N entries, in one line (as the doctor's aggregates). */
+#define NETDX_MAP(NAME, TYPE, K, V, N)                                                      \
+	struct {                                                                            \
+		__uint(type, TYPE); __uint(max_entries, N); __type(key, K); __type(value, V); \
+	} NAME SEC(".maps")
+
+/* A request socket (a SYN answered, the handshake not done): include/net/tcp_states.h. */
+#define NETDX_TCP_NEW_SYN_RECV 12
+
+/* The listener of sk: sk itself when it listens, req->rsk_listener for a request socket, NULL
+ * otherwise. */
+static __always_inline struct sock *netdx_listener_of(struct sock *sk)
+{
+	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state == NETDX_TCP_LISTEN)
+		return sk;
+	if (state == NETDX_TCP_NEW_SYN_RECV)
+		return BPF_CORE_READ((struct request_sock *)sk, __req_common.skc_listener);
+	return NULL;
+}
+
+/* skb:kfree_skb: FN(struct sk_buff *skb, __u32 reason, struct sock *rx_sk). rx_sk (the socket
+ * the packet was for, Linux 6.11+) is NULL where the kernel has not looked one up; the raw_tp and
+ * tp_btf programs need it (they do not attach before 6.11), the tracepoint passes NULL there. */
+#define NETDX_KFREE_SKB_PROGRAMS(PREFIX, FN)                                                \
+	SEC("raw_tp/kfree_skb")                                                             \
+	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
+	{                                                                                   \
+		return FN((struct sk_buff *)ctx->args[0], (__u32)ctx->args[2],              \
+			  (struct sock *)ctx->args[3]);                                     \
+	}                                                                                   \
+	SEC("tracepoint/skb/kfree_skb")                                                     \
+	int PREFIX##_tp(struct trace_event_raw_kfree_skb *ctx)                              \
+	{                                                                                   \
+		struct sock *rx_sk = NULL;                                                  \
+		if (bpf_core_field_exists(ctx->rx_sk))                                      \
+			rx_sk = (struct sock *)ctx->rx_sk;                                  \
+		return FN((struct sk_buff *)ctx->skbaddr, ctx->reason, rx_sk);              \
+	}                                                                                   \
+	SEC("tp_btf/kfree_skb")                                                             \
+	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb, void *location,                     \
+		     enum skb_drop_reason reason, struct sock *rx_sk)                       \
+	{                                                                                   \
+		return FN(skb, reason, rx_sk);                                              \
+	}
+
+/* net:net_dev_queue (every packet handed to a device): FN(struct sk_buff *skb). */
+#define NETDX_NET_DEV_QUEUE_PROGRAMS(PREFIX, FN)                                            \
+	SEC("raw_tp/net_dev_queue")                                                         \
+	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
+	{                                                                                   \
+		return FN((struct sk_buff *)ctx->args[0]);                                  \
+	}                                                                                   \
+	SEC("tracepoint/net/net_dev_queue")                                                 \
+	int PREFIX##_tp(struct trace_event_raw_net_dev_template *ctx)                       \
+	{                                                                                   \
+		return FN((struct sk_buff *)ctx->skbaddr);                                  \
+	}                                                                                   \
+	SEC("tp_btf/net_dev_queue")                                                         \
+	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb)                                     \
+	{                                                                                   \
+		return FN(skb);                                                             \
+	}
+
+#endif
