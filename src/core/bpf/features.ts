@@ -122,6 +122,8 @@ export function classifyHookError(err: unknown, hook: HookName): HookResult {
         : `${name}: ${bpfPrivilegeHint(missingBpfCaps())}`,
     };
   }
+  // a refusal before the kernel was asked (tracefs mounted but unreadable to this user)
+  if (err.code === 'E_PERMISSION') return { supported: false, status: 'permission', errno: name, detail: err.message };
   if (hook === 'kprobe' && !existsSync('/sys/bus/event_source/devices/kprobe') && !existsSync(`${TRACEFS}/kprobe_events`)) {
     return { supported: false, status: 'unsupported', errno: name,
       detail: `kernel has no kprobe support (no kprobe PMU, no kprobe_events): attach failed with ${name}` };
