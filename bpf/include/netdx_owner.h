@@ -80,20 +80,34 @@ static __always_inline void netdx_owner_on_state(struct sock *sk, int oldstate, 
 		netdx_owner_set(sk);
 }
 
+#define NETDX_S_IFMT 00170000
+#define NETDX_S_IFSOCK 0140000
+
+/* The socket of the calling process's file descriptor `fd`, or NULL (no such fd, not a socket):
+ * current->files->fdt->fd[fd]->private_data->sk. */
+static __always_inline struct sock *netdx_fd_sk(long fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	/* a file's private_data is a struct socket only when its inode is a socket's */
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & NETDX_S_IFMT) != NETDX_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
 /* accept() returned fd `ret`: its socket belongs to the calling process. */
 static __always_inline struct sock *netdx_owner_on_accept(long ret)
 {
-	if (ret < 0)
-		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[ret]) || !f)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	if (!sock)
-		return NULL;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct sock *sk = netdx_fd_sk(ret);
 	if (sk)
 		netdx_owner_set(sk);
 	return sk;

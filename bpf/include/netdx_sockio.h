@@ -98,6 +98,16 @@ static __always_inline bool netdx_sockio_get(struct netdx_sockio *io, struct soc
 		return PREFIX##_io(sk, ret, flags, true);                                   \
 	}
 
+/* The calling task's network namespace passes the namespace filter: for calls that have no socket
+ * yet (socket()). */
+static __always_inline bool netdx_task_netns_ok(void)
+{
+	if (!filter_netns)
+		return true;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) == filter_netns;
+}
+
 /* An aggregate's value at `key`, created from `zero` when missing; NULL (counted in `lost` as
  * untracked) when the map is full. */
 static __always_inline void *netdx_agg_get(void *map, const void *key, const void *zero, void *lost)

@@ -29,6 +29,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./socketio/cli.js')) },
   { name: 'socksize', layer: 'socket', summary: 'socket send and receive sizes per process and direction: log2 histograms',
     load: async () => def(await import('./socksize/cli.js')) },
+  { name: 'sockstat', layer: 'socket', summary: 'socket calls by kind: socket, bind, listen, connect, accept, send, recv (per second)',
+    load: async () => def(await import('./sockstat/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',

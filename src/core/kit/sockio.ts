@@ -9,7 +9,8 @@ import type { IntervalSpec } from './interval.js';
 import type { Variant } from './load.js';
 
 /** The ways to attach, by name (a test or library caller may force one). */
-export type SockioVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
+export const SOCKIO_VIAS = ['raw_tp', 'tracepoint', 'tp_btf'] as const;
+export type SockioVia = (typeof SOCKIO_VIAS)[number];
 
 export const SOCKIO_HOOKS: readonly HookName[] = ['raw_tracepoint'];
 
