@@ -29,7 +29,7 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./socketio/cli.js')) },
   { name: 'socksize', layer: 'socket', summary: 'socket send and receive sizes per process and direction: log2 histograms',
     load: async () => def(await import('./socksize/cli.js')) },
-  { name: 'sockstat', layer: 'socket', summary: 'socket calls by kind: socket, bind, listen, connect, accept, send, recv (per second)',
+  { name: 'sockstat', layer: 'socket', summary: 'socket calls per second by kind: socket, bind, listen, connect, accept, send, recv',
     load: async () => def(await import('./sockstat/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },

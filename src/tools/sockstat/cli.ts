@@ -11,7 +11,7 @@ const COLUMNS: ReadonlyArray<Column<SockCallCount>> = [
 export default intervalTool({
   name: 'sockstat',
   layer: 'socket',
-  summary: 'socket calls by kind: socket, bind, listen, connect, accept, send, recv (per second)',
+  summary: 'socket calls per second by kind: socket, bind, listen, connect, accept, send, recv',
   replaces: 'sockstat.bt (BPF Performance Tools) — on syscall and socket tracepoints',
   spec: SOCKSTAT,
   options: {},
