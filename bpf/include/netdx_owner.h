@@ -10,6 +10,7 @@
 #define NETDX_OWNER_H
 
 #include "netdx.h"
+#include "netdx_sockio.h" /* netdx_fd_sk() */
 
 struct netdx_owner {
 	__u32 tgid;
@@ -78,30 +79,6 @@ static __always_inline void netdx_owner_on_state(struct sock *sk, int oldstate, 
 	else if ((newstate == NETDX_TCP_FIN_WAIT1 || newstate == NETDX_TCP_LAST_ACK ||
 		  (oldstate == NETDX_TCP_LISTEN && newstate == NETDX_TCP_CLOSE)) && !netdx_owner_get(sk))
 		netdx_owner_set(sk);
-}
-
-#define NETDX_S_IFMT 00170000
-#define NETDX_S_IFSOCK 0140000
-
-/* The socket of the calling process's file descriptor `fd`, or NULL (no such fd, not a socket):
- * current->files->fdt->fd[fd]->private_data->sk. */
-static __always_inline struct sock *netdx_fd_sk(long fd)
-{
-	if (fd < 0)
-		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return NULL;
-	/* a file's private_data is a struct socket only when its inode is a socket's */
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & NETDX_S_IFMT) != NETDX_S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }
 
 /* accept() returned fd `ret`: its socket belongs to the calling process. */

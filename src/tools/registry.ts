@@ -31,6 +31,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./socksize/cli.js')) },
   { name: 'sockstat', layer: 'socket', summary: 'socket calls per second by kind: socket, bind, listen, connect, accept, send, recv',
     load: async () => def(await import('./sockstat/cli.js')) },
+  { name: 'sofamily', layer: 'socket', summary: 'connect() and accept() calls by process and address family, with the failed ones',
+    load: async () => def(await import('./sofamily/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',

@@ -4,7 +4,7 @@
  *
  * The syscalls are counted at their entry (syscalls:sys_enter_*), in the caller's process: socket()
  * by its family argument, the others by the family of the socket their fd names (fd -> struct
- * file -> struct socket -> sk, netdx_owner.h's netdx_fd_sk). Sends and receives come from
+ * file -> struct socket -> sk, netdx_sockio.h's netdx_fd_sk). Sends and receives come from
  * netdx_sockio.h's programs on sock_send_length/sock_recv_length. The network namespace filter
  * is the socket's, or for socket() the caller's. */
 #include "vmlinux.h"
@@ -12,7 +12,6 @@
 #include <bpf/bpf_core_read.h>
 #include "netdx.h"
 #include "netdx_filter.h"
-#include "netdx_owner.h"
 #include "netdx_sockio.h"
 #include "sockstat.h"
 
