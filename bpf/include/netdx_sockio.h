@@ -218,4 +218,17 @@ static __always_inline void *netdx_agg_get(void *map, const void *key, const voi
 	return v;
 }
 
+/* Counts one connect or accept that returned `ret` at `key` of `map`, whose values are two __u64:
+ * calls, and those that failed (an error other than EINPROGRESS, a connect under way). */
+static __always_inline void netdx_sockcall_add(void *map, const void *key, void *lost, long ret)
+{
+	static const __u64 zero[2];
+	__u64 *v = netdx_agg_get(map, key, zero, lost);
+	if (!v)
+		return;
+	__sync_fetch_and_add(&v[0], 1);
+	if (ret < 0 && ret != -NETDX_EINPROGRESS)
+		__sync_fetch_and_add(&v[1], 1);
+}
+
 #endif

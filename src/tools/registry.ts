@@ -33,6 +33,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./sockstat/cli.js')) },
   { name: 'sofamily', layer: 'socket', summary: 'connect() and accept() calls by process and address family, with the failed ones',
     load: async () => def(await import('./sofamily/cli.js')) },
+  { name: 'soprotocol', layer: 'socket', summary: 'connects and accepts by process and protocol (TCP, UDP, unix...), with failures',
+    load: async () => def(await import('./soprotocol/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',

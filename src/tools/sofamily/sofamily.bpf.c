@@ -11,6 +11,9 @@
 #include "netdx_sockio.h"
 #include "sofamily.h"
 
+_Static_assert(sizeof(struct sofamily_val) == 16 && __builtin_offsetof(struct sofamily_val, failed) == 8,
+	       "sofamily_val is { calls, failed } (netdx_sockcall_add)");
+
 NETDX_AGGREGATE_MAP(calls, sofamily_key, sofamily_val, 8192);
 
 static __always_inline int count(struct sock *sk, bool accept, long ret)
@@ -19,13 +22,7 @@ static __always_inline int count(struct sock *sk, bool accept, long ret)
 		.pid = bpf_get_current_pid_tgid() >> 32, .family = BPF_CORE_READ(sk, __sk_common.skc_family), .accept = accept,
 	};
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	static const struct sofamily_val zero;
-	struct sofamily_val *v = netdx_agg_get(&calls, &key, &zero, &lost);
-	if (!v)
-		return 0;
-	__sync_fetch_and_add(&v->calls, 1);
-	if (ret < 0 && ret != -NETDX_EINPROGRESS)
-		__sync_fetch_and_add(&v->failed, 1);
+	netdx_sockcall_add(&calls, &key, &lost, ret);
 	return 0;
 }
 
