@@ -13,11 +13,15 @@ socksize, sockstat): every call below is one system call, so each tool's counts 
   calls --host H --n N
       N times: socket(), bind(port 0) and listen() of a listener; socket() and connect() of a
       client; accept() on the listener; then closes both (no send or receive).
+  connects --host H [--n N] [--refused R] [--udp U] [--unix X]
+      N TCP connects to a listener, each accepted; R TCP connects refused (a bound port nobody
+      listens on); U connects of UDP sockets; X connects of unix stream sockets, each accepted.
 
 SIZES: a comma list of BYTES or BYTESxCOUNT (1000x3 = three of 1000). Prints one JSON line:
 {"event": "done", "pid": ..., ...}. Traffic goes only to H (loopback or a test's namespace).
 """
 import argparse
+import errno
 import json
 import os
 import socket
@@ -122,7 +126,43 @@ OPTIONS = {
     "tcp": [("host", str, None), ("port", int, 0), ("send", str, ""), ("reply", str, ""), ("eagain", int, 0)],
     "udp": [("host", str, None), ("port", int, 0), ("send", str, "")],
     "calls": [("host", str, None), ("n", int, 1)],
+    "connects": [("host", str, None), ("n", int, 0), ("refused", int, 0), ("udp", int, 0), ("unix", int, 0)],
 }
+
+
+def cmd_connects(a):
+    fam = family_of(a.host)
+    ls = socket.socket(fam, socket.SOCK_STREAM)
+    ls.bind((a.host, 0))
+    ls.listen(max(a.n, 1))
+    closed = socket.socket(fam, socket.SOCK_STREAM)
+    closed.bind((a.host, 0))
+    keep = [ls, closed]
+    for _ in range(a.n):
+        c = socket.socket(fam, socket.SOCK_STREAM)
+        c.connect(ls.getsockname()[:2])
+        keep += [c, ls.accept()[0]]
+    for _ in range(a.refused):
+        c = socket.socket(fam, socket.SOCK_STREAM)
+        if c.connect_ex(closed.getsockname()[:2]) != errno.ECONNREFUSED:
+            raise SystemExit("a connect to a closed port was not refused")
+        c.close()
+    for _ in range(a.udp):
+        u = socket.socket(fam, socket.SOCK_DGRAM)
+        u.connect((a.host, 9))
+        u.close()
+    if a.unix:
+        ul = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ul.bind("\0netdx-sockio-%d" % os.getpid())
+        ul.listen(a.unix)
+        keep.append(ul)
+        for _ in range(a.unix):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.connect(ul.getsockname())
+            keep += [c, ul.accept()[0]]
+    for x in keep:
+        x.close()
+    print(json.dumps(dict(event="done", pid=os.getpid())), flush=True)
 
 
 def main():
@@ -135,7 +175,7 @@ def main():
     a = p.parse_args()
     if sum(sizes(getattr(a, "send", "")) + sizes(getattr(a, "reply", ""))) > 1 << 30:
         sys.exit("at most 1 GiB")
-    {"tcp": cmd_tcp, "udp": cmd_udp, "calls": cmd_calls}[a.cmd](a)
+    {"tcp": cmd_tcp, "udp": cmd_udp, "calls": cmd_calls, "connects": cmd_connects}[a.cmd](a)
 
 
 if __name__ == "__main__":

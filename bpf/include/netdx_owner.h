@@ -10,6 +10,7 @@
 #define NETDX_OWNER_H
 
 #include "netdx.h"
+#include "netdx_sockio.h" /* netdx_fd_sk() */
 
 struct netdx_owner {
 	__u32 tgid;
@@ -83,17 +84,7 @@ static __always_inline void netdx_owner_on_state(struct sock *sk, int oldstate, 
 /* accept() returned fd `ret`: its socket belongs to the calling process. */
 static __always_inline struct sock *netdx_owner_on_accept(long ret)
 {
-	if (ret < 0)
-		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[ret]) || !f)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	if (!sock)
-		return NULL;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct sock *sk = netdx_fd_sk(ret);
 	if (sk)
 		netdx_owner_set(sk);
 	return sk;

@@ -10,7 +10,11 @@
  * quick to load), prefix_send_tp/prefix_recv_tp (the classic tracepoint) and
  * prefix_send_btf/prefix_recv_btf (tp_btf); user space loads one pair (core/kit/sockio.ts). Each
  * applies the shared filters (process, cgroup, namespace, family, ports) and calls
- * fn(const struct netdx_sockio *io). */
+ * fn(const struct netdx_sockio *io).
+ *
+ * Also for the socket syscalls: netdx_fd_sk() (a file descriptor's socket, which netdx_owner.h
+ * uses at accept), NETDX_SOCKCALL_PROGRAMS (connect and accept with their results: sofamily,
+ * soprotocol) and netdx_task_netns_ok() (sockstat's socket()). */
 #ifndef NETDX_SOCKIO_H
 #define NETDX_SOCKIO_H
 
@@ -98,6 +102,107 @@ static __always_inline bool netdx_sockio_get(struct netdx_sockio *io, struct soc
 		return PREFIX##_io(sk, ret, flags, true);                                   \
 	}
 
+#define NETDX_S_IFMT 00170000
+#define NETDX_S_IFSOCK 0140000
+
+/* The socket of the calling process's file descriptor `fd`, or NULL (no such fd, not a socket):
+ * current->files->fdt->fd[fd]->private_data->sk. */
+static __always_inline struct sock *netdx_fd_sk(long fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	/* a file's private_data is a struct socket only when its inode is a socket's */
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & NETDX_S_IFMT) != NETDX_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+#define NETDX_EINPROGRESS 115
+
+/* connect() and accept(): the socket of the call's fd, kept at the syscall's entry per thread
+ * (a thread makes one call at a time), and the call's result at its exit (the syscall
+ * tracepoints, in the caller's process). NETDX_SOCKCALL_PROGRAMS(prefix, fn) defines the map
+ * prefix_calls and the programs prefix_connect_enter/_exit, prefix_accept_enter/_exit and
+ * prefix_accept4_enter/_exit (core/kit/sockio.ts sockcallVariant()), which apply the process,
+ * cgroup, namespace and family filters at entry and call fn(struct sock *sk, bool accept,
+ * long ret) at exit: sk is the connecting socket or the listener, any family (unix too). */
+#define NETDX_SOCKCALL_PROGRAMS(PREFIX, FN)                                                  \
+	struct {                                                                            \
+		__uint(type, BPF_MAP_TYPE_HASH);                                            \
+		__uint(max_entries, 16384);                                                 \
+		__type(key, __u64);                                                         \
+		__type(value, __u64);                                                       \
+	} PREFIX##_calls SEC(".maps");                                                      \
+	static __always_inline int PREFIX##_enter(long fd)                                  \
+	{                                                                                   \
+		if (!netdx_task_ok())                                                       \
+			return 0;                                                           \
+		struct sock *sk = netdx_fd_sk(fd);                                          \
+		if (!sk || !netdx_netns_ok(sk) || !netdx_family_ok(BPF_CORE_READ(sk, __sk_common.skc_family))) \
+			return 0;                                                           \
+		__u64 id = bpf_get_current_pid_tgid(), v = (__u64)sk;                       \
+		bpf_map_update_elem(&PREFIX##_calls, &id, &v, BPF_ANY);                     \
+		return 0;                                                                   \
+	}                                                                                   \
+	static __always_inline int PREFIX##_exit(long ret, bool accept)                     \
+	{                                                                                   \
+		__u64 id = bpf_get_current_pid_tgid();                                      \
+		__u64 *v = bpf_map_lookup_elem(&PREFIX##_calls, &id);                       \
+		if (!v)                                                                     \
+			return 0;                                                           \
+		struct sock *sk = (struct sock *)*v;                                        \
+		bpf_map_delete_elem(&PREFIX##_calls, &id);                                  \
+		return FN(sk, accept, ret);                                                 \
+	}                                                                                   \
+	NETDX_SOCKCALL_PAIR(PREFIX, connect, false)                                         \
+	NETDX_SOCKCALL_PAIR(PREFIX, accept, true)                                           \
+	NETDX_SOCKCALL_PAIR(PREFIX, accept4, true)
+
+#define NETDX_SOCKCALL_PAIR(PREFIX, CALL, ACCEPT)                                          \
+	SEC("tracepoint/syscalls/sys_enter_" #CALL)                                         \
+	int PREFIX##_##CALL##_enter(struct trace_event_raw_sys_enter *ctx)                  \
+	{                                                                                   \
+		return PREFIX##_enter((long)ctx->args[0]);                                  \
+	}                                                                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #CALL)                                          \
+	int PREFIX##_##CALL##_exit(struct trace_event_raw_sys_exit *ctx)                    \
+	{                                                                                   \
+		return PREFIX##_exit(ctx->ret, ACCEPT);                                     \
+	}
+
+/* The calling task's network namespace passes the namespace filter: for calls that have no socket
+ * yet (socket()). */
+static __always_inline bool netdx_task_netns_ok(void)
+{
+	if (!filter_netns)
+		return true;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) == filter_netns;
+}
+
+/* An aggregate map NAME of struct KEY -> struct VAL read and deleted by user space per interval
+ * (both structs kept in BTF for the layout tests), and the map `lost` that counts the keys it had
+ * no room for. */
+#define NETDX_AGGREGATE_MAP(NAME, KEY, VAL, ENTRIES)                \
+	struct {                                                    \
+		__uint(type, BPF_MAP_TYPE_HASH);                    \
+		__uint(max_entries, ENTRIES);                       \
+		__type(key, struct KEY);                            \
+		__type(value, struct VAL);                          \
+	} NAME SEC(".maps");                                        \
+	NETDX_LOST_MAP(lost);                                       \
+	NETDX_EXPORT(KEY);                                          \
+	NETDX_EXPORT(VAL)
+
 /* An aggregate's value at `key`, created from `zero` when missing; NULL (counted in `lost` as
  * untracked) when the map is full. */
 static __always_inline void *netdx_agg_get(void *map, const void *key, const void *zero, void *lost)
@@ -111,6 +216,19 @@ static __always_inline void *netdx_agg_get(void *map, const void *key, const voi
 	if (!v)
 		netdx_count(lost, NETDX_LOST_UNTRACKED);
 	return v;
+}
+
+/* Counts one connect or accept that returned `ret` at `key` of `map`, whose values are two __u64:
+ * calls, and those that failed (an error other than EINPROGRESS, a connect under way). */
+static __always_inline void netdx_sockcall_add(void *map, const void *key, void *lost, long ret)
+{
+	static const __u64 zero[2];
+	__u64 *v = netdx_agg_get(map, key, zero, lost);
+	if (!v)
+		return;
+	__sync_fetch_and_add(&v[0], 1);
+	if (ret < 0 && ret != -NETDX_EINPROGRESS)
+		__sync_fetch_and_add(&v[1], 1);
 }
 
 #endif

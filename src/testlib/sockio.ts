@@ -2,7 +2,11 @@
 // tcptop, socksize, sockstat), run to its end inside a test's namespace.
 import assert from 'node:assert/strict';
 import { runCli, startTracing } from './cli.js';
-import { bpfProgIds, progsLeft, REPO_ROOT, type Netns } from './kernel.js';
+import { bpfProgIds, Netns, progsLeft, REPO_ROOT } from './kernel.js';
+import { netnsInode } from '../core/kit/filter.js';
+import type { IntervalProbe } from '../core/kit/interval.js';
+import type { LoadOptions } from '../core/kit/load.js';
+import type { SockioVia } from '../core/kit/sockio.js';
 
 export interface SockioDone { event: 'done'; pid: number; client_port?: number; server_port?: number }
 
@@ -37,4 +41,26 @@ export async function jsonIntervals<T>(ns: Netns, tool: string, programs: number
   assert.equal(loaded.length, programs, `its ${programs} programs were loaded while it traced`);
   assert.deepEqual(await progsLeft(loaded), [], 'none left after exit');
   return r.out.map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * One interval of a probe attached by `via` and filtered to a namespace made for it, around
+ * `traffic` in that namespace: returns the report and what `traffic` returned, once the next
+ * interval was found `empty`, the probe stopped and nothing lost.
+ */
+export function viaInterval<R, T, O>(via: SockioVia, start: (o: LoadOptions<O> & { via: SockioVia }) => IntervalProbe<R, O>,
+  traffic: (ns: Netns) => T, empty: (r: R) => boolean): { r: R; t: T } {
+  const ns = new Netns('netdxsio');
+  const probe = start({ via, filter: { netns: netnsInode(ns.name) } });
+  assert.equal(probe.via, via);
+  try {
+    probe.sample();
+    const t = traffic(ns);
+    const r = probe.sample();
+    assert.ok(empty(probe.sample()), 'the next interval starts empty');
+    return { r, t };
+  } finally {
+    probe.stop();
+    assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
+  }
 }

@@ -9,7 +9,8 @@ import type { IntervalSpec } from './interval.js';
 import type { Variant } from './load.js';
 
 /** The ways to attach, by name (a test or library caller may force one). */
-export type SockioVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
+export const SOCKIO_VIAS = ['raw_tp', 'tracepoint', 'tp_btf'] as const;
+export type SockioVia = (typeof SOCKIO_VIAS)[number];
 
 export const SOCKIO_HOOKS: readonly HookName[] = ['raw_tracepoint'];
 
@@ -19,6 +20,11 @@ export function sockioVariants(prefix: string, others: readonly string[] = []): 
     via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k],
     programs: [`${prefix}_send_${k}`, `${prefix}_recv_${k}`, ...others],
   }));
+}
+
+/** The one way to attach NETDX_SOCKCALL_PROGRAMS(prefix): connect, accept and accept4, entry and exit. */
+export function sockcallVariant(prefix: string): Variant {
+  return { via: 'tracepoint', programs: ['connect', 'accept', 'accept4'].flatMap((c) => [`${prefix}_${c}_enter`, `${prefix}_${c}_exit`]) };
 }
 
 /** IP protocol numbers as the tools show them. */
@@ -43,4 +49,12 @@ export function drainAggregates<K extends StructLayout, V extends StructLayout>(
   const dk = structDecoder(key), dv = structDecoder(val);
   const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
   return obj.map(map).drain().map(([kb, vb]) => ({ k: dk(view(kb), 0), v: dv(view(vb), 0) }));
+}
+
+/**
+ * An interval tool on NETDX_SOCKCALL_PROGRAMS (connect and accept with their results): its object
+ * and programs are named `name`; no port filter (the ports are not known at a call's entry).
+ */
+export function sockcallSpec<R, O>(name: string, collect: IntervalSpec<R, O>['collect']): IntervalSpec<R, O> {
+  return sockioSpec(name, collect, { hooks: ['syscall_tracepoint'], variants: [sockcallVariant(name)], filters: ['pid', 'family', 'netns', 'cgroup'] });
 }

@@ -10,16 +10,7 @@
 #include "netdx_sockio.h"
 #include "socketio.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct socketio_key);
-	__type(value, struct socketio_val);
-} io SEC(".maps");
-
-NETDX_LOST_MAP(lost);
-NETDX_EXPORT(socketio_key);
-NETDX_EXPORT(socketio_val);
+NETDX_AGGREGATE_MAP(io, socketio_key, socketio_val, 16384);
 
 static __always_inline int count(const struct netdx_sockio *c)
 {

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns } from '../../testlib/kernel.js';
 import { startTracing } from '../../testlib/cli.js';
-import { assertUsageErrors, jsonIntervals, sockio, type SockioDone } from '../../testlib/sockio.js';
+import { assertUsageErrors, jsonIntervals, sockio, viaInterval, type SockioDone } from '../../testlib/sockio.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startSocketio, type SocketIoStat } from './lib.js';
-import type { SockioVia } from '../../core/kit/sockio.js';
+import { SOCKIO_VIAS } from '../../core/kit/sockio.js';
 
 /** The rows one run of `tcp` and one of `udp` must give, by what they printed. */
 function expected(tcp: { pid: number; client_port?: number; server_port?: number }, udp: typeof tcp): SocketIoStat[] {
@@ -30,23 +30,11 @@ const TCP_ARGS = ['tcp', '--host', '127.0.0.1', '--port', '5000', '--send', '100
 const UDP_ARGS = ['udp', '--host', '::1', '--send', '10x2,1500'];
 const byKey = (a: SocketIoStat, b: SocketIoStat) => a.pid - b.pid || a.protocol.localeCompare(b.protocol) || a.dir.localeCompare(b.dir) || a.lport - b.lport;
 
-for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly SockioVia[]) {
+for (const via of SOCKIO_VIAS) {
   test(`exact calls, bytes and errors per direction, protocol and port (${via})`, kernelOpts(), () => {
-    const ns = new Netns('netdxsio');
-    const probe = startSocketio({ via, filter: { netns: netnsInode(ns.name) } });
-    assert.equal(probe.via, via);
-    try {
-      probe.sample();
-      const tcp = sockio(ns, ...TCP_ARGS);
-      const udp = sockio(ns, ...UDP_ARGS);
-      const r = probe.sample();
-      assert.deepEqual([...r.io].sort(byKey), expected(tcp, udp).sort(byKey));
-      assert.deepEqual(r.io.map((s) => s.bytes), [...r.io.map((s) => s.bytes)].sort((x, y) => y - x), 'most bytes first');
-      assert.deepEqual(probe.sample().io, [], 'the next interval starts empty');
-    } finally {
-      probe.stop();
-    }
-    assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
+    const { r, t: [tcp, udp] } = viaInterval(via, startSocketio, (ns) => [sockio(ns, ...TCP_ARGS), sockio(ns, ...UDP_ARGS)] as const, (x) => x.io.length === 0);
+    assert.deepEqual([...r.io].sort(byKey), expected(tcp, udp).sort(byKey));
+    assert.deepEqual(r.io.map((s) => s.bytes), [...r.io.map((s) => s.bytes)].sort((x, y) => y - x), 'most bytes first');
   });
 }
 

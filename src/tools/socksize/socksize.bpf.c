@@ -14,16 +14,7 @@
 _Static_assert(sizeof(((struct socksize_val *)0)->slots) == sizeof(struct netdx_hist),
 	       "socksize_val.slots is a struct netdx_hist");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, struct socksize_key);
-	__type(value, struct socksize_val);
-} sizes SEC(".maps");
-
-NETDX_LOST_MAP(lost);
-NETDX_EXPORT(socksize_key);
-NETDX_EXPORT(socksize_val);
+NETDX_AGGREGATE_MAP(sizes, socksize_key, socksize_val, 8192);
 
 static __always_inline int count(const struct netdx_sockio *c)
 {

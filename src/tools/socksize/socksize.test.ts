@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns } from '../../testlib/kernel.js';
 import { startTracing } from '../../testlib/cli.js';
-import { assertUsageErrors, jsonIntervals, sockio, type SockioDone } from '../../testlib/sockio.js';
+import { assertUsageErrors, jsonIntervals, sockio, viaInterval, type SockioDone } from '../../testlib/sockio.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startSocksize, type SockSizeStat } from './lib.js';
-import type { SockioVia } from '../../core/kit/sockio.js';
+import { SOCKIO_VIAS } from '../../core/kit/sockio.js';
 
 // TCP: the client sends 1 B twice, 100 B three times, 1000 B four times and 64 KiB once; the
 // server replies 3 B five times (both ends in one process, so send and receive each see all 15);
@@ -32,20 +32,10 @@ function expected(tcp: SockioDone, udp: SockioDone): SockSizeStat[] {
 
 const byKey = (a: SockSizeStat, b: SockSizeStat) => a.pid - b.pid || a.dir.localeCompare(b.dir);
 
-for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly SockioVia[]) {
+for (const via of SOCKIO_VIAS) {
   test(`known sizes land in exact log2 buckets per process and direction (${via})`, kernelOpts(), () => {
-    const ns = new Netns('netdxssz');
-    const probe = startSocksize({ via, filter: { netns: netnsInode(ns.name) } });
-    assert.equal(probe.via, via);
-    try {
-      const want = expected(sockio(ns, ...TCP), sockio(ns, ...UDP));
-      const r = probe.sample();
-      assert.deepEqual([...r.sizes].sort(byKey), want.sort(byKey));
-      assert.deepEqual(probe.sample().sizes, [], 'the next interval starts empty');
-    } finally {
-      probe.stop();
-    }
-    assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
+    const { r, t: want } = viaInterval(via, startSocksize, (ns) => expected(sockio(ns, ...TCP), sockio(ns, ...UDP)), (x) => x.sizes.length === 0);
+    assert.deepEqual([...r.sizes].sort(byKey), want.sort(byKey));
   });
 }
 

@@ -11,7 +11,7 @@ export default intervalTool({
   replaces: 'tcptop (BCC, libbpf-tools) — on the sock_send/recv_length tracepoints',
   spec: TCPTOP,
   options: {
-    sort: { type: 'string', short: 'S', arg: 'KEY', help: `sort by ${SORTS.join(', ')} (sent + received; default)`, choices: SORTS },
+    sort: { type: 'string', short: 'S', arg: 'KEY', help: 'sort by all (sent + received, the default), sent or received', choices: SORTS },
     rows: { type: 'int', short: 'r', arg: 'ROWS', help: 'at most ROWS flows per report (default 20)' },
     ...WIDE_OPTION,
   },

@@ -10,16 +10,7 @@
 #include "netdx_sockio.h"
 #include "tcptop.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct tcptop_key);
-	__type(value, struct tcptop_val);
-} flows SEC(".maps");
-
-NETDX_LOST_MAP(lost);
-NETDX_EXPORT(tcptop_key);
-NETDX_EXPORT(tcptop_val);
+NETDX_AGGREGATE_MAP(flows, tcptop_key, tcptop_val, 16384);
 
 static __always_inline int count(const struct netdx_sockio *c)
 {

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns } from '../../testlib/kernel.js';
 import { startTracing } from '../../testlib/cli.js';
-import { assertUsageErrors, jsonIntervals, sockio, type SockioDone } from '../../testlib/sockio.js';
+import { assertUsageErrors, jsonIntervals, sockio, viaInterval, type SockioDone } from '../../testlib/sockio.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startTcptop, type TcpFlow } from './lib.js';
-import type { SockioVia } from '../../core/kit/sockio.js';
+import { SOCKIO_VIAS } from '../../core/kit/sockio.js';
 
 const A = ['tcp', '--host', '127.0.0.1', '--port', '5001', '--send', '65536x16', '--reply', '1000x5'];
 const B = ['tcp', '--host', '::1', '--port', '5002', '--send', '100000x3', '--reply', '200000x2'];
@@ -25,23 +25,13 @@ function expected(a: SockioDone, b: SockioDone): TcpFlow[] {
 
 const byPort = (x: TcpFlow, y: TcpFlow) => x.lport - y.lport;
 
-for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly SockioVia[]) {
+for (const via of SOCKIO_VIAS) {
   test(`two flows: exact bytes each way per connection end, largest first (${via})`, kernelOpts(), () => {
-    const ns = new Netns('netdxtop');
-    const probe = startTcptop({ via, filter: { netns: netnsInode(ns.name) } });
-    assert.equal(probe.via, via);
-    try {
-      const want = expected(sockio(ns, ...A), sockio(ns, ...B));
-      const r = probe.sample();
-      assert.deepEqual([...r.flows].sort(byPort), [...want].sort(byPort));
-      const totals = r.flows.map((f) => f.rx_bytes + f.tx_bytes);
-      assert.deepEqual(totals, [A_UP + A_DOWN, A_UP + A_DOWN, B_UP + B_DOWN, B_UP + B_DOWN], 'sorted by sent + received');
-      assert.deepEqual([r.more, r.rx_bytes, r.tx_bytes], [0, A_UP + A_DOWN + B_UP + B_DOWN, A_UP + A_DOWN + B_UP + B_DOWN]);
-      assert.deepEqual(probe.sample().flows, [], 'the next interval starts empty');
-    } finally {
-      probe.stop();
-    }
-    assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
+    const { r, t: want } = viaInterval(via, startTcptop, (ns) => expected(sockio(ns, ...A), sockio(ns, ...B)), (x) => x.flows.length === 0);
+    assert.deepEqual([...r.flows].sort(byPort), [...want].sort(byPort));
+    const totals = r.flows.map((f) => f.rx_bytes + f.tx_bytes);
+    assert.deepEqual(totals, [A_UP + A_DOWN, A_UP + A_DOWN, B_UP + B_DOWN, B_UP + B_DOWN], 'sorted by sent + received');
+    assert.deepEqual([r.more, r.rx_bytes, r.tx_bytes], [0, A_UP + A_DOWN + B_UP + B_DOWN, A_UP + A_DOWN + B_UP + B_DOWN]);
   });
 }
 
