@@ -6,9 +6,8 @@
 // are the oracles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { kernelOpts, Netns, REPO_ROOT, track } from '../../testlib/kernel.js';
+import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { parseSnmpTable } from '../../core/proc/snmp.js';
@@ -102,16 +101,11 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
 }
 
 /** Runs `netdx tcpsynbl ARGS`; `during` runs once it is tracing. */
-async function cli(args: string[], during: () => Promise<void>): Promise<{ code: number | null; out: string[]; err: string[] }> {
-  const cp = track(spawn(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'tcpsynbl', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  const out: string[] = [];
-  const err: string[] = [];
-  createInterface({ input: cp.stdout! }).on('line', (l) => out.push(l));
-  let ran: Promise<void> = Promise.resolve();
-  createInterface({ input: cp.stderr! }).on('line', (l) => { err.push(l); if (l.startsWith('Tracing')) ran = during(); });
-  const code = await new Promise<number | null>((r) => cp.on('close', r));
-  await ran;
-  return { code, out, err };
+async function cli(args: string[], during: () => Promise<unknown>): Promise<{ code: number | null; out: string[]; err: string[] }> {
+  const t = await startTracing('tcpsynbl', args);
+  const closed = new Promise<number | null>((r) => t.cp.on('close', r));
+  await during();
+  return { code: await closed, out: t.out, err: t.err };
 }
 
 /** listen(3) never accepting, 4 clients that fill its queue and 3 refused on the SYN path. */
@@ -159,14 +153,7 @@ test('CLI text: the table, then BCC-style histograms within 100 columns; --summa
 });
 
 test('CLI: bad input is one line and exit 1', kernelOpts(), () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'tcpsynbl', ...args], { encoding: 'utf8', timeout: 20_000 });
-  for (const args of [['-4', '-6'], ['--netns', 'no-such-ns-here'], ['-D', '80'], ['-c', '2'], ['-i', '0'], ['-L', '1,2,3,4,5,6,7,8,9'], ['-p', '0']]) {
-    const r = run(args);
-    assert.equal(r.status, 1, `${args.join(' ')}: exit 1 (${r.stderr})`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, /^netdx: /);
-    assert.equal(r.stdout, '');
-  }
+  assertUsageErrors('tcpsynbl', [['-4', '-6'], ['--netns', 'no-such-ns-here'], ['-D', '80'], ['-c', '2'], ['-i', '0'], ['-L', '1,2,3,4,5,6,7,8,9'], ['-p', '0']]);
 });
 
 function handleOf(ns: Netns, comment: string): string {
