@@ -25,6 +25,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpsynbl/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
+  { name: 'sormem', layer: 'socket', summary: 'receive buffers against their limit per socket: fill % histograms, buffer-full drops',
+    load: async () => def(await import('./sormem/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',
