@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Listeners, and packets dropped at or sent from a socket: the listener behind a request socket;
- * entry programs on skb:kfree_skb (the drops of one reason at a socket the kernel names: a
- * listener's overflow, a full receive buffer) and net:net_dev_queue (transmits), each as raw_tp,
- * classic tracepoint and tp_btf, as netdx_tcpstate.h does for inet_sock_set_state: NAME_raw,
- * NAME_tp, NAME_btf; user space loads one of each (core/kit variants). NETDX_MAP declares a map in
- * one line. */
+/* Listeners, and packets on their way: the listener behind a request socket; entry programs on
+ * skb:kfree_skb (the drops of one reason at a socket the kernel names: a listener's overflow, a
+ * full receive buffer) and on net:net_dev_queue and netif_receive_skb (packets sent, received),
+ * each as raw_tp, classic tracepoint and tp_btf, as netdx_tcpstate.h does for
+ * inet_sock_set_state: NAME_raw, NAME_tp, NAME_btf; user space loads one of each (core/kit
+ * variants). NETDX_MAP declares a map in one line. */
 #ifndef NETDX_LISTEN_H
 #define NETDX_LISTEN_H
 
@@ -66,19 +66,20 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 		return PREFIX##_reason(skb, reason, rx_sk);                                 \
 	}
 
-/* net:net_dev_queue (every packet handed to a device): FN(struct sk_buff *skb). */
-#define NETDX_NET_DEV_QUEUE_PROGRAMS(PREFIX, FN)                                            \
-	SEC("raw_tp/net_dev_queue")                                                         \
+/* A net:net_dev_template event (net_dev_queue: every packet handed to a device; netif_receive_skb:
+ * every packet a device delivers to the stack, skb->data at the network header): FN(skb). */
+#define NETDX_NET_DEV_PROGRAMS(PREFIX, EVENT, FN)                                           \
+	SEC("raw_tp/" #EVENT)                                                               \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
 		return FN((struct sk_buff *)ctx->args[0]);                                  \
 	}                                                                                   \
-	SEC("tracepoint/net/net_dev_queue")                                                 \
+	SEC("tracepoint/net/" #EVENT)                                                       \
 	int PREFIX##_tp(struct trace_event_raw_net_dev_template *ctx)                       \
 	{                                                                                   \
 		return FN((struct sk_buff *)ctx->skbaddr);                                  \
 	}                                                                                   \
-	SEC("tp_btf/net_dev_queue")                                                         \
+	SEC("tp_btf/" #EVENT)                                                               \
 	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb)                                     \
 	{                                                                                   \
 		return FN(skb);                                                             \

@@ -176,7 +176,7 @@ static __always_inline int on_xmit(struct sk_buff *skb)
 }
 
 /* tcpsynbl_xmit_raw, tcpsynbl_xmit_tp, tcpsynbl_xmit_btf */
-NETDX_NET_DEV_QUEUE_PROGRAMS(tcpsynbl_xmit, on_xmit)
+NETDX_NET_DEV_PROGRAMS(tcpsynbl_xmit, net_dev_queue, on_xmit)
 
 /* accept(listener fd): the listener's owner, in its process. */
 static __always_inline void on_accept(long fd)
