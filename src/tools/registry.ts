@@ -29,6 +29,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./sormem/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
     load: async () => def(await import('./nstat/cli.js')) },
+  { name: 'ipecn', layer: 'ip', summary: 'received IP packets by ECN codepoint per device (CE marks: congestion), CE per flow',
+    load: async () => def(await import('./ipecn/cli.js')) },
   { name: 'ifstat', layer: 'device', summary: 'per interface: packets, bytes, errors, drops, qdisc drops (sar -n DEV,EDEV, nicstat)',
     load: async () => def(await import('./ifstat/cli.js')) },
   { name: 'ethtool', layer: 'device', summary: 'driver counters as deltas, rings, queues, offloads, coalescing, pause, RSS (ethtool)',
