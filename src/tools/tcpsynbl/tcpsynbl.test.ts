@@ -60,7 +60,8 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
   const probe = startTcpSynbl({ netns: netnsInode(ns.name) }, { via });
   assert.equal(probe.via, via);
   const other = startTcpSynbl({ netns: netnsInode(ns.name), lports: [9] });
-  let r: TcpSynblReport, o: TcpSynblReport;
+  const notMine = startTcpSynbl({ netns: netnsInode(ns.name), pid: process.pid });
+  let r: TcpSynblReport, o: TcpSynblReport, n: TcpSynblReport;
   let l;
   try {
     const t = await tenClients(ns);
@@ -73,11 +74,14 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
     await sleep(100);
     r = probe.sample();
     o = other.sample();
+    n = notMine.sample();
   } finally {
     probe.stop();
     other.stop();
+    notMine.stop();
   }
   assert.deepEqual(o.listeners, [], 'a probe for port 9 saw nothing');
+  assert.deepEqual(n.listeners, [], 'a probe for another process saw nothing');
   const counters = nftCounters(ns, 'synbl');
   const mine = r.listeners;
   assert.equal(mine.length, 1, JSON.stringify(mine));
@@ -99,6 +103,21 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
   assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
 });
 }
+
+test('a listener made before tracing, accepting: named by its accept() or its inode', kernelOpts(), async () => {
+  const ns = new Netns('netdxsyn');
+  const l = workload(ns, 'listen', '--host', '127.0.0.1', '--backlog', '16', '--hold', '2000');
+  const port = (await l.wait('listening')).port as number;
+  const probe = startTcpSynbl({ netns: netnsInode(ns.name) });
+  let r: TcpSynblReport;
+  try {
+    await workload(ns, 'connect', '--host', '127.0.0.1', '--port', String(port), '--count', '5', '--hold', '200').done();
+    r = probe.sample();
+  } finally {
+    probe.stop();
+  }
+  assert.deepEqual(r.listeners.map((x) => [x.lport, x.pid, x.comm, x.limit, x.conns, x.synacks, x.overflows]), [[port, l.pid, 'python3', 16, 5, 5, 0]]);
+});
 
 /** Runs `netdx tcpsynbl ARGS`; `during` runs once it is tracing. */
 async function cli(args: string[], during: () => Promise<unknown>): Promise<{ code: number | null; out: string[]; err: string[] }> {
