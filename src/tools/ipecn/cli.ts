@@ -18,8 +18,8 @@ const DEVICES: ReadonlyArray<Column<IpEcnDevice>> = [
 const PROTOS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6', 132: 'sctp' };
 
 const FLOWS: ReadonlyArray<Column<IpEcnFlow>> = [
-  { header: 'SADDR', get: (f) => f.saddr },
-  { header: 'DADDR', get: (f) => f.daddr },
+  { header: 'SADDR', get: (f) => f.saddr, cap: 15 },
+  { header: 'DADDR', get: (f) => f.daddr, cap: 15 },
   { header: 'PROTO', get: (f) => PROTOS[f.proto] ?? String(f.proto) },
   { header: 'CE', get: (f) => f.ce, align: 'right' },
 ];

@@ -7,7 +7,7 @@ const proto = (s: SormemSocket) => `${s.proto}${s.family === 6 ? '6' : ''}`;
 const COLUMNS: ReadonlyArray<Column<SormemSocket>> = [
   ...ownerColumns<SormemSocket>(),
   { header: 'PROTO', get: (s) => proto(s) },
-  { header: 'LADDR', get: (s) => s.laddr },
+  { header: 'LADDR', get: (s) => s.laddr, cap: 15 },
   ...numberColumns<SormemSocket>([['LPORT', 'lport'], ['RPORT', 'rport'], ['RCVBUF', 'rcvbuf'], ['MAX_RMEM', 'max_rmem'],
     ['MAX%', 'max_pct'], ['READS', 'reads'], ['BYTES', 'bytes'], ['DROPS', 'drops']]),
 ];
