@@ -11,7 +11,7 @@ goes only where the caller says: loopback, or addresses inside namespaces the te
   connect --host H --port P [--count N] [--timeout S] [--hold MS] [--send BYTES] [--close-after MS]
           [--sndbuf BYTES] [--linger0] [--read]
   udp-listen --host H [--port P] [--rcvbuf BYTES] [--read-after MS] [--hold MS]
-  udp-send --host H --port P --count N [--size BYTES] [--bind ADDR] [--seconds S]
+  udp-send --host H --port P --count N [--size BYTES] [--bind ADDR] [--seconds S] [--tos TOS]
   syn-flood --dst IP --port P --count N --src-net A.B.C.0   (raw IPv4 SYNs from spoofed sources)
   udp-spray --dst IP --port P --count N --src-net A.B.0.0   (raw IPv4 UDP, a new flow each: conntrack)
   dns-server --host H [--port 53] [--delay-ms D] [--hold MS]   (answers A queries, late)
@@ -166,6 +166,12 @@ def cmd_udp_send(a):
     s = socket.socket(family_of(a.host), socket.SOCK_DGRAM)
     if a.bind:
         s.bind((a.bind, 0))
+    if a.tos >= 0:
+        # the whole byte, ECN bits included (a datagram socket keeps them; TCP masks them)
+        if family_of(a.host) == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, a.tos)
+        else:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a.tos)
     payload = b"u" * a.size
     sent = 0
     end = time.monotonic() + a.seconds if a.seconds else None
@@ -337,6 +343,7 @@ def main():
     us.add_argument("--bind", default="")
     us.add_argument("--seconds", type=float, default=0)
     us.add_argument("--pace-us", type=int, default=0)
+    us.add_argument("--tos", type=int, default=-1)
     sf = sub.add_parser("syn-flood")
     sf.add_argument("--dst", required=True)
     sf.add_argument("--port", type=int, required=True)

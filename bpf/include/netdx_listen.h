@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Listeners and what happens to packets on their way: the listener behind a request socket, and
- * entry programs on skb:kfree_skb (drops, with the kernel's reason and receiving socket) and
- * net:net_dev_queue (transmits), each as raw_tp, classic tracepoint and tp_btf, as
- * netdx_tcpstate.h does for inet_sock_set_state: NAME_raw, NAME_tp, NAME_btf; user space loads
- * one of each (core/kit variants). */
+/* Listeners, and packets on their way: the listener behind a request socket; entry programs on
+ * skb:kfree_skb (the drops of one reason at a socket the kernel names: a listener's overflow, a
+ * full receive buffer) and on net:net_dev_queue and netif_receive_skb (packets sent, received),
+ * each as raw_tp, classic tracepoint and tp_btf, as netdx_tcpstate.h does for
+ * inet_sock_set_state: NAME_raw, NAME_tp, NAME_btf; user space loads one of each (core/kit
+ * variants). NETDX_MAP declares a map in one line. */
 #ifndef NETDX_LISTEN_H
 #define NETDX_LISTEN_H
 
@@ -32,15 +33,23 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 	return NULL;
 }
 
-/* skb:kfree_skb: FN(struct sk_buff *skb, __u32 reason, struct sock *rx_sk). rx_sk (the socket
- * the packet was for, Linux 6.11+) is NULL where the kernel has not looked one up; the raw_tp and
- * tp_btf programs need it (they do not attach before 6.11), the tracepoint passes NULL there. */
-#define NETDX_KFREE_SKB_PROGRAMS(PREFIX, FN)                                                \
+/* skb:kfree_skb for one drop reason: FN(struct sk_buff *skb, struct sock *rx_sk) for the drops
+ * with reason REASON (an enum skb_drop_reason name, its number from the kernel's BTF) whose
+ * socket the kernel names. rx_sk (the socket the packet was for) came in Linux 6.11: the raw_tp
+ * and tp_btf programs need it (they do not attach before), the tracepoint sees no socket there. */
+#define NETDX_KFREE_SKB_PROGRAMS(PREFIX, REASON, FN)                                        \
+	static __always_inline int PREFIX##_reason(struct sk_buff *skb, __u32 reason,       \
+						   struct sock *rx_sk)                      \
+	{                                                                                   \
+		if (reason != bpf_core_enum_value(enum skb_drop_reason, REASON) || !rx_sk)  \
+			return 0;                                                           \
+		return FN(skb, rx_sk);                                                      \
+	}                                                                                   \
 	SEC("raw_tp/kfree_skb")                                                             \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
-		return FN((struct sk_buff *)ctx->args[0], (__u32)ctx->args[2],              \
-			  (struct sock *)ctx->args[3]);                                     \
+		return PREFIX##_reason((struct sk_buff *)ctx->args[0], (__u32)ctx->args[2], \
+				       (struct sock *)ctx->args[3]);                        \
 	}                                                                                   \
 	SEC("tracepoint/skb/kfree_skb")                                                     \
 	int PREFIX##_tp(struct trace_event_raw_kfree_skb *ctx)                              \
@@ -48,28 +57,29 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 		struct sock *rx_sk = NULL;                                                  \
 		if (bpf_core_field_exists(ctx->rx_sk))                                      \
 			rx_sk = (struct sock *)ctx->rx_sk;                                  \
-		return FN((struct sk_buff *)ctx->skbaddr, ctx->reason, rx_sk);              \
+		return PREFIX##_reason((struct sk_buff *)ctx->skbaddr, ctx->reason, rx_sk); \
 	}                                                                                   \
 	SEC("tp_btf/kfree_skb")                                                             \
 	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb, void *location,                     \
 		     enum skb_drop_reason reason, struct sock *rx_sk)                       \
 	{                                                                                   \
-		return FN(skb, reason, rx_sk);                                              \
+		return PREFIX##_reason(skb, reason, rx_sk);                                 \
 	}
 
-/* net:net_dev_queue (every packet handed to a device): FN(struct sk_buff *skb). */
-#define NETDX_NET_DEV_QUEUE_PROGRAMS(PREFIX, FN)                                            \
-	SEC("raw_tp/net_dev_queue")                                                         \
+/* A net:net_dev_template event (net_dev_queue: every packet handed to a device; netif_receive_skb:
+ * every packet a device delivers to the stack, skb->data at the network header): FN(skb). */
+#define NETDX_NET_DEV_PROGRAMS(PREFIX, EVENT, FN)                                           \
+	SEC("raw_tp/" #EVENT)                                                               \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
 		return FN((struct sk_buff *)ctx->args[0]);                                  \
 	}                                                                                   \
-	SEC("tracepoint/net/net_dev_queue")                                                 \
+	SEC("tracepoint/net/" #EVENT)                                                       \
 	int PREFIX##_tp(struct trace_event_raw_net_dev_template *ctx)                       \
 	{                                                                                   \
 		return FN((struct sk_buff *)ctx->skbaddr);                                  \
 	}                                                                                   \
-	SEC("tp_btf/net_dev_queue")                                                         \
+	SEC("tp_btf/" #EVENT)                                                               \
 	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb)                                     \
 	{                                                                                   \
 		return FN(skb);                                                             \

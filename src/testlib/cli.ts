@@ -1,7 +1,8 @@
 // Runs the built CLI (dist/netdx.cjs, the bundle that ./netdx runs; not the launcher itself, which
 // rebuilds when sources changed): inside a test's namespace, returning exit code, stdout and stderr
 // without throwing; or a tracing tool in the background.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { track, type Netns } from './kernel.js';
 
@@ -36,4 +37,15 @@ export async function startTracing(tool: string, args: readonly string[]): Promi
     cp.on('exit', (c) => reject(new Error(`netdx ${tool} exited (${c}) before tracing: ${err.join(' | ')}`)));
   });
   return { cp, out, err, exit };
+}
+
+/** Each of `cases` (argument lists) makes `netdx TOOL` exit 1 with one line on stderr ("netdx: ..."), and nothing on stdout. */
+export function assertUsageErrors(tool: string, cases: ReadonlyArray<readonly string[]>): void {
+  for (const args of cases) {
+    const r = spawnSync(process.execPath, [CLI_MAIN, tool, ...args], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 1, `${tool} ${args.join(' ')}: exit 1 (${r.stderr})`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^netdx: /);
+    assert.equal(r.stdout, '', `${tool} ${args.join(' ')}: nothing on stdout`);
+  }
 }

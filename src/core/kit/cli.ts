@@ -4,7 +4,8 @@
 // reported at exit. A tool gives its probe definition and how to render; this gives it a CLI.
 import { existsSync } from 'node:fs';
 import { NetdxError } from '../errors.js';
-import { tableLayout, type Column } from '../output.js';
+import { renderHistogram, type Histogram } from '../hist.js';
+import { renderTable, tableLayout, type Column } from '../output.js';
 import { poller } from '../bpf/ringbuf.js';
 import type { LostEvents } from '../bpf/object.js';
 import { checkInterval, clockOf, sleep, wallMsOf } from '../time.js';
@@ -238,4 +239,44 @@ export function socketColumns<E extends SocketEvent>(wide: boolean): Array<Colum
     { header: 'RADDR', get: (e) => e.raddr, width: addr },
     { header: 'RPORT', get: (e) => e.rport, align: 'right', width: 5 },
   ];
+}
+
+/** --summary of interval tools that print histograms under their table. */
+export const SUMMARY_OPTION = { summary: { type: 'bool', help: 'the table only, no histograms' } } as const satisfies OptionSpecs;
+
+/** Right-aligned columns of numbers, one per [header, field]. */
+export function numberColumns<T>(fields: ReadonlyArray<readonly [string, keyof T & string]>): Array<Column<T>> {
+  return fields.map(([header, key]) => ({ header, get: (row: T) => row[key] as number, align: 'right' as const }));
+}
+
+/** A row that names its owner: pid 0 and an empty comm when not known. */
+export interface Owned { pid: number; comm: string }
+
+/** PID and COMM columns ('-' when the owner is not known). */
+export function ownerColumns<E extends Owned>(): Array<Column<E>> {
+  return [
+    { header: 'PID', get: (e) => (e.pid ? e.pid : '-') },
+    { header: 'COMM', get: (e) => e.comm || '-' },
+  ];
+}
+
+/** ", pid PID COMM" for a known owner, '' otherwise: the end of a histogram's title. */
+export function ownerSuffix(o: Owned): string {
+  return o.pid ? `, pid ${o.pid} ${o.comm}` : '';
+}
+
+/**
+ * An interval tool's report as text: `empty` when there are no rows, else the table, then (unless
+ * `summary`) each row's histogram under the title `title(row)` gives (rows it gives none skipped),
+ * as BCC prints them.
+ */
+export function renderRowsWithHistograms<E extends { hist: Histogram }>(columns: ReadonlyArray<Column<E>>, rows: readonly E[],
+  opts: { empty: string; summary?: boolean; title(row: E): string | undefined }): string {
+  if (!rows.length) return `${opts.empty}\n`;
+  const parts = [renderTable(columns, rows)];
+  for (const r of opts.summary ? [] : rows) {
+    const t = opts.title(r);
+    if (t !== undefined) parts.push(`\n${t}\n${renderHistogram(r.hist)}`);
+  }
+  return parts.join('') + '\n';
 }

@@ -1,45 +1,26 @@
-import { intervalTool } from '../../core/kit/cli.js';
-import { renderHistogram } from '../../core/hist.js';
-import { renderTable, type Column } from '../../core/output.js';
-import type { OptionSpecs } from '../../core/tool.js';
+import { intervalTool, numberColumns, ownerColumns, ownerSuffix, renderRowsWithHistograms, SUMMARY_OPTION } from '../../core/kit/cli.js';
+import type { Column } from '../../core/output.js';
 import { TCPSYNBL, type TcpSynblListener, type TcpSynblReport } from './lib.js';
 
 const COLUMNS: ReadonlyArray<Column<TcpSynblListener>> = [
-  { header: 'PID', get: (l) => (l.pid ? l.pid : '-') },
-  { header: 'COMM', get: (l) => l.comm || '-' },
+  ...ownerColumns<TcpSynblListener>(),
   { header: 'IP', get: (l) => l.family },
-  { header: 'LPORT', get: (l) => l.lport, align: 'right' },
-  { header: 'LIMIT', get: (l) => l.limit, align: 'right' },
-  { header: 'CONNS', get: (l) => l.conns, align: 'right' },
-  { header: 'MAX_QUEUE', get: (l) => l.max_queue, align: 'right' },
-  { header: 'ACK_OVERFLOWS', get: (l) => l.overflows, align: 'right' },
-  { header: 'SYNACKS', get: (l) => l.synacks, align: 'right' },
-  { header: 'MAX_SYNQ', get: (l) => l.max_synq, align: 'right' },
+  ...numberColumns<TcpSynblListener>([['LPORT', 'lport'], ['LIMIT', 'limit'], ['CONNS', 'conns'], ['MAX_QUEUE', 'max_queue'],
+    ['ACK_OVERFLOWS', 'overflows'], ['SYNACKS', 'synacks'], ['MAX_SYNQ', 'max_synq']]),
 ];
 
-const OPTIONS = {
-  summary: { type: 'bool', help: 'the table only, no histograms' },
-} as const satisfies OptionSpecs;
-
-export default intervalTool<TcpSynblReport, typeof OPTIONS>({
+export default intervalTool<TcpSynblReport, typeof SUMMARY_OPTION>({
   name: 'tcpsynbl',
   layer: 'transport',
   summary: 'accept queues of TCP listeners against their limit, SYN queues and ACK overflows',
   replaces: 'tcpsynbl (BCC, libbpf-tools), per listener, with overflows — on tracepoints only',
   spec: TCPSYNBL,
-  options: OPTIONS,
+  options: SUMMARY_OPTION,
   tracing: 'TCP accept queues',
   examples: ['netdx tcpsynbl -i 1', 'netdx tcpsynbl -L 8080 -d 10', 'netdx tcpsynbl --netns shop -i 5 -c 3 --json'],
-  render(r, o) {
-    if (!r.listeners.length) return 'no handshake completed on a listener in this interval\n';
-    let out = renderTable(COLUMNS, r.listeners);
-    if (!o.summary) {
-      for (const l of r.listeners) {
-        const who = l.pid ? `, pid ${l.pid} ${l.comm}` : '';
-        out += `\nbacklog_max = ${l.limit}, port ${l.lport} (IPv${l.family}${who})\n${renderHistogram(l.hist)}`;
-      }
-    }
-    return out + '\n';
-  },
+  render: (r, o) => renderRowsWithHistograms(COLUMNS, r.listeners, {
+    empty: 'no handshake completed on a listener in this interval', summary: o.summary,
+    title: (l) => `backlog_max = ${l.limit}, port ${l.lport} (IPv${l.family}${ownerSuffix(l)})`,
+  }),
   json: (r) => ({ listeners: r.listeners }),
 });

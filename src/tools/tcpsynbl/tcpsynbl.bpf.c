@@ -136,17 +136,15 @@ static __always_inline struct tcpsynbl_val *listener_stats(struct sock *sk, stru
 	struct sock *l = netdx_listener_of(sk);
 	if (!l)
 		return NULL;
+	*lp = l;
 	struct tcpsynbl_val *v = stats_of(l);
 	if (v)
 		remember(l, false);
-	*lp = l;
 	return v;
 }
 
-static __always_inline int on_drop(struct sk_buff *skb, __u32 reason, struct sock *sk)
+static __always_inline int on_overflow(struct sk_buff *skb, struct sock *sk)
 {
-	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW) || !sk)
-		return 0;
 	struct sock *l;
 	struct tcpsynbl_val *v = listener_stats(sk, &l);
 	if (!v)
@@ -158,7 +156,7 @@ static __always_inline int on_drop(struct sk_buff *skb, __u32 reason, struct soc
 }
 
 /* tcpsynbl_drop_raw, tcpsynbl_drop_tp, tcpsynbl_drop_btf */
-NETDX_KFREE_SKB_PROGRAMS(tcpsynbl_drop, on_drop)
+NETDX_KFREE_SKB_PROGRAMS(tcpsynbl_drop, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW, on_overflow)
 
 static __always_inline int on_xmit(struct sk_buff *skb)
 {
@@ -178,7 +176,7 @@ static __always_inline int on_xmit(struct sk_buff *skb)
 }
 
 /* tcpsynbl_xmit_raw, tcpsynbl_xmit_tp, tcpsynbl_xmit_btf */
-NETDX_NET_DEV_QUEUE_PROGRAMS(tcpsynbl_xmit, on_xmit)
+NETDX_NET_DEV_PROGRAMS(tcpsynbl_xmit, net_dev_queue, on_xmit)
 
 /* accept(listener fd): the listener's owner, in its process. */
 static __always_inline void on_accept(long fd)

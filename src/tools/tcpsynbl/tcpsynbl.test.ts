@@ -6,9 +6,8 @@
 // are the oracles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { kernelOpts, Netns, REPO_ROOT, track } from '../../testlib/kernel.js';
+import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { parseSnmpTable } from '../../core/proc/snmp.js';
@@ -61,7 +60,8 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
   const probe = startTcpSynbl({ netns: netnsInode(ns.name) }, { via });
   assert.equal(probe.via, via);
   const other = startTcpSynbl({ netns: netnsInode(ns.name), lports: [9] });
-  let r: TcpSynblReport, o: TcpSynblReport;
+  const notMine = startTcpSynbl({ netns: netnsInode(ns.name), pid: process.pid });
+  let r: TcpSynblReport, o: TcpSynblReport, n: TcpSynblReport;
   let l;
   try {
     const t = await tenClients(ns);
@@ -74,11 +74,14 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
     await sleep(100);
     r = probe.sample();
     o = other.sample();
+    n = notMine.sample();
   } finally {
     probe.stop();
     other.stop();
+    notMine.stop();
   }
   assert.deepEqual(o.listeners, [], 'a probe for port 9 saw nothing');
+  assert.deepEqual(n.listeners, [], 'a probe for another process saw nothing');
   const counters = nftCounters(ns, 'synbl');
   const mine = r.listeners;
   assert.equal(mine.length, 1, JSON.stringify(mine));
@@ -101,17 +104,27 @@ test(`listen(3), 10 clients: queue lengths 0-3, limit 3, ACK-path overflows and 
 });
 }
 
+test('a listener made before tracing, accepting: named by its accept() or its inode', kernelOpts(), async () => {
+  const ns = new Netns('netdxsyn');
+  const l = workload(ns, 'listen', '--host', '127.0.0.1', '--backlog', '16', '--hold', '2000');
+  const port = (await l.wait('listening')).port as number;
+  const probe = startTcpSynbl({ netns: netnsInode(ns.name) });
+  let r: TcpSynblReport;
+  try {
+    await workload(ns, 'connect', '--host', '127.0.0.1', '--port', String(port), '--count', '5', '--hold', '200').done();
+    r = probe.sample();
+  } finally {
+    probe.stop();
+  }
+  assert.deepEqual(r.listeners.map((x) => [x.lport, x.pid, x.comm, x.limit, x.conns, x.synacks, x.overflows]), [[port, l.pid, 'python3', 16, 5, 5, 0]]);
+});
+
 /** Runs `netdx tcpsynbl ARGS`; `during` runs once it is tracing. */
-async function cli(args: string[], during: () => Promise<void>): Promise<{ code: number | null; out: string[]; err: string[] }> {
-  const cp = track(spawn(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'tcpsynbl', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  const out: string[] = [];
-  const err: string[] = [];
-  createInterface({ input: cp.stdout! }).on('line', (l) => out.push(l));
-  let ran: Promise<void> = Promise.resolve();
-  createInterface({ input: cp.stderr! }).on('line', (l) => { err.push(l); if (l.startsWith('Tracing')) ran = during(); });
-  const code = await new Promise<number | null>((r) => cp.on('close', r));
-  await ran;
-  return { code, out, err };
+async function cli(args: string[], during: () => Promise<unknown>): Promise<{ code: number | null; out: string[]; err: string[] }> {
+  const t = await startTracing('tcpsynbl', args);
+  const closed = new Promise<number | null>((r) => t.cp.on('close', r));
+  await during();
+  return { code: await closed, out: t.out, err: t.err };
 }
 
 /** listen(3) never accepting, 4 clients that fill its queue and 3 refused on the SYN path. */
@@ -159,14 +172,7 @@ test('CLI text: the table, then BCC-style histograms within 100 columns; --summa
 });
 
 test('CLI: bad input is one line and exit 1', kernelOpts(), () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'tcpsynbl', ...args], { encoding: 'utf8', timeout: 20_000 });
-  for (const args of [['-4', '-6'], ['--netns', 'no-such-ns-here'], ['-D', '80'], ['-c', '2'], ['-i', '0'], ['-L', '1,2,3,4,5,6,7,8,9'], ['-p', '0']]) {
-    const r = run(args);
-    assert.equal(r.status, 1, `${args.join(' ')}: exit 1 (${r.stderr})`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, /^netdx: /);
-    assert.equal(r.stdout, '');
-  }
+  assertUsageErrors('tcpsynbl', [['-4', '-6'], ['--netns', 'no-such-ns-here'], ['-D', '80'], ['-c', '2'], ['-i', '0'], ['-L', '1,2,3,4,5,6,7,8,9'], ['-p', '0']]);
 });
 
 function handleOf(ns: Netns, comment: string): string {
