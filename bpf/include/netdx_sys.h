@@ -171,6 +171,25 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 		(e)->protocol = (sk) ? BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) : 0; \
 	} while (0)
 
+/* A ring record of type T for the call c that returned ret on socket sk, its shared fields filled
+ * (NETDX_SYS_EVENT_FILL), or NULL (counted as lost) when the ring has no room. */
+#define netdx_sys_event(T, c, ret, sk)                                                  \
+	({                                                                              \
+		T *__e = netdx_reserve(&events, &lost, T);                              \
+		if (__e)                                                                \
+			NETDX_SYS_EVENT_FILL(__e, c, ret, sk);                          \
+		__e;                                                                    \
+	})
+
+/* The sockaddr of call c into the event's addr, path, afamily and port. */
+#define NETDX_SYS_EVENT_SOCKADDR(e, c)                                                  \
+	do {                                                                            \
+		__builtin_memcpy((e)->addr, (c)->sa.addr, sizeof((e)->addr));            \
+		__builtin_memcpy((e)->path, (c)->sa.path, sizeof((e)->path));            \
+		(e)->afamily = (c)->sa.family;                                          \
+		(e)->port = (c)->sa.port;                                               \
+	} while (0)
+
 /* The entry and exit programs of one syscall, PREFIX_enter_CALL and PREFIX_exit_CALL (user space
  * lists them with core/kit/sys.ts syscallVariants()): ON_ENTER(args[0], args[1], args[2]),
  * ON_EXIT(ret). */

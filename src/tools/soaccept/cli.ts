@@ -10,7 +10,6 @@ export default syscallTool({
   tracing: 'accept() calls',
   examples: ['netdx soaccept', 'netdx soaccept -L 8080 -T', 'netdx soaccept -x --json'],
   columns: [
-    { header: 'PROTO', get: (e) => e.proto, width: 11 },
     { header: 'LPORT', get: (e) => (e.lport ? e.lport : '-'), align: 'right', width: 5 },
     { header: 'RADDR', get: (e) => e.raddr, width: 15 },
     { header: 'RPORT', get: (e) => (e.rport ? e.rport : '-'), align: 'right', width: 5 },

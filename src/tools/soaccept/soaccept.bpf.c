@@ -38,10 +38,9 @@ static __always_inline int on_exit(long ret)
 	/* -D: the peer's port, known once the call returns */
 	if (!netdx_rport_ok(rport))
 		return 0;
-	struct soaccept_event *e = netdx_reserve(&events, &lost, struct soaccept_event);
+	struct soaccept_event *e = netdx_sys_event(struct soaccept_event, &c, ret, sk);
 	if (!e)
 		return 0;
-	NETDX_SYS_EVENT_FILL(e, &c, ret, sk);
 	e->newfd = ret >= 0 ? ret : -1;
 	e->qlen = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
 	e->qmax = sk ? BPF_CORE_READ(sk, sk_max_ack_backlog) : 0;

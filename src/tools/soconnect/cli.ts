@@ -11,7 +11,6 @@ export default syscallTool({
   examples: ['netdx soconnect', 'netdx soconnect -x -d 60', 'netdx soconnect -D 53,443 --json'],
   columns: [
     { header: 'FD', get: (e) => e.fd, align: 'right', width: 4 },
-    { header: 'PROTO', get: (e) => e.proto, width: 11 },
     { header: 'DADDR', get: (e) => e.daddr, width: 15 },
     { header: 'DPORT', get: (e) => (e.dport ? e.dport : '-'), align: 'right', width: 5 },
     { header: 'LPORT', get: (e) => (e.lport ? e.lport : '-'), align: 'right', width: 5 },

@@ -13,7 +13,7 @@ export interface SoConnectEvent extends SyscallEvent {
 }
 
 export const decodeSoConnect = syscallDecoder(soconnect_event, (r) => ({
-  daddr: sockaddrText(r.dfamily, r.daddr, r.path), dport: r.dport, lport: r.lport,
+  daddr: sockaddrText(r.afamily, r.addr, r.path), dport: r.port, lport: r.lport,
 }));
 
 export const SOCONNECT: EventSpec<SoConnectEvent, SyscallOptions> = {

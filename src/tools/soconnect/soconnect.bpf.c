@@ -40,14 +40,10 @@ static __always_inline int on_exit(long ret)
 	__u16 lport = sk ? netdx_sk_lport(sk) : 0;
 	if (!netdx_lport_ok(lport) || !netdx_sys_wanted(ret, EINPROGRESS))
 		return 0;
-	struct soconnect_event *e = netdx_reserve(&events, &lost, struct soconnect_event);
+	struct soconnect_event *e = netdx_sys_event(struct soconnect_event, &c, ret, sk);
 	if (!e)
 		return 0;
-	NETDX_SYS_EVENT_FILL(e, &c, ret, sk);
-	__builtin_memcpy(e->daddr, c.sa.addr, sizeof(e->daddr));
-	__builtin_memcpy(e->path, c.sa.path, sizeof(e->path));
-	e->dfamily = c.sa.family;
-	e->dport = c.sa.port;
+	NETDX_SYS_EVENT_SOCKADDR(e, &c);
 	e->lport = lport;
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
