@@ -37,3 +37,13 @@ export async function startTracing(tool: string, args: readonly string[]): Promi
   });
   return { cp, out, err, exit };
 }
+
+/** Each of `argsList` given to `netdx TOOL` (in `ns`) is bad input: exit 1, one line on stderr. */
+export function assertBadInput(ns: Netns, tool: string, argsList: ReadonlyArray<readonly string[]>): void {
+  for (const args of argsList) {
+    const r = runCli(ns, [tool, ...args]);
+    if (r.code !== 1 || r.err.split('\n').length !== 1 || !r.err) {
+      throw new Error(`netdx ${tool} ${args.join(' ')}: exit ${r.code}, want 1 and one line on stderr: ${r.err}`);
+    }
+  }
+}

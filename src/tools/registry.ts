@@ -27,6 +27,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./soaccept/cli.js')) },
   { name: 'bindsnoop', layer: 'socket', summary: 'each bind() call: process, address, port, protocol, socket options and result',
     load: async () => def(await import('./bindsnoop/cli.js')) },
+  { name: 'solisten', layer: 'socket', summary: 'each listen() call: process, address, port, backlog asked and the limit set',
+    load: async () => def(await import('./solisten/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

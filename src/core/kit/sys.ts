@@ -6,9 +6,22 @@ import type { HookName } from '../bpf/features.js';
 import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
 import { errnoName } from '../errors.js';
 import type { OptionSpecs } from '../tool.js';
+import type { EventSpec } from './events.js';
+import type { FilterFlag } from './filter.js';
 import type { Variant } from './load.js';
 
 export const SYSCALL_HOOKS: readonly HookName[] = ['syscall_tracepoint', 'ringbuf'];
+
+/** A syscall tool's probe: its calls (connect, accept4, ...) name its programs. */
+export interface SyscallSpec<E> extends EventSpec<E, SyscallOptions> {
+  calls: readonly string[];
+}
+
+/** The probe of tool `name` (object and program prefix alike) on `calls`, with the filters it applies. */
+export function syscallSpec<E>(name: string, calls: readonly string[], filters: readonly FilterFlag[],
+  decode: (dv: DataView, off: number) => E): SyscallSpec<E> {
+  return { name, object: name, hooks: SYSCALL_HOOKS, filters, variants: syscallVariants(name, calls), rodata: syscallRodata, decode, calls };
+}
 
 /** The one way to attach: NETDX_SYS_PROGRAMS(prefix, call, ...) for each call. */
 export function syscallVariants(prefix: string, calls: readonly string[]): Variant[] {

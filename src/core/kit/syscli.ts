@@ -1,29 +1,30 @@
-// The CLI of a syscall event tool (core/kit/sys.ts), written once: -x, the NDJSON line, the
+// The CLI of a syscall event tool (core/kit/sys.ts), written once: -x, "Tracing connect() calls", the NDJSON line, the
 // event's own time for -T, and the columns every such tool begins with (PID, COMM, PROTO) and ends with
 // (LAT_MS, RESULT) around its own.
 import { ndjson, type Column } from '../output.js';
 import type { Layer, OptionSpecs, ToolDef } from '../tool.js';
 import { eventTool } from './cli.js';
-import type { EventSpec } from './events.js';
-import { SYSCALL_NOUNS, SYSCALL_OPTIONS, type SyscallEvent, type SyscallOptions } from './sys.js';
+import { SYSCALL_NOUNS, SYSCALL_OPTIONS, type SyscallEvent, type SyscallSpec } from './sys.js';
 
 export interface SyscallToolDef<E extends SyscallEvent> {
-  name: string;
-  layer: Layer;
+  /** Default 'socket'. */
+  layer?: Layer;
   summary: string;
   replaces?: string;
-  examples?: readonly string[];
-  spec: EventSpec<E, SyscallOptions>;
-  /** "Tracing <what>... Hit Ctrl-C to end." */
-  tracing: string;
+  /** An example of the tool's own, shown between the shared ones. */
+  example?: string;
   /** The tool's own columns, between PROTO and LAT_MS. */
   columns: ReadonlyArray<Column<E> & { width?: number }>;
 }
 
-export function syscallTool<E extends SyscallEvent>(def: SyscallToolDef<E>): ToolDef<OptionSpecs> {
+/** The CLI of the syscall tool whose probe is `spec` (the tool is named after it). */
+export function syscallTool<E extends SyscallEvent>(spec: SyscallSpec<E>, def: SyscallToolDef<E>): ToolDef<OptionSpecs> {
+  const name = spec.name;
   return eventTool({
-    ...def,
+    name, layer: def.layer ?? 'socket', summary: def.summary, replaces: def.replaces, spec,
+    examples: [`netdx ${name}`, `netdx ${name} -x -T`, ...(def.example ? [def.example] : []), `netdx ${name} --netns NAME --json`],
     options: SYSCALL_OPTIONS,
+    tracing: `${spec.calls.map((c) => `${c}()`).join(', ')} calls`,
     nouns: SYSCALL_NOUNS,
     columns: () => [
       { header: 'PID', get: (e: E) => e.pid, width: 7 },
@@ -37,3 +38,4 @@ export function syscallTool<E extends SyscallEvent>(def: SyscallToolDef<E>): Too
     time: (e) => e.ts_ns,
   });
 }
+

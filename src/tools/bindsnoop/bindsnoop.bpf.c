@@ -49,28 +49,23 @@ static __always_inline __u16 inet_opts(struct sock *sk)
 	return o;
 }
 
-static __always_inline int on_exit(long ret)
+static __always_inline int on_exit(struct netdx_sys_call *c, struct sock *sk, long ret)
 {
-	struct netdx_sys_call c;
-	if (!netdx_sys_end(&calls, &c) || !netdx_sys_wanted(ret, 0))
-		return 0;
-	struct sock *sk = (struct sock *)c.sk;
 	__u16 family = netdx_sk_family(sk);
 	bool inet = family == AF_INET || family == AF_INET6;
 	/* inet_num, set by a successful bind (inet_sport may keep a failed connect()'s port) */
 	__u16 bound = inet && ret == 0 ? BPF_CORE_READ(sk, __sk_common.skc_num) : 0;
 	/* -L: the port bound, or the one asked for when none is */
-	if (!netdx_lport_ok(bound ? bound : c.sa.port))
+	if (!netdx_sys_wanted(ret, 0) || !netdx_lport_ok(bound ? bound : c->sa.port))
 		return 0;
 	__u16 opts = inet ? inet_opts(sk) : 0;
-	struct bindsnoop_event *e = netdx_sys_event(struct bindsnoop_event, &c, ret, sk);
+	struct bindsnoop_event *e = netdx_sys_event(struct bindsnoop_event, c, ret, sk);
 	if (!e)
 		return 0;
 	e->opts = opts;
 	e->bound_port = bound;
 	e->ifindex = BPF_CORE_READ(sk, __sk_common.skc_bound_dev_if);
-	e->_pad = 0;
-	NETDX_SYS_EVENT_SOCKADDR(e, &c);
+	NETDX_SYS_EVENT_SOCKADDR(e, c);
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }

@@ -4,6 +4,10 @@
 #ifndef NETDX_BINDSNOOP_H
 #define NETDX_BINDSNOOP_H
 
+#define NETDX_SYS_FIELDS_ONLY
+#include "netdx_sys.h"
+#undef NETDX_SYS_FIELDS_ONLY
+
 /* opts: the socket's options that change what bind() does */
 #define BINDSNOOP_REUSEADDR 1
 #define BINDSNOOP_REUSEPORT 2
@@ -14,23 +18,12 @@
 struct bindsnoop_event {
 	__u8 addr[16];      /* the address asked for (IPv4 in the first 4 bytes) */
 	char path[64];      /* AF_UNIX: the path asked for ('@' starts an abstract name) */
-	__u64 ts_ns;        /* return, bpf_ktime_get_ns() */
-	__u64 latency_ns;
-	__u32 pid;
-	__u32 tid;
-	__u32 netns;
-	__s32 fd;
-	__s32 err;          /* 0, or the errno returned (EADDRINUSE, EADDRNOTAVAIL, EACCES, ...) */
+	NETDX_SYS_EVENT_FIELDS
 	__s32 ifindex;      /* SO_BINDTODEVICE's interface; 0 none */
-	__u16 family;       /* the socket's */
-	__u16 type;
-	__u16 protocol;
 	__u16 afamily;      /* the sockaddr's */
 	__u16 port;         /* the port asked for (0: any) */
 	__u16 bound_port;   /* the socket's port after the call (0: none yet) */
 	__u16 opts;         /* BINDSNOOP_* */
-	__u16 _pad;
-	char comm[16];
 };
 
 #endif

@@ -2,9 +2,8 @@
 // process inside a namespace the test makes; the probe is filtered to that namespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { kernelOpts, Netns, REPO_ROOT } from '../../testlib/kernel.js';
+import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { assertBadInput, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
 import { BINDSNOOP, type BindEvent } from './lib.js';
@@ -75,13 +74,10 @@ test('each bind(): ports, options (reuse, freebind, transparent, no port, device
 test('CLI: -x -L --json: the failed bind to that port; OPTS in the table; bad input', kernelOpts(), async () => {
   const ns = new Netns();
   const run = async (args: string[]) => {
-    const cp = spawn(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'bindsnoop', '--netns', ns.name, '-d', '2', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    createInterface({ input: cp.stdout! }).on('line', (l) => lines.push(l));
-    await new Promise<void>((r) => createInterface({ input: cp.stderr! }).on('line', (l) => { if (l.startsWith('Tracing')) r(); }));
+    const cli = await startTracing('bindsnoop', ['--netns', ns.name, '-d', '2', ...args]);
     const app = binds(ns);
-    assert.equal(await new Promise<number | null>((r) => cp.on('exit', r)), 0);
-    return { app, lines };
+    assert.equal(await cli.exit, 0);
+    return { app, lines: cli.out };
   };
   const j = await run(['-x', '-L', '5353', '--json']);
   assert.deepEqual(j.lines.map((l) => JSON.parse(l) as BindEvent).map((e) => [e.pid, e.fd, e.addr, e.port, e.result]),
@@ -90,9 +86,5 @@ test('CLI: -x -L --json: the failed bind to that port; OPTS in the table; bad in
   assert.match(t.lines[0]!, /^PID +COMM +PROTO +ADDR +PORT OPTS +IF +LAT_MS RESULT$/);
   assert.deepEqual(t.lines.slice(1).map((l) => l.split(/ +/).slice(2, 7)),
     [['UDP', '::1', '5353', '....r', '-'], ['UDP', '::1', '5353', '....r', '1'], ['UDP', '::1', '5353', '.....', '-']]);
-  for (const args of [['-D', '80'], ['-4', '-6'], ['--netns', 'no-such-ns-here'], ['-L', 'http']]) {
-    const r = spawnSync(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'bindsnoop', ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 1, `${args.join(' ')}: exit 1 (${r.stderr})`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  }
+  assertBadInput(ns, 'bindsnoop', [['-D', '80'], ['-4', '-6'], ['--netns', 'no-such-ns-here'], ['-L', 'http']]);
 });

@@ -1,6 +1,5 @@
 // bindsnoop as a library: one typed event per bind() of an IPv4, IPv6 or unix socket.
-import type { EventSpec } from '../../core/kit/events.js';
-import { sockaddrText, syscallDecoder, syscallRodata, syscallVariants, SYSCALL_HOOKS, type SyscallEvent, type SyscallOptions } from '../../core/kit/sys.js';
+import { sockaddrText, syscallDecoder, syscallSpec, type SyscallEvent } from '../../core/kit/sys.js';
 import { bindsnoop_event } from './bindsnoop.h.js';
 
 /** The socket options that change what bind() does, by their bit in bindsnoop.h, with BCC's letters. */
@@ -32,12 +31,4 @@ export function optLetters(opts: readonly string[]): string {
   return BIND_OPTS.map(([letter, name]) => (opts.includes(name) ? letter : '.')).join('');
 }
 
-export const BINDSNOOP: EventSpec<BindEvent, SyscallOptions> = {
-  name: 'bindsnoop',
-  object: 'bindsnoop',
-  hooks: SYSCALL_HOOKS,
-  filters: ['pid', 'lport', 'family', 'netns', 'cgroup'],
-  variants: syscallVariants('bindsnoop', ['bind']),
-  rodata: syscallRodata,
-  decode: decodeBind,
-};
+export const BINDSNOOP = syscallSpec<BindEvent>('bindsnoop', ['bind'], ['pid', 'lport', 'family', 'netns', 'cgroup'], decodeBind);
