@@ -39,6 +39,19 @@
 	__u16 protocol;
 #endif
 
+#ifndef NETDX_SYS_HIST_KEY_FIELDS
+/* The key and value of the per-process log2 histograms of latency tools (NETDX_SYS_HISTS). */
+#define NETDX_SYS_HIST_KEY_FIELDS                                          \
+	__u32 pid;          /* the owner (tgid); 0 for every process (no -P) */ \
+	__u32 failed;       /* 1: the operation failed */
+#define NETDX_SYS_HIST_VAL_FIELDS                                          \
+	__u64 count;                                                        \
+	__u64 total_ns;     /* exact sum */                                 \
+	__u32 slots[27];    /* log2 of each latency in µs (struct netdx_hist) */ \
+	char comm[16];      /* the owner's, when pid is set */              \
+	__u32 _pad;
+#endif
+
 #if !defined(NETDX_SYS_H) && !defined(NETDX_SYS_FIELDS_ONLY)
 #define NETDX_SYS_H
 
@@ -164,6 +177,16 @@ static __always_inline bool netdx_sys_begin(struct netdx_sys_call *c, long fd, l
 	return true;
 }
 
+/* netdx_sys_begin() for a call that names an address (connect): the sockaddr read into c and
+ * -D applied to its port. */
+static __always_inline bool netdx_sys_begin_addr(struct netdx_sys_call *c, long fd, long uaddr, long addrlen)
+{
+	if (!netdx_sys_begin(c, fd, 0))
+		return false;
+	netdx_read_sockaddr(&c->sa, (const void *)uaddr, addrlen);
+	return netdx_rport_ok(c->sa.port);
+}
+
 /* Keeps the call until its exit (counted as untracked when the map is full). */
 static __always_inline void netdx_sys_save(void *calls, void *lost, struct netdx_sys_call *c)
 {
@@ -232,6 +255,40 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 		(e)->afamily = (c)->sa.family;                                          \
 		(e)->port = (c)->sa.port;                                               \
 	} while (0)
+
+/* Latency histograms per process (-P: per_pid) or for all, failed apart, in the map `hists` that
+ * user space drains each interval, and hist_add(owner, failed, delta_ns) that adds to them (a
+ * full map counts the latency as untracked in `lost`). KEY and VAL are the tool's structs of
+ * NETDX_SYS_HIST_KEY_FIELDS and NETDX_SYS_HIST_VAL_FIELDS. */
+#define NETDX_SYS_HISTS(KEY, VAL)                                                       \
+	const volatile bool per_pid = false;                                            \
+	struct {                                                                        \
+		__uint(type, BPF_MAP_TYPE_HASH);                                        \
+		__uint(max_entries, 10240);                                             \
+		__type(key, struct KEY);                                                \
+		__type(value, struct VAL);                                              \
+	} hists SEC(".maps");                                                           \
+	NETDX_EXPORT(KEY);                                                              \
+	NETDX_EXPORT(VAL);                                                              \
+	static __always_inline void hist_add(struct netdx_owner *o, __u32 failed, __u64 delta_ns) \
+	{                                                                               \
+		struct KEY k = { .pid = per_pid && o ? o->tgid : 0, .failed = failed }; \
+		struct VAL *v = bpf_map_lookup_elem(&hists, &k);                        \
+		if (!v) {                                                               \
+			struct VAL z = {};                                              \
+			if (k.pid)                                                      \
+				__builtin_memcpy(z.comm, o->comm, sizeof(z.comm));      \
+			bpf_map_update_elem(&hists, &k, &z, BPF_NOEXIST);               \
+			v = bpf_map_lookup_elem(&hists, &k);                            \
+			if (!v) {                                                       \
+				netdx_count(&lost, NETDX_LOST_UNTRACKED);               \
+				return;                                                 \
+			}                                                               \
+		}                                                                       \
+		__sync_fetch_and_add(&v->count, 1);                                     \
+		__sync_fetch_and_add(&v->total_ns, delta_ns);                           \
+		netdx_hist_add((struct netdx_hist *)v->slots, delta_ns / 1000);         \
+	}
 
 /* The entry and exit programs of one syscall, PREFIX_enter_CALL and PREFIX_exit_CALL (user space
  * lists them with core/kit/sys.ts syscallVariants()): ON_ENTER(args[0], args[1], args[2]), and

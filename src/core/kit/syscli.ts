@@ -3,8 +3,10 @@
 // (LAT_MS, RESULT) around its own.
 import { ndjson, type Column } from '../output.js';
 import type { Layer, OptionSpecs, ToolDef } from '../tool.js';
-import { eventTool } from './cli.js';
-import { SYSCALL_NOUNS, SYSCALL_OPTIONS, type SyscallEvent, type SyscallSpec } from './sys.js';
+import { renderHistogram } from '../hist.js';
+import { eventTool, intervalTool } from './cli.js';
+import type { IntervalSpec } from './interval.js';
+import { SYSCALL_NOUNS, SYSCALL_OPTIONS, type SyscallEvent, type SyscallHistOptions, type SyscallHistReport, type SyscallSpec } from './sys.js';
 
 export interface SyscallToolDef<E extends SyscallEvent> {
   /** Default 'socket'. */
@@ -39,3 +41,30 @@ export function syscallTool<E extends SyscallEvent>(spec: SyscallSpec<E>, def: S
   });
 }
 
+
+export interface SyscallHistToolDef {
+  summary: string;
+  replaces?: string;
+  examples: readonly string[];
+  /** "Tracing <what>..." and the histograms' titles: 'connect latency'. */
+  what: string;
+  /** What one count is: 'connects'. */
+  unit: string;
+}
+
+/** The CLI of a latency tool (SyscallHistReport): -P, a BCC-style histogram per process and result. */
+export function syscallHistTool(spec: IntervalSpec<SyscallHistReport, SyscallHistOptions>, def: SyscallHistToolDef): ToolDef<OptionSpecs> {
+  return intervalTool({
+    name: spec.name, layer: 'socket', summary: def.summary, replaces: def.replaces, examples: def.examples, spec,
+    options: { pids: { type: 'bool', short: 'P', help: 'a histogram per process' } },
+    tracing: def.what,
+    render(r) {
+      if (!r.hists.length) return `no ${def.unit}\n`;
+      return r.hists.map((h) => {
+        const who = h.pid ? `pid ${h.pid} (${h.comm}), ` : '';
+        return `${def.what}, ${who}${h.result}: ${h.count} ${def.unit}, average ${(h.total_ns / h.count / 1e6).toFixed(3)} ms\n${renderHistogram(h.hist)}`;
+      }).join('\n') + '\n';
+    },
+    json: (r) => ({ hists: r.hists }),
+  });
+}

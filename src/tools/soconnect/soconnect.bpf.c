@@ -20,13 +20,9 @@ NETDX_SYS_EVENT_MAPS(soconnect_event);
 static __always_inline int on_enter(long fd, long uaddr, long addrlen)
 {
 	struct netdx_sys_call c = {};
-	if (!netdx_sys_begin(&c, fd, 0))
-		return 0;
-	netdx_read_sockaddr(&c.sa, (const void *)uaddr, addrlen);
 	/* -D: the port asked for (a unix path has none) */
-	if (!netdx_rport_ok(c.sa.port))
-		return 0;
-	netdx_sys_save(&calls, &lost, &c);
+	if (netdx_sys_begin_addr(&c, fd, uaddr, addrlen))
+		netdx_sys_save(&calls, &lost, &c);
 	return 0;
 }
 
