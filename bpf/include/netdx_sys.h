@@ -257,8 +257,8 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 	} while (0)
 
 /* Latency histograms per process (-P: per_pid) or for all, failed apart, in the map `hists` that
- * user space drains each interval, and hist_add(owner, failed, delta_ns) that adds to them (a
- * full map counts the latency as untracked in `lost`). KEY and VAL are the tool's structs of
+ * user space drains each interval, and hist_add(owner, failed, delta_ns) and hist_add_current()
+ * that add to them (a full map counts the latency as untracked in `lost`). KEY and VAL are the tool's structs of
  * NETDX_SYS_HIST_KEY_FIELDS and NETDX_SYS_HIST_VAL_FIELDS. */
 #define NETDX_SYS_HISTS(KEY, VAL)                                                       \
 	const volatile bool per_pid = false;                                            \
@@ -288,6 +288,14 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 		__sync_fetch_and_add(&v->count, 1);                                     \
 		__sync_fetch_and_add(&v->total_ns, delta_ns);                           \
 		netdx_hist_add((struct netdx_hist *)v->slots, delta_ns / 1000);         \
+	}                                                                               \
+	/* hist_add() for the current task (process context: it is the owner) */     \
+	static __always_inline void hist_add_current(__u32 failed, __u64 delta_ns)      \
+	{                                                                               \
+		__u64 id = bpf_get_current_pid_tgid();                                  \
+		struct netdx_owner o = { .tgid = id >> 32, .pid = (__u32)id };          \
+		bpf_get_current_comm(o.comm, sizeof(o.comm));                           \
+		hist_add(&o, failed, delta_ns);                                         \
 	}
 
 /* The entry and exit programs of one syscall, PREFIX_enter_CALL and PREFIX_exit_CALL (user space

@@ -47,3 +47,12 @@ export function assertBadInput(ns: Netns, tool: string, argsList: ReadonlyArray<
     }
   }
 }
+
+/** Runs `netdx TOOL ARGS` (a tracing tool with -d) to its end, `during` once it traces; its stdout lines. */
+export async function traceDuring(tool: string, args: readonly string[], during: () => unknown): Promise<string[]> {
+  const t = await startTracing(tool, args);
+  await during();
+  const code = await t.exit;
+  if (code !== 0) throw new Error(`netdx ${tool} ${args.join(' ')}: exit ${code}: ${t.err.join(' | ')}`);
+  return t.out;
+}

@@ -31,6 +31,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./solisten/cli.js')) },
   { name: 'soconnlat', layer: 'socket', summary: 'connect latency histograms, per process or for all, non-blocking connects included',
     load: async () => def(await import('./soconnlat/cli.js')) },
+  { name: 'so1stbyte', layer: 'socket', summary: 'time from connect() to the first byte read, histograms per process or for all',
+    load: async () => def(await import('./so1stbyte/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

@@ -50,6 +50,8 @@ export interface SyscallHistToolDef {
   what: string;
   /** What one count is: 'connects'. */
   unit: string;
+  /** The text's word for result 'failed' (default 'failed'). */
+  failed?: string;
 }
 
 /** The CLI of a latency tool (SyscallHistReport): -P, a BCC-style histogram per process and result. */
@@ -62,7 +64,7 @@ export function syscallHistTool(spec: IntervalSpec<SyscallHistReport, SyscallHis
       if (!r.hists.length) return `no ${def.unit}\n`;
       return r.hists.map((h) => {
         const who = h.pid ? `pid ${h.pid} (${h.comm}), ` : '';
-        return `${def.what}, ${who}${h.result}: ${h.count} ${def.unit}, average ${(h.total_ns / h.count / 1e6).toFixed(3)} ms\n${renderHistogram(h.hist)}`;
+        return `${def.what}, ${who}${h.result === 'failed' ? def.failed ?? 'failed' : 'OK'}: ${h.count} ${def.unit}, average ${(h.total_ns / h.count / 1e6).toFixed(3)} ms\n${renderHistogram(h.hist)}`;
       }).join('\n') + '\n';
     },
     json: (r) => ({ hists: r.hists }),

@@ -69,10 +69,7 @@ static __always_inline int on_enter(long fd, long uaddr, long addrlen)
 
 static __always_inline int on_exit(struct netdx_sys_call *c, struct sock *sk, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct netdx_owner o = { .tgid = id >> 32, .pid = (__u32)id };
-	bpf_get_current_comm(o.comm, sizeof(o.comm));
-	hist_add(&o, ret < 0, bpf_ktime_get_ns() - c->ts_ns);
+	hist_add_current(ret < 0, bpf_ktime_get_ns() - c->ts_ns);
 	return 0;
 }
 

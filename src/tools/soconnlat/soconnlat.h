@@ -8,12 +8,8 @@
 #include "netdx_sys.h"
 #undef NETDX_SYS_FIELDS_ONLY
 
-struct soconnlat_key {
-	NETDX_SYS_HIST_KEY_FIELDS
-};
-
-struct soconnlat_val {
-	NETDX_SYS_HIST_VAL_FIELDS
-};
+/* NETDX_SYS_HISTS(key, value) */
+struct soconnlat_key { NETDX_SYS_HIST_KEY_FIELDS };
+struct soconnlat_val { NETDX_SYS_HIST_VAL_FIELDS };
 
 #endif

@@ -4,9 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns } from '../../testlib/kernel.js';
-import { assertBadInput, startTracing } from '../../testlib/cli.js';
-import { netnsInode } from '../../core/kit/filter.js';
-import { startInterval } from '../../core/kit/interval.js';
+import { assertBadInput, traceDuring } from '../../testlib/cli.js';
+import { histsDuring } from '../../testlib/sys.js';
 import { totalCount } from '../../core/hist.js';
 import type { SyscallHist } from '../../core/kit/sys.js';
 import { SOCONNLAT } from './lib.js';
@@ -45,45 +44,32 @@ const connects = (ns: Netns) => JSON.parse(ns.exec('python3', ['-c', CONNECTS]))
 
 test('-P: per process, OK and failed apart; a non-blocking connect counted when its handshake ended', kernelOpts(), () => {
   const ns = new Netns();
-  const probe = startInterval(SOCONNLAT, { filter: { netns: netnsInode(ns.name) }, options: { pids: true } });
-  let hists: SyscallHist[];
-  try {
-    probe.sample();
-    const app = connects(ns);
-    hists = probe.sample().hists;
-    assert.deepEqual(hists.map((h) => [h.pid, h.comm, h.result, h.count]),
-      [[app.a, 'python3', 'OK', 10], [app.a, 'python3', 'failed', 2], [app.b, 'python3', 'OK', 4]].sort((x, y) => (x[0] as number) - (y[0] as number)));
-    for (const h of hists) assert.equal(totalCount(h.hist), h.count, 'each latency in the histogram');
-    const ok = hists.find((h) => h.pid === app.a && h.result === 'OK')!;
-    const appMs = app.ok_ms.reduce((s, x) => s + x, 0);
-    assert.ok(Math.abs(ok.total_ns / 1e6 - appMs) < 30, `kernel ${ok.total_ns / 1e6} ms in all vs the application's ${appMs} ms`);
-    // the non-blocking one at its handshake's end, a second or so after the call (not the call's
-    // few µs); the nine others below 10 ms
-    const slow = ok.hist.buckets.filter((b) => b.count && b.low >= 10_000);
-    assert.deepEqual(slow.map((b) => b.count), [1]);
-    assert.ok([524288, 1048576].includes(slow[0]!.low) && app.ok_ms[6]! >= slow[0]!.low / 1000, `${app.ok_ms[6]} ms in ${JSON.stringify(slow)}`);
-    assert.ok(app.ok_ms[6]! > 990 && app.ok_ms[6]! < 1500, `the non-blocking connect took ${app.ok_ms[6]} ms`);
-    assert.ok(hists.filter((h) => h.result === 'failed').every((h) => h.hist.buckets.every((b) => !b.count || b.high < 10_000)));
-  } finally {
-    probe.stop();
-  }
-  assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
+  const { hists, app } = histsDuring(SOCONNLAT, ns, () => connects(ns));
+  assert.deepEqual(hists.map((h) => [h.pid, h.comm, h.result, h.count]),
+    [[app.a, 'python3', 'OK', 10], [app.a, 'python3', 'failed', 2], [app.b, 'python3', 'OK', 4]].sort((x, y) => (x[0] as number) - (y[0] as number)));
+  for (const h of hists) assert.equal(totalCount(h.hist), h.count, 'each latency in the histogram');
+  const ok = hists.find((h) => h.pid === app.a && h.result === 'OK')!;
+  const appMs = app.ok_ms.reduce((s, x) => s + x, 0);
+  assert.ok(Math.abs(ok.total_ns / 1e6 - appMs) < 30, `kernel ${ok.total_ns / 1e6} ms in all vs the application's ${appMs} ms`);
+  // the non-blocking one at its handshake's end, a second or so after the call (not the call's
+  // few µs); the nine others below 10 ms
+  const slow = ok.hist.buckets.filter((b) => b.count && b.low >= 10_000);
+  assert.deepEqual(slow.map((b) => b.count), [1]);
+  assert.ok([524288, 1048576].includes(slow[0]!.low) && app.ok_ms[6]! >= slow[0]!.low / 1000, `${app.ok_ms[6]} ms in ${JSON.stringify(slow)}`);
+  assert.ok(app.ok_ms[6]! > 990 && app.ok_ms[6]! < 1500, `the non-blocking connect took ${app.ok_ms[6]} ms`);
+  assert.ok(hists.filter((h) => h.result === 'failed').every((h) => h.hist.buckets.every((b) => !b.count || b.high < 10_000)));
 });
 
 test('CLI: --json one report for all processes; text histograms; bad input', kernelOpts(), async () => {
   const ns = new Netns();
-  const cli = await startTracing('soconnlat', ['--netns', ns.name, '--json', '-d', '4']);
-  connects(ns);
-  assert.equal(await cli.exit, 0);
-  assert.equal(cli.out.length, 1);
-  const r = JSON.parse(cli.out[0]!) as { ts: string; interval_s: number; hists: SyscallHist[] };
+  const json = await traceDuring('soconnlat', ['--netns', ns.name, '--json', '-d', '4'], () => connects(ns));
+  assert.equal(json.length, 1);
+  const r = JSON.parse(json[0]!) as { ts: string; interval_s: number; hists: SyscallHist[] };
   assert.deepEqual(r.hists.map((h) => [h.pid, h.result, h.count]), [[0, 'OK', 14], [0, 'failed', 2]]);
-  const t = await startTracing('soconnlat', ['--netns', ns.name, '-d', '4']);
-  connects(ns);
-  assert.equal(await t.exit, 0);
-  assert.match(t.out[0]!, /^connect latency, OK: 14 connects, average \d+\.\d{3} ms$/);
-  assert.ok(t.out.some((l) => /^connect latency, failed: 2 connects, average \d+\.\d{3} ms$/.test(l)), t.out.join('\n'));
-  assert.ok(t.out.some((l) => /^ +524288 -> 1048575 +: 1 +\|/.test(l) || /^ +1048576 -> 2097151 +: 1 +\|/.test(l)), t.out.join('\n'));
-  assert.ok(t.out.every((l) => l.length <= 100));
+  const text = await traceDuring('soconnlat', ['--netns', ns.name, '-d', '4'], () => connects(ns));
+  assert.match(text[0]!, /^connect latency, OK: 14 connects, average \d+\.\d{3} ms$/);
+  assert.ok(text.some((l) => /^connect latency, failed: 2 connects, average \d+\.\d{3} ms$/.test(l)), text.join('\n'));
+  assert.ok(text.some((l) => /^ +524288 -> 1048575 +: 1 +\|/.test(l) || /^ +1048576 -> 2097151 +: 1 +\|/.test(l)), text.join('\n'));
+  assert.ok(text.every((l) => l.length <= 100));
   assertBadInput(ns, 'soconnlat', [['-i', '0'], ['-c', '2'], ['-L', '80'], ['-P', '-4', '-6']]);
 });
