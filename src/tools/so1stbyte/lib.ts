@@ -1,6 +1,6 @@
 // so1stbyte as a library: histograms of the time from connect() to the first byte read, per
 // process or for all, aggregated in the kernel and read per interval.
-import { SYSCALL_HOOKS, syscallHistSpec, syscallVariants } from '../../core/kit/sys.js';
+import { syscallHistSpec, syscallVariants } from '../../core/kit/sys.js';
 import { so1stbyte_key, so1stbyte_val } from './so1stbyte.h.js';
 
 const CONNECT = syscallVariants('so1stbyte', ['connect'])[0]!.programs;
@@ -9,4 +9,4 @@ const CONNECT = syscallVariants('so1stbyte', ['connect'])[0]!.programs;
 // each with the connect() programs.
 export const SO1STBYTE = syscallHistSpec('so1stbyte', so1stbyte_key, so1stbyte_val,
   (['raw', 'tp', 'btf'] as const).map((k) => ({ via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k], programs: [`so1stbyte_recv_${k}`, ...CONNECT] })),
-  ['raw_tracepoint', ...SYSCALL_HOOKS], ['pid', 'rport', 'family', 'netns', 'cgroup']);
+  ['raw_tracepoint', 'syscall_tracepoint'], ['pid', 'rport', 'family', 'netns', 'cgroup']);
