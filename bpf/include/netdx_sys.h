@@ -5,10 +5,54 @@
  * every such event has. Syscalls run in the caller's process context: `current` is the socket's
  * owner there, so PID and comm come from it (no owner cache needed at these hooks).
  *
- * A tool defines its calls map (NETDX_SYS_CALLS_MAP), calls netdx_sys_begin() at entry (the
+ * A tool defines its maps (NETDX_SYS_EVENT_MAPS), calls netdx_sys_begin() at entry (the
  * process, cgroup, namespace and family filters, at the first sight of the call), adds what the
- * call's arguments say, netdx_sys_save(), and at exit netdx_sys_end() gives the call back. */
-#ifndef NETDX_SYS_H
+ * call's arguments say, netdx_sys_save() (or netdx_sys_enter() for all three); at exit
+ * (NETDX_SYS_PROGRAMS: netdx_sys_end()) it gets the call back, and netdx_sys_event() reserves
+ * its event with the shared fields filled.
+ *
+ * A tool's event header takes the shared fields alone (it is also compiled without the kernel's
+ * types, to generate its TypeScript layout):
+ *     #define NETDX_SYS_FIELDS_ONLY
+ *     #include "netdx_sys.h"
+ *     #undef NETDX_SYS_FIELDS_ONLY
+ *     struct X_event { NETDX_SYS_EVENT_FIELDS ...its own... };  */
+#ifndef NETDX_SYS_EVENT_FIELDS
+/* The fields every syscall event begins with (NETDX_SYS_EVENT_FILL writes them):
+ * ts_ns       the return, bpf_ktime_get_ns()
+ * latency_ns  entry to return
+ * netns       the socket's network namespace inode; 0 when the fd is no socket
+ * fd          the fd the call was made on
+ * err         0, or the errno returned
+ * family, type, protocol  the socket's (AF_*, SOCK_*, IPPROTO_*) */
+#define NETDX_SYS_EVENT_FIELDS \
+	__u64 ts_ns;           \
+	__u64 latency_ns;      \
+	__u32 pid;             \
+	__u32 tid;             \
+	__u32 netns;           \
+	__s32 fd;              \
+	__s32 err;             \
+	char comm[16];         \
+	__u16 family;          \
+	__u16 type;            \
+	__u16 protocol;
+#endif
+
+#ifndef NETDX_SYS_HIST_KEY_FIELDS
+/* The key and value of the per-process log2 histograms of latency tools (NETDX_SYS_HISTS). */
+#define NETDX_SYS_HIST_KEY_FIELDS                                          \
+	__u32 pid;          /* the owner (tgid); 0 for every process (no -P) */ \
+	__u32 failed;       /* 1: the operation failed */
+#define NETDX_SYS_HIST_VAL_FIELDS                                          \
+	__u64 count;                                                        \
+	__u64 total_ns;     /* exact sum */                                 \
+	__u32 slots[27];    /* log2 of each latency in µs (struct netdx_hist) */ \
+	char comm[16];      /* the owner's, when pid is set */              \
+	__u32 _pad;
+#endif
+
+#if !defined(NETDX_SYS_H) && !defined(NETDX_SYS_FIELDS_ONLY)
 #define NETDX_SYS_H
 
 #include <bpf/bpf_core_read.h>
@@ -133,6 +177,16 @@ static __always_inline bool netdx_sys_begin(struct netdx_sys_call *c, long fd, l
 	return true;
 }
 
+/* netdx_sys_begin() for a call that names an address (connect): the sockaddr read into c and
+ * -D applied to its port. */
+static __always_inline bool netdx_sys_begin_addr(struct netdx_sys_call *c, long fd, long uaddr, long addrlen)
+{
+	if (!netdx_sys_begin(c, fd, 0))
+		return false;
+	netdx_read_sockaddr(&c->sa, (const void *)uaddr, addrlen);
+	return netdx_rport_ok(c->sa.port);
+}
+
 /* Keeps the call until its exit (counted as untracked when the map is full). */
 static __always_inline void netdx_sys_save(void *calls, void *lost, struct netdx_sys_call *c)
 {
@@ -171,9 +225,83 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 		(e)->protocol = (sk) ? BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) : 0; \
 	} while (0)
 
+/* The entry of a call that needs only the fd and one argument: begin and save (in the maps of
+ * NETDX_SYS_EVENT_MAPS). */
+#define netdx_sys_enter(fd, arg)                                                        \
+	({                                                                              \
+		struct netdx_sys_call __c = {};                                         \
+		if (netdx_sys_begin(&__c, fd, arg))                                     \
+			netdx_sys_save(&calls, &lost, &__c);                            \
+		0;                                                                      \
+	})
+
+/* A ring record of type T for the call c that returned ret on socket sk, zeroed, its shared fields
+ * filled (NETDX_SYS_EVENT_FILL), or NULL (counted as lost) when the ring has no room. */
+#define netdx_sys_event(T, c, ret, sk)                                                  \
+	({                                                                              \
+		T *__e = netdx_reserve(&events, &lost, T);                              \
+		if (__e) {                                                              \
+			__builtin_memset(__e, 0, sizeof(T)); /* holes too */            \
+			NETDX_SYS_EVENT_FILL(__e, c, ret, sk);                          \
+		}                                                                       \
+		__e;                                                                    \
+	})
+
+/* The sockaddr of call c into the event's addr, path, afamily and port. */
+#define NETDX_SYS_EVENT_SOCKADDR(e, c)                                                  \
+	do {                                                                            \
+		__builtin_memcpy((e)->addr, (c)->sa.addr, sizeof((e)->addr));            \
+		__builtin_memcpy((e)->path, (c)->sa.path, sizeof((e)->path));            \
+		(e)->afamily = (c)->sa.family;                                          \
+		(e)->port = (c)->sa.port;                                               \
+	} while (0)
+
+/* Latency histograms per process (-P: per_pid) or for all, failed apart, in the map `hists` that
+ * user space drains each interval, and hist_add(owner, failed, delta_ns) and hist_add_current()
+ * that add to them (a full map counts the latency as untracked in `lost`). KEY and VAL are the tool's structs of
+ * NETDX_SYS_HIST_KEY_FIELDS and NETDX_SYS_HIST_VAL_FIELDS. */
+#define NETDX_SYS_HISTS(KEY, VAL)                                                       \
+	const volatile bool per_pid = false;                                            \
+	struct {                                                                        \
+		__uint(type, BPF_MAP_TYPE_HASH);                                        \
+		__uint(max_entries, 10240);                                             \
+		__type(key, struct KEY);                                                \
+		__type(value, struct VAL);                                              \
+	} hists SEC(".maps");                                                           \
+	NETDX_EXPORT(KEY);                                                              \
+	NETDX_EXPORT(VAL);                                                              \
+	static __always_inline void hist_add(struct netdx_owner *o, __u32 failed, __u64 delta_ns) \
+	{                                                                               \
+		struct KEY k = { .pid = per_pid && o ? o->tgid : 0, .failed = failed }; \
+		struct VAL *v = bpf_map_lookup_elem(&hists, &k);                        \
+		if (!v) {                                                               \
+			struct VAL z = {};                                              \
+			if (k.pid)                                                      \
+				__builtin_memcpy(z.comm, o->comm, sizeof(z.comm));      \
+			bpf_map_update_elem(&hists, &k, &z, BPF_NOEXIST);               \
+			v = bpf_map_lookup_elem(&hists, &k);                            \
+			if (!v) {                                                       \
+				netdx_count(&lost, NETDX_LOST_UNTRACKED);               \
+				return;                                                 \
+			}                                                               \
+		}                                                                       \
+		__sync_fetch_and_add(&v->count, 1);                                     \
+		__sync_fetch_and_add(&v->total_ns, delta_ns);                           \
+		netdx_hist_add((struct netdx_hist *)v->slots, delta_ns / 1000);         \
+	}                                                                               \
+	/* hist_add() for the current task (process context: it is the owner) */     \
+	static __always_inline void hist_add_current(__u32 failed, __u64 delta_ns)      \
+	{                                                                               \
+		__u64 id = bpf_get_current_pid_tgid();                                  \
+		struct netdx_owner o = { .tgid = id >> 32, .pid = (__u32)id };          \
+		bpf_get_current_comm(o.comm, sizeof(o.comm));                           \
+		hist_add(&o, failed, delta_ns);                                         \
+	}
+
 /* The entry and exit programs of one syscall, PREFIX_enter_CALL and PREFIX_exit_CALL (user space
- * lists them with core/kit/sys.ts syscallVariants()): ON_ENTER(args[0], args[1], args[2]),
- * ON_EXIT(ret). */
+ * lists them with core/kit/sys.ts syscallVariants()): ON_ENTER(args[0], args[1], args[2]), and
+ * ON_EXIT(struct netdx_sys_call *c, struct sock *sk, long ret) for a call whose entry was kept
+ * (in the `calls` map of NETDX_SYS_EVENT_MAPS); sk is the socket behind the fd at entry. */
 #define NETDX_SYS_PROGRAMS(PREFIX, CALL, ON_ENTER, ON_EXIT)                              \
 	SEC("tracepoint/syscalls/sys_enter_" #CALL)                                      \
 	int PREFIX##_enter_##CALL(struct trace_event_raw_sys_enter *ctx)                 \
@@ -183,7 +311,10 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 	SEC("tracepoint/syscalls/sys_exit_" #CALL)                                       \
 	int PREFIX##_exit_##CALL(struct trace_event_raw_sys_exit *ctx)                   \
 	{                                                                                \
-		return ON_EXIT(ctx->ret);                                                \
+		struct netdx_sys_call c;                                                 \
+		if (!netdx_sys_end(&calls, &c))                                          \
+			return 0;                                                        \
+		return ON_EXIT(&c, (struct sock *)c.sk, ctx->ret);                       \
 	}
 
 #endif

@@ -49,3 +49,21 @@ export function assertUsageErrors(tool: string, cases: ReadonlyArray<readonly st
     assert.equal(r.stdout, '', `${tool} ${args.join(' ')}: nothing on stdout`);
   }
 }
+/** Each of `argsList` given to `netdx TOOL` (in `ns`) is bad input: exit 1, one line on stderr. */
+export function assertBadInput(ns: Netns, tool: string, argsList: ReadonlyArray<readonly string[]>): void {
+  for (const args of argsList) {
+    const r = runCli(ns, [tool, ...args]);
+    if (r.code !== 1 || r.err.split('\n').length !== 1 || !r.err) {
+      throw new Error(`netdx ${tool} ${args.join(' ')}: exit ${r.code}, want 1 and one line on stderr: ${r.err}`);
+    }
+  }
+}
+
+/** Runs `netdx TOOL ARGS` (a tracing tool with -d) to its end, `during` once it traces; its stdout lines. */
+export async function traceDuring(tool: string, args: readonly string[], during: () => unknown): Promise<string[]> {
+  const t = await startTracing(tool, args);
+  await during();
+  const code = await t.exit;
+  if (code !== 0) throw new Error(`netdx ${tool} ${args.join(' ')}: exit ${code}: ${t.err.join(' | ')}`);
+  return t.out;
+}

@@ -5,10 +5,25 @@ import { formatAddr } from '../addr.js';
 import type { HookName } from '../bpf/features.js';
 import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
 import { errnoName } from '../errors.js';
+import { log2Buckets, type Histogram } from '../hist.js';
 import type { OptionSpecs } from '../tool.js';
+import type { EventSpec } from './events.js';
+import type { FilterFlag } from './filter.js';
+import type { IntervalSpec } from './interval.js';
 import type { Variant } from './load.js';
 
 export const SYSCALL_HOOKS: readonly HookName[] = ['syscall_tracepoint', 'ringbuf'];
+
+/** A syscall tool's probe: its calls (connect, accept4, ...) name its programs. */
+export interface SyscallSpec<E> extends EventSpec<E, SyscallOptions> {
+  calls: readonly string[];
+}
+
+/** The probe of tool `name` (object and program prefix alike) on `calls`, with the filters it applies. */
+export function syscallSpec<E>(name: string, calls: readonly string[], filters: readonly FilterFlag[],
+  decode: (dv: DataView, off: number) => E): SyscallSpec<E> {
+  return { name, object: name, hooks: SYSCALL_HOOKS, filters, variants: syscallVariants(name, calls), rodata: syscallRodata, decode, calls };
+}
 
 /** The one way to attach: NETDX_SYS_PROGRAMS(prefix, call, ...) for each call. */
 export function syscallVariants(prefix: string, calls: readonly string[]): Variant[] {
@@ -104,5 +119,54 @@ export function syscallDecoder<L extends StructLayout, X>(layout: L, extra: (r: 
   return (dv, off) => {
     const r = raw(dv, off);
     return { ...syscallFields(r as unknown as RawSysFields), ...extra(r) };
+  };
+}
+
+/** One latency histogram of a syscall latency tool (NETDX_SYS_HISTS). */
+export interface SyscallHist {
+  /** The owner (0: every process, without -P). */
+  pid: number;
+  comm: string;
+  /** 'OK', or 'failed'. */
+  result: 'OK' | 'failed';
+  count: number;
+  /** Exact sum of the latencies, ns. */
+  total_ns: number;
+  /** Each latency in µs. */
+  hist: Histogram;
+}
+
+export interface SyscallHistReport {
+  /** The interval's measured length. */
+  seconds: number;
+  /** By PID, OK before failed. */
+  hists: SyscallHist[];
+}
+
+export interface SyscallHistOptions {
+  /** A histogram per process (-P), rather than one for all. */
+  pids?: boolean;
+}
+
+/** The probe of a latency tool: its key and value layouts are NETDX_SYS_HIST_KEY/VAL_FIELDS. */
+export function syscallHistSpec(name: string, key: StructLayout, val: StructLayout, variants: readonly Variant[], hooks: readonly HookName[],
+  filters: readonly FilterFlag[]): IntervalSpec<SyscallHistReport, SyscallHistOptions> {
+  const k = structDecoder(key) as unknown as (dv: DataView, off: number) => { pid: number; failed: number };
+  const v = structDecoder(val) as unknown as (dv: DataView, off: number) => { count: number; total_ns: number; slots: number[]; comm: string };
+  const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
+  return {
+    name, object: name, hooks, filters, variants,
+    rodata: (o) => ({ per_pid: !!o?.pids }),
+    collect(obj, seconds) {
+      const rows = obj.map('hists').drain().map(([kb, vb]) => ({ k: k(view(kb), 0), v: v(view(vb), 0) }));
+      rows.sort((a, b) => a.k.pid - b.k.pid || a.k.failed - b.k.failed);
+      return {
+        seconds,
+        hists: rows.map(({ k: key, v: val }) => ({
+          pid: key.pid, comm: val.comm, result: key.failed ? 'failed' : 'OK', count: val.count, total_ns: val.total_ns,
+          hist: { unit: 'usecs', buckets: log2Buckets(val.slots) },
+        })),
+      };
+    },
   };
 }

@@ -1,19 +1,14 @@
 import { syscallTool } from '../../core/kit/syscli.js';
 import { SOACCEPT } from './lib.js';
 
-export default syscallTool({
-  name: 'soaccept',
-  layer: 'socket',
+export default syscallTool(SOACCEPT, {
   summary: 'each accept() call: process, listener port, peer, new fd, wait and result (EAGAIN)',
   replaces: 'soaccept (BPF Performance Tools), tcpaccept (BCC) — with the queue left and the wait',
-  spec: SOACCEPT,
-  tracing: 'accept() calls',
-  examples: ['netdx soaccept', 'netdx soaccept -L 8080 -T', 'netdx soaccept -x --json'],
+  example: 'netdx soaccept -L 8080 -D 40000',
   columns: [
-    { header: 'PROTO', get: (e) => e.proto, width: 11 },
-    { header: 'LPORT', get: (e) => (e.lport ? e.lport : '-'), align: 'right', width: 5 },
+    { header: 'LPORT', get: (e) => e.lport || '-', align: 'right', width: 5 },
     { header: 'RADDR', get: (e) => e.raddr, width: 15 },
-    { header: 'RPORT', get: (e) => (e.rport ? e.rport : '-'), align: 'right', width: 5 },
+    { header: 'RPORT', get: (e) => e.rport || '-', align: 'right', width: 5 },
     { header: 'FD', get: (e) => (e.newfd >= 0 ? e.newfd : '-'), align: 'right', width: 4 },
   ],
 });

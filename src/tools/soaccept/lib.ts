@@ -1,7 +1,6 @@
 // soaccept as a library: one typed event per accept() or accept4() call, at its return.
 import { formatAddr } from '../../core/addr.js';
-import type { EventSpec } from '../../core/kit/events.js';
-import { syscallDecoder, syscallRodata, syscallVariants, SYSCALL_HOOKS, type SyscallEvent, type SyscallOptions } from '../../core/kit/sys.js';
+import { syscallDecoder, syscallSpec, type SyscallEvent } from '../../core/kit/sys.js';
 import { soaccept_event } from './soaccept.h.js';
 
 export interface SoAcceptEvent extends SyscallEvent {
@@ -25,12 +24,4 @@ export const decodeSoAccept: (dv: DataView, off: number) => SoAcceptEvent = sysc
   return { newfd: r.newfd, lport: r.lport, laddr: addr(r.laddr), raddr: addr(r.raddr), rport: r.rport, qlen: r.qlen, qmax: r.qmax };
 });
 
-export const SOACCEPT: EventSpec<SoAcceptEvent, SyscallOptions> = {
-  name: 'soaccept',
-  object: 'soaccept',
-  hooks: SYSCALL_HOOKS,
-  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
-  variants: syscallVariants('soaccept', ['accept', 'accept4']),
-  rodata: syscallRodata,
-  decode: decodeSoAccept,
-};
+export const SOACCEPT = syscallSpec<SoAcceptEvent>('soaccept', ['accept', 'accept4'], ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'], decodeSoAccept);

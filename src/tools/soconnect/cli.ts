@@ -1,19 +1,14 @@
 import { syscallTool } from '../../core/kit/syscli.js';
 import { SOCONNECT } from './lib.js';
 
-export default syscallTool({
-  name: 'soconnect',
-  layer: 'socket',
+export default syscallTool(SOCONNECT, {
   summary: 'each connect() call, any protocol: process, fd, destination, latency and result',
   replaces: 'soconnect (BPF Performance Tools, bpftrace) — every family, the local port, errno names',
-  spec: SOCONNECT,
-  tracing: 'connect() calls',
-  examples: ['netdx soconnect', 'netdx soconnect -x -d 60', 'netdx soconnect -D 53,443 --json'],
+  example: 'netdx soconnect -D 53,443 -4',
   columns: [
     { header: 'FD', get: (e) => e.fd, align: 'right', width: 4 },
-    { header: 'PROTO', get: (e) => e.proto, width: 11 },
     { header: 'DADDR', get: (e) => e.daddr, width: 15 },
-    { header: 'DPORT', get: (e) => (e.dport ? e.dport : '-'), align: 'right', width: 5 },
-    { header: 'LPORT', get: (e) => (e.lport ? e.lport : '-'), align: 'right', width: 5 },
+    { header: 'DPORT', get: (e) => e.dport || '-', align: 'right', width: 5 },
+    { header: 'LPORT', get: (e) => e.lport || '-', align: 'right', width: 5 },
   ],
 });

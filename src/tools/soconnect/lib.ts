@@ -1,6 +1,5 @@
 // soconnect as a library: one typed event per connect() call, at its return.
-import type { EventSpec } from '../../core/kit/events.js';
-import { sockaddrText, syscallDecoder, syscallRodata, syscallVariants, SYSCALL_HOOKS, type SyscallEvent, type SyscallOptions } from '../../core/kit/sys.js';
+import { sockaddrText, syscallDecoder, syscallSpec, type SyscallEvent } from '../../core/kit/sys.js';
 import { soconnect_event } from './soconnect.h.js';
 
 export interface SoConnectEvent extends SyscallEvent {
@@ -13,15 +12,7 @@ export interface SoConnectEvent extends SyscallEvent {
 }
 
 export const decodeSoConnect = syscallDecoder(soconnect_event, (r) => ({
-  daddr: sockaddrText(r.dfamily, r.daddr, r.path), dport: r.dport, lport: r.lport,
+  daddr: sockaddrText(r.afamily, r.addr, r.path), dport: r.port, lport: r.lport,
 }));
 
-export const SOCONNECT: EventSpec<SoConnectEvent, SyscallOptions> = {
-  name: 'soconnect',
-  object: 'soconnect',
-  hooks: SYSCALL_HOOKS,
-  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
-  variants: syscallVariants('soconnect', ['connect']),
-  rodata: syscallRodata,
-  decode: decodeSoConnect,
-};
+export const SOCONNECT = syscallSpec<SoConnectEvent>('soconnect', ['connect'], ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'], decodeSoConnect);

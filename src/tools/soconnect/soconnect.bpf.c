@@ -20,34 +20,22 @@ NETDX_SYS_EVENT_MAPS(soconnect_event);
 static __always_inline int on_enter(long fd, long uaddr, long addrlen)
 {
 	struct netdx_sys_call c = {};
-	if (!netdx_sys_begin(&c, fd, 0))
-		return 0;
-	netdx_read_sockaddr(&c.sa, (const void *)uaddr, addrlen);
 	/* -D: the port asked for (a unix path has none) */
-	if (!netdx_rport_ok(c.sa.port))
-		return 0;
-	netdx_sys_save(&calls, &lost, &c);
+	if (netdx_sys_begin_addr(&c, fd, uaddr, addrlen))
+		netdx_sys_save(&calls, &lost, &c);
 	return 0;
 }
 
-static __always_inline int on_exit(long ret)
+static __always_inline int on_exit(struct netdx_sys_call *c, struct sock *sk, long ret)
 {
-	struct netdx_sys_call c;
-	if (!netdx_sys_end(&calls, &c))
-		return 0;
-	struct sock *sk = (struct sock *)c.sk;
 	/* the local port is chosen in the call (TCP and UDP alike), even when it fails later */
 	__u16 lport = sk ? netdx_sk_lport(sk) : 0;
-	if (!netdx_lport_ok(lport) || !netdx_sys_wanted(ret, EINPROGRESS))
+	if (!netdx_sys_wanted(ret, EINPROGRESS) || !netdx_lport_ok(lport))
 		return 0;
-	struct soconnect_event *e = netdx_reserve(&events, &lost, struct soconnect_event);
+	struct soconnect_event *e = netdx_sys_event(struct soconnect_event, c, ret, sk);
 	if (!e)
 		return 0;
-	NETDX_SYS_EVENT_FILL(e, &c, ret, sk);
-	__builtin_memcpy(e->daddr, c.sa.addr, sizeof(e->daddr));
-	__builtin_memcpy(e->path, c.sa.path, sizeof(e->path));
-	e->dfamily = c.sa.family;
-	e->dport = c.sa.port;
+	NETDX_SYS_EVENT_SOCKADDR(e, c);
 	e->lport = lport;
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;

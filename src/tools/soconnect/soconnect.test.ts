@@ -3,9 +3,8 @@
 // made by one Python process that reports what each call returned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { kernelOpts, vethPair, REPO_ROOT, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { assertBadInput, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
 import { SOCONNECT, type SoConnectEvent } from './lib.js';
@@ -75,22 +74,13 @@ test('each connect(): OK over IPv4, IPv6 and unix, refused, EINPROGRESS, UDP, an
 
 test('CLI: --json --netns -x -D lists only the failed calls to those ports; bad input', kernelOpts(), async () => {
   const { a } = vethPair();
-  const cp = spawn(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'soconnect', '-x', '--json', '--netns', a.name, '-D', '5001,80', '-d', '3'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  createInterface({ input: cp.stdout! }).on('line', (l) => lines.push(l));
-  await new Promise<void>((r) => createInterface({ input: cp.stderr! }).on('line', (l) => { if (l.startsWith('Tracing')) r(); }));
+  const cli = await startTracing('soconnect', ['-x', '--json', '--netns', a.name, '-D', '5001,80', '-d', '3']);
   const app = connects(a);
-  const code = await new Promise<number | null>((r) => cp.on('exit', r));
-  assert.equal(code, 0);
+  assert.equal(await cli.exit, 0);
   // the two refused calls to 5001; the one to port 80 did not finish, and EINPROGRESS is not a failure
-  const evs = lines.map((l) => JSON.parse(l) as SoConnectEvent);
+  const evs = cli.out.map((l) => JSON.parse(l) as SoConnectEvent);
   assert.deepEqual(evs.map((e) => [e.pid, e.fd, e.daddr, e.dport, e.result]),
     app.calls.filter((c) => c.dport === 5001).map((c) => [app.pid, c.fd, '127.0.0.1', 5001, 'ECONNREFUSED']));
   assert.equal(evs.length, 2);
-  for (const args of [['-x', '-4', '-6'], ['--netns', 'no-such-ns-here'], ['-D', '1,2,3,4,5,6,7,8,9'], ['-L', '0'], ['-d', '0'], ['-p', '0']]) {
-    const r = spawnSync(process.execPath, [`${REPO_ROOT}dist/netdx.cjs`, 'soconnect', ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 1, `${args.join(' ')}: exit 1 (${r.stderr})`);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  }
+  assertBadInput(a, 'soconnect', [['-x', '-4', '-6'], ['--netns', 'no-such-ns-here'], ['-D', '1,2,3,4,5,6,7,8,9'], ['-L', '0'], ['-d', '0'], ['-p', '0']]);
 });
