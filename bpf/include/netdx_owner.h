@@ -10,7 +10,7 @@
 #define NETDX_OWNER_H
 
 #include "netdx.h"
-#include "netdx_sockio.h" /* netdx_fd_sk() */
+#include "netdx_fd.h"
 
 struct netdx_owner {
 	__u32 tgid;

@@ -12,8 +12,7 @@
  * applies the shared filters (process, cgroup, namespace, family, ports) and calls
  * fn(const struct netdx_sockio *io).
  *
- * Also for the socket syscalls: netdx_fd_sk() (a file descriptor's socket, which netdx_owner.h
- * uses at accept), NETDX_SOCKCALL_PROGRAMS (connect and accept with their results: sofamily,
+ * Also for the socket syscalls: NETDX_SOCKCALL_PROGRAMS (connect and accept with their results: sofamily,
  * soprotocol) and netdx_task_netns_ok() (sockstat's socket()). */
 #ifndef NETDX_SOCKIO_H
 #define NETDX_SOCKIO_H
@@ -22,6 +21,7 @@
 #include <bpf/bpf_tracing.h>
 #include "netdx.h"
 #include "netdx_filter.h"
+#include "netdx_fd.h"
 
 #define NETDX_IPPROTO_TCP 6
 #define NETDX_IPPROTO_UDP 17
@@ -101,30 +101,6 @@ static __always_inline bool netdx_sockio_get(struct netdx_sockio *io, struct soc
 	{                                                                                   \
 		return PREFIX##_io(sk, ret, flags, true);                                   \
 	}
-
-#define NETDX_S_IFMT 00170000
-#define NETDX_S_IFSOCK 0140000
-
-/* The socket of the calling process's file descriptor `fd`, or NULL (no such fd, not a socket):
- * current->files->fdt->fd[fd]->private_data->sk. */
-static __always_inline struct sock *netdx_fd_sk(long fd)
-{
-	if (fd < 0)
-		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return NULL;
-	/* a file's private_data is a struct socket only when its inode is a socket's */
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & NETDX_S_IFMT) != NETDX_S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
-}
 
 #define NETDX_EINPROGRESS 115
 

@@ -58,6 +58,7 @@
 #include <bpf/bpf_core_read.h>
 #include "netdx.h"
 #include "netdx_filter.h"
+#include "netdx_fd.h"
 
 #define AF_UNIX 1
 /* Bytes kept of an AF_UNIX path (the last one stays NUL); an abstract name's leading NUL is '@'. */
@@ -111,25 +112,6 @@ struct netdx_sys_call {
 	NETDX_LOST_MAP(lost);                                  \
 	NETDX_EXPORT(EVENT)
 
-/* The socket behind the current process's fd, or NULL (not open, not a socket). */
-static __always_inline struct sock *netdx_fd_sk(long fd)
-{
-	if (fd < 0)
-		return NULL;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return NULL;
-	/* S_IFSOCK: sockfs files only (private_data is a struct socket there, not elsewhere) */
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & 0170000) != 0140000)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
-}
 
 /* A user sockaddr of `len` bytes into sa (zeroed by the caller). Too short for its family: only
  * the family is kept. */
