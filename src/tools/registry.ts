@@ -25,6 +25,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpretrans/cli.js')) },
   { name: 'tcpreset', layer: 'transport', summary: 'each TCP reset sent (with the kernel\'s reason) or received, with its process and state',
     load: async () => def(await import('./tcpreset/cli.js')) },
+  { name: 'tcpdrop', layer: 'transport', summary: 'each TCP packet the kernel drops: the reason, where, the flow, state and process',
+    load: async () => def(await import('./tcpdrop/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

@@ -4,6 +4,8 @@
 import { formatAddr } from '../addr.js';
 import type { HookName } from '../bpf/features.js';
 import { AF_INET6, TCP_STATES } from '../netlink/sockdiag.js';
+import type { Column } from '../output.js';
+import { socketColumns } from './cli.js';
 import type { Variant } from './load.js';
 import { ownerIoPrograms, ownerPrograms } from './owner.js';
 
@@ -61,4 +63,9 @@ export function tcpSockInfo(r: RawSock): TcpSockInfo {
     laddr: formatAddr(family, r.saddr), lport: r.sport, raddr: formatAddr(family, r.daddr), rport: r.dport,
     state: tcpStateName(r.state),
   };
+}
+
+/** The table columns of a TCP event: the process, both ends (socketColumns) and the state. */
+export function tcpEvColumns<E extends TcpSockInfo>(wide: boolean): Array<Column<E> & { width: number }> {
+  return [...socketColumns<E>(wide), { header: 'STATE', get: (e) => e.state, width: 11 }];
 }

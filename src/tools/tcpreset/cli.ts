@@ -1,4 +1,5 @@
-import { eventTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
+import { eventTool, WIDE_OPTION } from '../../core/kit/cli.js';
+import { tcpEvColumns } from '../../core/kit/tcpev.js';
 import { ndjson } from '../../core/output.js';
 import { TCPRESET, type TcpResetEvent } from './lib.js';
 
@@ -14,8 +15,7 @@ export default eventTool({
   examples: ['netdx tcpreset', 'netdx tcpreset -L 443 -T', 'netdx tcpreset --netns blue --json'],
   columns: (o) => [
     // pid '-': no socket (a closed port), or one no process was seen to own
-    ...socketColumns<TcpResetEvent>(o.wide),
-    { header: 'STATE', get: (e) => e.state, width: 11 },
+    ...tcpEvColumns<TcpResetEvent>(o.wide),
     // the reason of a reset sent (the kernel's name), or RECEIVED: 100 columns hold both
     { header: 'RESET', get: (e) => (e.dir === 'sent' ? e.reason : 'RECEIVED') },
   ],

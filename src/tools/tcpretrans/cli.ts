@@ -1,4 +1,5 @@
 import { eventTool, intervalTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
+import { tcpEvColumns } from '../../core/kit/tcpev.js';
 import { NetdxError } from '../../core/errors.js';
 import { ndjson, renderTable, type Column } from '../../core/output.js';
 import { checkInterval } from '../../core/time.js';
@@ -21,8 +22,7 @@ const events = eventTool({
   nouns: { events: 'retransmits', untracked: 'sockets not followed' },
   columns: (o) => [
     // pid '-': a socket no process was seen to own (opened before the trace, never used since)
-    ...socketColumns<TcpRetransEvent>(o.wide),
-    { header: 'STATE', get: (e) => e.state, width: 11 },
+    ...tcpEvColumns<TcpRetransEvent>(o.wide),
     { header: 'KIND', get: (e) => (e.err ? `${e.kind}!` : e.kind), width: 5 },
     { header: 'SEGS', get: (e) => e.segs, align: 'right', width: 4 },
   ],
