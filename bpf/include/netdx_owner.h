@@ -80,20 +80,27 @@ static __always_inline void netdx_owner_on_state(struct sock *sk, int oldstate, 
 		netdx_owner_set(sk);
 }
 
-/* accept() returned fd `ret`: its socket belongs to the calling process. */
-static __always_inline struct sock *netdx_owner_on_accept(long ret)
+/* The socket of the current task's file descriptor fd, or NULL (the caller knows fd is a socket's:
+ * an fd of another kind gives whatever its private_data holds). */
+static __always_inline struct sock *netdx_fd_sock(long fd)
 {
-	if (ret < 0)
+	if (fd < 0)
 		return NULL;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
 	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[ret]) || !f)
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return NULL;
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	if (!sock)
 		return NULL;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
+	return BPF_CORE_READ(sock, sk);
+}
+
+/* accept() returned fd `ret`: its socket belongs to the calling process. */
+static __always_inline struct sock *netdx_owner_on_accept(long ret)
+{
+	struct sock *sk = netdx_fd_sock(ret);
 	if (sk)
 		netdx_owner_set(sk);
 	return sk;

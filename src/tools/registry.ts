@@ -27,6 +27,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpreset/cli.js')) },
   { name: 'tcpdrop', layer: 'transport', summary: 'each TCP packet the kernel drops: the reason, where, the flow, state and process',
     load: async () => def(await import('./tcpdrop/cli.js')) },
+  { name: 'tcpaccept', layer: 'transport', summary: 'each TCP connection accepted: process, ends, and the accept queue left behind',
+    load: async () => def(await import('./tcpaccept/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

@@ -1,10 +1,9 @@
 // tcpdrop as a library: one typed event per TCP packet the kernel dropped, with the kernel's
 // reason (named from its BTF), the function that dropped it, the flow, the state and the owner.
 // cli.ts only renders.
-import { structDecoder } from '../../core/bpf/struct.js';
 import { kernelEnumName } from '../../core/bpf/btf.js';
 import type { EventSpec } from '../../core/kit/events.js';
-import { TCPEV_HOOKS, tcpEvVariants, tcpSockInfo, type TcpSockInfo } from '../../core/kit/tcpev.js';
+import { TCPEV_HOOKS, tcpEvDecoder, tcpEvVariants, type TcpSockInfo } from '../../core/kit/tcpev.js';
 import { readKallsyms } from '../../core/proc/kallsyms.js';
 import { tcpdrop_event as L } from './tcpdrop.h.js';
 
@@ -17,7 +16,6 @@ export interface TcpDropEvent extends TcpSockInfo {
   socket: boolean;
 }
 
-const raw = structDecoder(L);
 /** Locations already named: a drop storm comes from a few places, each looked up once. */
 const places = new Map<bigint, string>();
 
@@ -30,14 +28,11 @@ function place(addr: bigint): string {
   return s;
 }
 
-export function decodeTcpDrop(dv: DataView, off: number): TcpDropEvent {
-  const r = raw(dv, off);
-  return {
-    ...tcpSockInfo(r), reason: kernelEnumName('skb_drop_reason', 'SKB_DROP_REASON_', r.reason),
-    // every bit matters in an address: not through a number
-    location: place(dv.getBigUint64(off + L.fields.location.off, true)), socket: r.has_sk === 1,
-  };
-}
+export const decodeTcpDrop = tcpEvDecoder(L, (r, dv, off) => ({
+  reason: kernelEnumName('skb_drop_reason', 'SKB_DROP_REASON_', r.reason),
+  // every bit matters in an address: not through a number
+  location: place(dv.getBigUint64(off + L.fields.location.off, true)), socket: r.has_sk === 1,
+}));
 
 export const TCPDROP: EventSpec<TcpDropEvent> = {
   name: 'tcpdrop',
