@@ -19,6 +19,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcplife/cli.js')) },
   { name: 'tcpconnect', layer: 'transport', summary: 'each active TCP open: process, ends, latency and result (refused, timed out)',
     load: async () => def(await import('./tcpconnect/cli.js')) },
+  { name: 'tcpconnlat', layer: 'transport', summary: 'TCP connect latency (SYN sent to ESTABLISHED) as log2 histograms, per remote port',
+    load: async () => def(await import('./tcpconnlat/cli.js')) },
   { name: 'tcpstates', layer: 'transport', summary: 'each TCP state change of each socket, with the time spent in the state left',
     load: async () => def(await import('./tcpstates/cli.js')) },
   { name: 'tcpretrans', layer: 'transport', summary: 'each TCP retransmit with its process, flow, state and kind (fast, RTO, loss probe)',
