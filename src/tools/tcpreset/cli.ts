@@ -5,7 +5,7 @@ import { TCPRESET } from './lib.js';
 export default tcpEventTool({
   name: 'tcpreset',
   layer: 'transport',
-  summary: 'each TCP reset sent (with the kernel\'s reason) or received, with its process and state',
+  summary: 'each TCP reset sent, with the kernel\'s reason, or received: process, flow, state',
   replaces: 'tcpreset (bpf-perf-tools-book), tcpdrop\'s resets — on tracepoints, with the reason',
   spec: TCPRESET,
   tracing: 'TCP resets',

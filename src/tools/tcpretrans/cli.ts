@@ -9,7 +9,7 @@ import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
 const meta = {
   name: 'tcpretrans',
   layer: 'transport',
-  summary: 'each TCP retransmit with its process, flow, state and kind (fast, RTO, loss probe)',
+  summary: 'each TCP retransmit: process, flow, state and kind (fast, RTO, loss probe)',
   replaces: 'tcpretrans (BCC, libbpf-tools) — on tracepoints, with the owner and the kind',
   examples: ['netdx tcpretrans', 'netdx tcpretrans -D 443 -T', 'netdx tcpretrans -c -i 5 --netns blue', 'netdx tcpretrans --json'],
 } as const;
