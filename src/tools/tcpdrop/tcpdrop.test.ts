@@ -25,51 +25,54 @@ function rules(a: Parameters<typeof nft>[0], b: Parameters<typeof nft>[0]): void
   }`);
 }
 
-test('drops by nftables on arrival and departure, and to a closed port: reasons, ends, owners, counts', kernelOpts(), async () => {
-  const { a, b } = vethPair();
-  rules(a, b);
-  const inB = traceNetns(TCPDROP, b);
-  const inA = traceNetns(TCPDROP, a);
-  const lost = [];
-  try {
-    // SYNs retransmitted until the application gives up
-    const cIn = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(IN), '--timeout', '2.5');
-    const cOut = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(OUT), '--timeout', '2.5');
-    const cClosed = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(CLOSED), '--count', '4');
-    for (const w of [cIn, cOut, cClosed]) await w.done();
-    inB.probe.poll();
-    inA.probe.poll();
-    const nIn = nftCounters(b, 'netdxdr').in!;
-    const nOut = nftCounters(a, 'netdxdr').out!;
-    const rsts = counterDelta(b, inB.before, ['TcpOutRsts']).TcpOutRsts!;
-    assert.ok(nIn >= 2 && nOut >= 2, `SYNs dropped: ${nIn} on arrival, ${nOut} on departure`);
-    assert.equal(rsts, 4);
-    const sport = (w: typeof cIn) => w.all('connect')[0]!.sport as number;
+for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
+  test(`drops by nftables on arrival and departure, and to a closed port: reasons, ends, owners, counts (${via})`, kernelOpts(), async () => {
+    const { a, b } = vethPair();
+    rules(a, b);
+    const inB = traceNetns(TCPDROP, b, via);
+    const inA = traceNetns(TCPDROP, a, via);
+    assert.deepEqual([inB.probe.via, inA.probe.via], [via, via]);
+    const lost = [];
+    try {
+      // SYNs retransmitted until the application gives up
+      const cIn = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(IN), '--timeout', '2.5');
+      const cOut = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(OUT), '--timeout', '2.5');
+      const cClosed = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(CLOSED), '--count', '4');
+      for (const w of [cIn, cOut, cClosed]) await w.done();
+      inB.probe.poll();
+      inA.probe.poll();
+      const nIn = nftCounters(b, 'netdxdr').in!;
+      const nOut = nftCounters(a, 'netdxdr').out!;
+      const rsts = counterDelta(b, inB.before, ['TcpOutRsts']).TcpOutRsts!;
+      assert.ok(nIn >= 2 && nOut >= 2, `SYNs dropped: ${nIn} on arrival, ${nOut} on departure`);
+      assert.equal(rsts, 4);
+      const sport = (w: typeof cIn) => w.all('connect')[0]!.sport as number;
 
-    // on arrival: before any socket lookup
-    const arrival = inB.events.filter((e) => e.reason === 'NETFILTER_DROP');
-    assert.equal(arrival.length, nIn, 'one event per packet the rule counted');
-    assert.ok(arrival.every((e) => !e.socket && e.pid === 0 && e.state === '-' && e.family === 4 && e.laddr === '198.18.0.2' &&
-      e.lport === IN && e.raddr === '198.18.0.1' && e.rport === sport(cIn) && e.netns === inB.netns && /^nft_do_chain\+0x/.test(e.location)),
-    JSON.stringify(arrival[0]));
-    // to a closed port: the lookup found nothing
-    const noSock = inB.events.filter((e) => e.reason === 'NO_SOCKET');
-    assert.equal(noSock.length, rsts);
-    assert.deepEqual(noSock.map((e) => e.rport).sort(), cClosed.all('connect').map((c) => c.sport as number).sort());
-    assert.ok(noSock.every((e) => e.lport === CLOSED && !e.socket && /^tcp_v4_rcv\+0x/.test(e.location)));
-    assert.equal(inB.events.length, arrival.length + noSock.length, 'no other drop in the receiving namespace');
-    // on departure: the connecting socket's own, in SYN_SENT, with its owner
-    const departure = inA.events.filter((e) => e.reason === 'NETFILTER_DROP');
-    assert.equal(departure.length, nOut);
-    assert.ok(departure.every((e) => e.socket && e.pid === cOut.pid && e.comm === 'python3' && e.state === 'SYN_SENT' &&
-      e.laddr === '198.18.0.1' && e.lport === sport(cOut) && e.raddr === '198.18.0.2' && e.rport === OUT && e.netns === inA.netns),
-    JSON.stringify(departure[0]));
-    assert.equal(inA.events.length, departure.length, 'no other drop in the sending namespace');
-  } finally {
-    lost.push(inB.probe.stop(), inA.probe.stop());
-  }
-  assert.deepEqual(lost, [{ full: 0, refused: 0, untracked: 0 }, { full: 0, refused: 0, untracked: 0 }]);
-});
+      // on arrival: before any socket lookup
+      const arrival = inB.events.filter((e) => e.reason === 'NETFILTER_DROP');
+      assert.equal(arrival.length, nIn, 'one event per packet the rule counted');
+      assert.ok(arrival.every((e) => !e.socket && e.pid === 0 && e.state === '-' && e.family === 4 && e.laddr === '198.18.0.2' &&
+        e.lport === IN && e.raddr === '198.18.0.1' && e.rport === sport(cIn) && e.netns === inB.netns && /^nft_do_chain\+0x/.test(e.location)),
+      JSON.stringify(arrival[0]));
+      // to a closed port: the lookup found nothing
+      const noSock = inB.events.filter((e) => e.reason === 'NO_SOCKET');
+      assert.equal(noSock.length, rsts);
+      assert.deepEqual(noSock.map((e) => e.rport).sort(), cClosed.all('connect').map((c) => c.sport as number).sort());
+      assert.ok(noSock.every((e) => e.lport === CLOSED && !e.socket && /^tcp_v4_rcv\+0x/.test(e.location)));
+      assert.equal(inB.events.length, arrival.length + noSock.length, 'no other drop in the receiving namespace');
+      // on departure: the connecting socket's own, in SYN_SENT, with its owner
+      const departure = inA.events.filter((e) => e.reason === 'NETFILTER_DROP');
+      assert.equal(departure.length, nOut);
+      assert.ok(departure.every((e) => e.socket && e.pid === cOut.pid && e.comm === 'python3' && e.state === 'SYN_SENT' &&
+        e.laddr === '198.18.0.1' && e.lport === sport(cOut) && e.raddr === '198.18.0.2' && e.rport === OUT && e.netns === inA.netns),
+      JSON.stringify(departure[0]));
+      assert.equal(inA.events.length, departure.length, 'no other drop in the sending namespace');
+    } finally {
+      lost.push(inB.probe.stop(), inA.probe.stop());
+    }
+    assert.deepEqual(lost, [{ full: 0, refused: 0, untracked: 0 }, { full: 0, refused: 0, untracked: 0 }]);
+  });
+}
 
 test('CLI: --json, -l, -p and -L filters, the table within 100 columns; bad input', kernelOpts(), async () => {
   const { a, b } = vethPair();
