@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { kernelOpts, vethPair } from '../../testlib/kernel.js';
+import { kernelOpts, progMisses, skipped, vethPair } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counterDelta, nft, nftCounters, traceNetns, workload } from '../../testlib/traffic.js';
 import { TCPDROP } from './lib.js';
@@ -26,7 +26,7 @@ function rules(a: Parameters<typeof nft>[0], b: Parameters<typeof nft>[0]): void
 }
 
 for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
-  test(`drops by nftables on arrival and departure, and to a closed port: reasons, ends, owners, counts (${via})`, kernelOpts(), async () => {
+  test(`drops by nftables on arrival and departure, and to a closed port: reasons, ends, owners, counts (${via})`, kernelOpts(), async (t) => {
     const { a, b } = vethPair();
     rules(a, b);
     const inB = traceNetns(TCPDROP, b, via);
@@ -47,6 +47,10 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       assert.ok(nIn >= 2 && nOut >= 2, `SYNs dropped: ${nIn} on arrival, ${nOut} on departure`);
       assert.equal(rsts, 4);
       const sport = (w: typeof cIn) => w.all('connect')[0]!.sport as number;
+      if (skipped(t, via, progMisses())) {
+        assert.ok(inB.events.length > 0 && inB.events.length <= nIn + rsts);
+        return;
+      }
 
       // on arrival: before any socket lookup
       const arrival = inB.events.filter((e) => e.reason === 'NETFILTER_DROP');

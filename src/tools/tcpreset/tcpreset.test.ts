@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, progMisses, skipped } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counterDelta, traceNetns, workload } from '../../testlib/traffic.js';
 import { TCPRESET, type TcpResetEvent } from './lib.js';
@@ -34,7 +34,7 @@ const ports = (w: ReturnType<typeof workload>) => w.all('connect').map((c) => c.
 const sorted = (l: number[]) => [...l].sort();
 
 for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
-  test(`resets sent with their reasons and received with their states; sent = TcpOutRsts (${via})`, kernelOpts(), async () => {
+  test(`resets sent with their reasons and received with their states; sent = TcpOutRsts (${via})`, kernelOpts(), async (t) => {
     const ns = new Netns('netdxrs');
     const { netns, events, probe, before } = traceNetns(TCPRESET, ns, via);
     assert.equal(probe.via, via);
@@ -45,6 +45,10 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       const d = counterDelta(ns, before, COUNTERS);
       const sent = events.filter((e) => e.dir === 'sent');
       const got = events.filter((e) => e.dir === 'received');
+      if (skipped(t, via, progMisses())) {
+        assert.ok(sent.length <= d.TcpOutRsts! && sent.length > 0);
+        return;
+      }
       assert.equal(sent.length, d.TcpOutRsts, `resets sent: ${JSON.stringify(d)}`);
       assert.equal(sent.length, 7);
 
