@@ -61,6 +61,90 @@ static __always_inline void netdx_tcpev_fill(struct netdx_tcpev_sock *e, struct 
 	netdx_sk_addrs(sk, family, e->saddr, e->daddr);
 }
 
+/* The socket block from a TCP packet with no full socket (to a closed port, or to a TIME_WAIT or
+ * request socket): its destination is the local end; the namespace is its device's (0 without
+ * one), the owner unknown, the state 0. False when skb is not TCP over IPv4 or IPv6 (extension
+ * headers are not followed). */
+static __always_inline bool netdx_tcpev_from_packet(struct netdx_tcpev_sock *e, struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	unsigned char *ip = head + BPF_CORE_READ(skb, network_header);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	__u8 ver = 0, proto = 0;
+	__u16 ports[2] = {};
+	__u32 l4 = 40;
+
+	bpf_probe_read_kernel(&ver, 1, ip);
+	__builtin_memset(e->saddr, 0, 16);
+	__builtin_memset(e->daddr, 0, 16);
+	if (ver >> 4 == 4) {
+		e->family = AF_INET;
+		l4 = (ver & 0xf) * 4;
+		bpf_probe_read_kernel(&proto, 1, ip + 9);
+		bpf_probe_read_kernel(e->saddr, 4, ip + 16);
+		bpf_probe_read_kernel(e->daddr, 4, ip + 12);
+	} else if (ver >> 4 == 6) {
+		e->family = AF_INET6;
+		bpf_probe_read_kernel(&proto, 1, ip + 6);
+		bpf_probe_read_kernel(e->saddr, 16, ip + 24);
+		bpf_probe_read_kernel(e->daddr, 16, ip + 8);
+	}
+	if (proto != IPPROTO_TCP)
+		return false;
+	bpf_probe_read_kernel(ports, sizeof(ports), ip + (l4 & 0x3f));
+	e->sport = bpf_ntohs(ports[1]);
+	e->dport = bpf_ntohs(ports[0]);
+	e->netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = 0;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	e->state = 0;
+	e->_sock_pad = 0;
+	return true;
+}
+
+/* The shared filters on a packet's socket block (no owner: -p excludes it). */
+static __always_inline bool netdx_tcpev_packet_ok(struct netdx_tcpev_sock *e)
+{
+	return !filter_tgid && (!filter_netns || e->netns == filter_netns) && netdx_family_ok(e->family) &&
+	       netdx_lport_ok(e->sport) && netdx_rport_ok(e->dport);
+}
+
+#define NETDX_TCP_NEW_SYN_RECV 12
+
+/* The socket block from sk when it is a full TCP socket (its owner from the cache), else from the
+ * TCP packet skb (a TIME_WAIT or request socket keeps its ports elsewhere: the packet's are used,
+ * with that socket's state). *full says which. False when filtered out or neither is TCP. */
+static __always_inline bool netdx_tcpev_from(struct netdx_tcpev_sock *e, struct sock *sk, struct sk_buff *skb, __u8 *full)
+{
+	__u8 state = 0;
+	struct netdx_owner *o;
+
+	if (sk && BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+		sk = NULL;
+	if (sk)
+		state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	*full = sk && state != NETDX_TCP_TIME_WAIT && state != NETDX_TCP_NEW_SYN_RECV;
+	if (*full) {
+		if (!netdx_tcpev_ok(sk, &o))
+			return false;
+		netdx_tcpev_fill(e, sk, o);
+		return true;
+	}
+	if (!skb || !netdx_tcpev_from_packet(e, skb) || !netdx_tcpev_packet_ok(e))
+		return false;
+	e->state = state;
+	return true;
+}
+
+/* Sends an event built on the stack (size bytes) through ring, counted in lost when it finds no
+ * room. */
+static __always_inline void netdx_tcpev_output(void *ring, void *lost, void *ev, __u64 size)
+{
+	if (bpf_ringbuf_output(ring, ev, size, BPF_RB_NO_WAKEUP))
+		netdx_count_lost(lost, ring, size);
+}
+
 static __always_inline int netdx_tcpev_on_state(struct sock *sk, int oldstate, int newstate)
 {
 	netdx_owner_on_state(sk, oldstate, newstate);

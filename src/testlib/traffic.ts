@@ -98,12 +98,12 @@ export function counterDelta(ns: Netns, before: Map<string, bigint>, names: read
 }
 
 /**
- * An event probe on `spec` filtered to namespace `ns`, the events it delivers, and the namespace's
- * counters when it started (the oracle's starting point).
+ * An event probe on `spec` filtered to namespace `ns` (attached `via` one way, if given), the events
+ * it delivers, and the namespace's counters when it started (the oracle's starting point).
  */
-export function traceNetns<E>(spec: EventSpec<E>, ns: Netns): { netns: number; events: E[]; probe: EventProbe<E>; before: Map<string, bigint> } {
+export function traceNetns<E>(spec: EventSpec<E>, ns: Netns, via?: string): { netns: number; events: E[]; probe: EventProbe<E>; before: Map<string, bigint> } {
   const netns = netnsInode(ns.name);
   const events: E[] = [];
-  const probe = startEvents(spec, (e) => events.push(e), { filter: { netns } });
+  const probe = startEvents(spec, (e) => events.push(e), { filter: { netns }, via });
   return { netns, events, probe, before: nsCounters(ns) };
 }

@@ -4,6 +4,11 @@
 import { formatAddr } from '../addr.js';
 import type { HookName } from '../bpf/features.js';
 import { AF_INET6, TCP_STATES } from '../netlink/sockdiag.js';
+import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
+import { ndjson, type Column } from '../output.js';
+import type { Layer, OptionSpecs, ToolDef } from '../tool.js';
+import { eventTool, socketColumns, WIDE_OPTION } from './cli.js';
+import type { EventSpec } from './events.js';
 import type { Variant } from './load.js';
 import { ownerIoPrograms, ownerPrograms } from './owner.js';
 
@@ -54,11 +59,57 @@ export interface TcpSockInfo {
   state: string;
 }
 
-export function tcpSockInfo(r: RawSock): TcpSockInfo {
+function tcpSockInfo(r: RawSock): TcpSockInfo {
   const family = r.family === AF_INET6 ? 6 : 4;
   return {
     ts_ns: r.ts_ns, pid: r.pid, comm: r.comm, netns: r.netns, family,
     laddr: formatAddr(family, r.saddr), lport: r.sport, raddr: formatAddr(family, r.daddr), rport: r.dport,
     state: tcpStateName(r.state),
   };
+}
+
+/** The table columns of a TCP event: the process, both ends (socketColumns) and the state. */
+export function tcpEvColumns<E extends TcpSockInfo>(wide: boolean): Array<Column<E> & { width: number }> {
+  return [...socketColumns<E>(wide), { header: 'STATE', get: (e) => e.state, width: 11 }];
+}
+
+/**
+ * A decoder for an event struct that starts with NETDX_TCPEV_SOCK_FIELDS: the socket block, then
+ * what `rest` makes of the tool's own fields (r: the struct decoded; dv, off: the record).
+ */
+export function tcpEvDecoder<L extends StructLayout, X>(layout: L, rest: (r: Decoded<L>, dv: DataView, off: number) => X): (dv: DataView, off: number) => TcpSockInfo & X {
+  const raw = structDecoder(layout);
+  return (dv, off) => {
+    const r = raw(dv, off);
+    return { ...tcpSockInfo(r as unknown as RawSock), ...rest(r, dv, off) };
+  };
+}
+
+export interface TcpEventToolDef<E extends TcpSockInfo> {
+  name: string;
+  layer: Layer;
+  summary: string;
+  replaces: string;
+  examples: readonly string[];
+  spec: EventSpec<E>;
+  /** "Tracing <what>..." */
+  tracing: string;
+  nouns: { events: string; untracked: string };
+  /** The tool's own options, beside -w. */
+  options?: OptionSpecs;
+  /** A STATE column after the ends (default true). */
+  state?: boolean;
+  /** The tool's own columns, after the process, the ends and the state. */
+  columns(opts: Record<string, unknown>): ReadonlyArray<Column<E> & { width?: number }>;
+}
+
+/** The CLI of a TCP event tool: -w, the process, both ends and the state, its columns, NDJSON. */
+export function tcpEventTool<E extends TcpSockInfo>(def: TcpEventToolDef<E>): ToolDef<OptionSpecs> {
+  return eventTool<E, OptionSpecs>({
+    ...def,
+    options: { ...WIDE_OPTION, ...def.options },
+    columns: (o) => [...(def.state === false ? socketColumns<E>(!!o.wide) : tcpEvColumns<E>(!!o.wide)), ...def.columns(o)],
+    json: (e) => ndjson(e),
+    time: (e) => e.ts_ns,
+  });
 }

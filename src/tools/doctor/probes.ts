@@ -5,7 +5,7 @@
 // the rules use counters alone. (Softirq time per CPU is not probed: no rule read it, and its two
 // programs ran on every softirq of the host; /proc/stat's softirq time is sampled per second.)
 import { formatAddr } from '../../core/addr.js';
-import { kernelEnum, releaseKernelBtf } from '../../core/bpf/btf.js';
+import { kernelEnumName, releaseKernelBtf } from '../../core/bpf/btf.js';
 import type { BpfObject, LostEvents } from '../../core/bpf/object.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
@@ -42,8 +42,6 @@ function entries<T>(obj: BpfObject, map: string, decode: (d: DataView) => T): Ar
 
 /** Reads the bundle's maps into the window's aggregates (owners' names come from `comm`). */
 export function readAggregates(obj: BpfObject, comm: (pid: number) => string): Omit<ProbeAggregates, 'ran' | 'failed_connects' | 'lost' | 'notes'> {
-  const dropReasons = kernelEnum('skb_drop_reason');
-  const rstReasons = kernelEnum('sk_rst_reason');
   const dk = structDecoder(drop_key);
   const rawDrops = entries(obj, 'drops', (d) => ({ k: dk(d, 0), loc: d.getBigUint64(drop_key.fields.location.off, true) }));
   // only the drops' locations are looked up, in one pass over /proc/kallsyms (core/proc/kallsyms.ts)
@@ -51,7 +49,7 @@ export function readAggregates(obj: BpfObject, comm: (pid: number) => string): O
   const drops: DropAgg[] = rawDrops.map(([{ k, loc }, v]) => {
     const f = fam(k.family);
     return {
-      reason: (dropReasons.get(k.reason) ?? `reason ${k.reason}`).replace(/^SKB_DROP_REASON_/, ''),
+      reason: kernelEnumName('skb_drop_reason', 'SKB_DROP_REASON_', k.reason),
       reason_num: k.reason, location: syms?.symbolize(loc) ?? `0x${loc.toString(16)}`, netns: k.netns, family: f,
       ipproto: k.ipproto, daddr: f ? formatAddr(f, k.daddr) : '', sport: k.sport, dport: k.dport, has_sk: k.has_sk === 1,
       pid: k.tgid, count: Number(v.readBigUInt64LE(0)),
@@ -67,7 +65,7 @@ export function readAggregates(obj: BpfObject, comm: (pid: number) => string): O
   const resets: ResetAgg[] = entries(obj, 'resets', (d) => rk(d, 0)).map(([k, v]) => {
     const f = fam(k.family);
     return { received: k.received === 1, family: f, lport: k.lport, raddr: f ? formatAddr(f, k.raddr) : '', rport: k.rport,
-      netns: k.netns, reason: k.received ? '' : (rstReasons.get(k.reason) ?? `reason ${k.reason}`).replace(/^SK_RST_REASON_/, ''),
+      netns: k.netns, reason: k.received ? '' : kernelEnumName('sk_rst_reason', 'SK_RST_REASON_', k.reason),
       state: k.state ? (STATE_NAMES[k.state] ?? String(k.state)) : '', pid: k.tgid, count: Number(v.readBigUInt64LE(0)) };
   });
   const nk = structDecoder(dns_key);

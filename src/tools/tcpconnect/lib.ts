@@ -3,7 +3,7 @@ import { formatAddr } from '../../core/addr.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { errnoName } from '../../core/errors.js';
 import type { EventSpec } from '../../core/kit/events.js';
-import { TCP_STATE_HOOKS, tcpStateVariants } from '../../core/kit/tcpstate.js';
+import { TCPCONNECT_OBJECT } from '../../core/kit/tcpstate.js';
 import { tcpconnect_event } from './tcpconnect.h.js';
 
 export interface TcpConnectEvent {
@@ -46,10 +46,7 @@ export function decodeTcpConnect(dv: DataView, off: number): TcpConnectEvent {
 
 export const TCPCONNECT: EventSpec<TcpConnectEvent, TcpConnectOptions> = {
   name: 'tcpconnect',
-  object: 'tcpconnect',
-  hooks: TCP_STATE_HOOKS,
-  filters: ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'],
-  variants: tcpStateVariants('tcpconnect'),
+  ...TCPCONNECT_OBJECT,
   rodata: (o) => ({ only_failed: !!o?.failed }),
   decode: decodeTcpConnect,
 };

@@ -19,6 +19,18 @@
 
 /* Only failed connects (--failed). */
 const volatile bool only_failed = false;
+/* tcpconnlat: the latency of each connect that succeeds goes to a log2 histogram in µs (lat_hist,
+ * drained by user space each interval) instead of an event; per remote port with hist_per_port. */
+const volatile bool hist_mode = false;
+const volatile bool hist_per_port = false;
+
+/* Key: the remote port (0 for all with !hist_per_port); value: the shared struct netdx_hist. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct netdx_hist);
+} lat_hist SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -34,6 +46,22 @@ struct {
 
 NETDX_LOST_MAP(lost);
 NETDX_EXPORT(tcpconnect_event);
+
+static __always_inline void add_latency(__u32 port, __u64 ns)
+{
+	struct netdx_hist *h = bpf_map_lookup_elem(&lat_hist, &port);
+	if (!h) {
+		struct netdx_hist zero = {};
+		/* BPF_NOEXIST: another CPU may have made it meanwhile (the lookup then finds it) */
+		bpf_map_update_elem(&lat_hist, &port, &zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&lat_hist, &port);
+		if (!h) {
+			netdx_count(&lost, NETDX_LOST_UNTRACKED);
+			return;
+		}
+	}
+	netdx_hist_add(h, ns / 1000);
+}
 
 static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 {
@@ -70,6 +98,12 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 	__u16 sport = netdx_sk_lport(sk);
 	if (!netdx_lport_ok(sport))
 		return 0;
+
+	if (hist_mode) {
+		if (!err)
+			add_latency(hist_per_port ? netdx_sk_rport(sk) : 0, bpf_ktime_get_ns() - t0);
+		return 0;
+	}
 
 	struct tcpconnect_event *e = netdx_reserve(&events, &lost, struct tcpconnect_event);
 	if (!e)

@@ -1,24 +1,16 @@
-import { eventTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
-import { ndjson } from '../../core/output.js';
-import { TCPRESET, type TcpResetEvent } from './lib.js';
+import { tcpEventTool } from '../../core/kit/tcpev.js';
+import { TCPRESET } from './lib.js';
 
-export default eventTool({
+// pid '-': no socket (a closed port), or one no process was seen to own
+export default tcpEventTool({
   name: 'tcpreset',
   layer: 'transport',
-  summary: 'each TCP reset sent (with the kernel\'s reason) or received, with its process and state',
+  summary: 'each TCP reset sent, with the kernel\'s reason, or received: process, flow, state',
   replaces: 'tcpreset (bpf-perf-tools-book), tcpdrop\'s resets — on tracepoints, with the reason',
   spec: TCPRESET,
-  options: WIDE_OPTION,
   tracing: 'TCP resets',
   nouns: { events: 'resets', untracked: 'sockets not followed' },
   examples: ['netdx tcpreset', 'netdx tcpreset -L 443 -T', 'netdx tcpreset --netns blue --json'],
-  columns: (o) => [
-    // pid '-': no socket (a closed port), or one no process was seen to own
-    ...socketColumns<TcpResetEvent>(o.wide),
-    { header: 'STATE', get: (e) => e.state, width: 11 },
-    // the reason of a reset sent (the kernel's name), or RECEIVED: 100 columns hold both
-    { header: 'RESET', get: (e) => (e.dir === 'sent' ? e.reason : 'RECEIVED') },
-  ],
-  json: (e) => ndjson(e),
-  time: (e) => e.ts_ns,
+  // the reason of a reset sent (the kernel's name), or RECEIVED: 100 columns hold both
+  columns: () => [{ header: 'RESET', get: (e) => (e.dir === 'sent' ? e.reason : 'RECEIVED') }],
 });

@@ -1,9 +1,8 @@
 // tcpreset as a library: one typed event per TCP reset sent (with the kernel's reason) or
 // received (with the state it found), and the socket's owner. cli.ts only renders.
-import { structDecoder } from '../../core/bpf/struct.js';
 import { kernelEnumName } from '../../core/bpf/btf.js';
 import type { EventSpec } from '../../core/kit/events.js';
-import { TCPEV_HOOKS, tcpEvVariants, tcpSockInfo, type TcpSockInfo } from '../../core/kit/tcpev.js';
+import { TCPEV_HOOKS, tcpEvDecoder, tcpEvVariants, type TcpSockInfo } from '../../core/kit/tcpev.js';
 import { tcpreset_event } from './tcpreset.h.js';
 
 export interface TcpResetEvent extends TcpSockInfo {
@@ -18,15 +17,10 @@ export interface TcpResetEvent extends TcpSockInfo {
   socket: boolean;
 }
 
-const raw = structDecoder(tcpreset_event);
-
-export function decodeTcpReset(dv: DataView, off: number): TcpResetEvent {
-  const r = raw(dv, off);
-  return {
-    ...tcpSockInfo(r), dir: r.sent ? 'sent' : 'received',
-    reason: r.sent ? kernelEnumName('sk_rst_reason', 'SK_RST_REASON_', r.reason) : '', socket: r.has_sk === 1,
-  };
-}
+export const decodeTcpReset = tcpEvDecoder(tcpreset_event, (r) => ({
+  dir: r.sent ? 'sent' as const : 'received' as const,
+  reason: r.sent ? kernelEnumName('sk_rst_reason', 'SK_RST_REASON_', r.reason) : '', socket: r.has_sk === 1,
+}));
 
 export const TCPRESET: EventSpec<TcpResetEvent> = {
   name: 'tcpreset',

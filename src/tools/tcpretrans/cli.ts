@@ -1,33 +1,29 @@
-import { eventTool, intervalTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
+import { intervalTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
+import { tcpEventTool } from '../../core/kit/tcpev.js';
 import { NetdxError } from '../../core/errors.js';
-import { ndjson, renderTable, type Column } from '../../core/output.js';
+import { renderTable, type Column } from '../../core/output.js';
 import { checkInterval } from '../../core/time.js';
 import { defineTool, type OptionSpecs, type Parsed, type RunContext } from '../../core/tool.js';
-import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow, type TcpRetransEvent } from './lib.js';
+import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
 
 const meta = {
   name: 'tcpretrans',
   layer: 'transport',
-  summary: 'each TCP retransmit with its process, flow, state and kind (fast, RTO, loss probe)',
+  summary: 'each TCP retransmit: process, flow, state and kind (fast, RTO, loss probe)',
   replaces: 'tcpretrans (BCC, libbpf-tools) — on tracepoints, with the owner and the kind',
   examples: ['netdx tcpretrans', 'netdx tcpretrans -D 443 -T', 'netdx tcpretrans -c -i 5 --netns blue', 'netdx tcpretrans --json'],
 } as const;
 
-const events = eventTool({
+// pid '-': a socket no process was seen to own (opened before the trace, never used since)
+const events = tcpEventTool({
   ...meta,
   spec: TCPRETRANS,
-  options: WIDE_OPTION,
   tracing: 'TCP retransmits',
   nouns: { events: 'retransmits', untracked: 'sockets not followed' },
-  columns: (o) => [
-    // pid '-': a socket no process was seen to own (opened before the trace, never used since)
-    ...socketColumns<TcpRetransEvent>(o.wide),
-    { header: 'STATE', get: (e) => e.state, width: 11 },
+  columns: () => [
     { header: 'KIND', get: (e) => (e.err ? `${e.kind}!` : e.kind), width: 5 },
     { header: 'SEGS', get: (e) => e.segs, align: 'right', width: 4 },
   ],
-  json: (e) => ndjson(e),
-  time: (e) => e.ts_ns,
 });
 
 const COUNT_COLUMNS = (wide: boolean): ReadonlyArray<Column<RetransFlow>> => [

@@ -4,7 +4,7 @@
 import { structDecoder } from '../../core/bpf/struct.js';
 import type { EventSpec } from '../../core/kit/events.js';
 import type { IntervalSpec } from '../../core/kit/interval.js';
-import { TCPEV_HOOKS, tcpEvVariants, tcpSockInfo, type TcpSockInfo } from '../../core/kit/tcpev.js';
+import { TCPEV_HOOKS, tcpEvDecoder, tcpEvVariants, type TcpSockInfo } from '../../core/kit/tcpev.js';
 import { formatAddr } from '../../core/addr.js';
 import { AF_INET6 } from '../../core/netlink/sockdiag.js';
 import { tcpretrans_event, tcpretrans_key, tcpretrans_val } from './tcpretrans.h.js';
@@ -25,12 +25,7 @@ export interface TcpRetransEvent extends TcpSockInfo {
   err: number;
 }
 
-const raw = structDecoder(tcpretrans_event);
-
-export function decodeTcpRetrans(dv: DataView, off: number): TcpRetransEvent {
-  const r = raw(dv, off);
-  return { ...tcpSockInfo(r), kind: RETRANS_KINDS[r.kind & 3]!, segs: r.segs, err: r.err };
-}
+export const decodeTcpRetrans = tcpEvDecoder(tcpretrans_event, (r) => ({ kind: RETRANS_KINDS[r.kind & 3]!, segs: r.segs, err: r.err }));
 
 const OBJECT = {
   object: 'tcpretrans',
