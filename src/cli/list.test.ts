@@ -61,6 +61,13 @@ test('kernel: a tool that cannot run here says what is missing: a hook kind, an 
   }
 });
 
+test('every tool with BPF hooks gives its probe, so that list can load it', async () => {
+  for (const t of TOOLS) {
+    const def = await t.load();
+    if (def.hooks?.length) assert.ok(def.probe, `${t.name}: hooks but no probe`);
+  }
+});
+
 test('bad input: one line, exit 1', () => {
   const r = spawnSync(process.execPath, [MAIN, 'list', '--bogus'], { encoding: 'utf8' });
   assert.equal(r.status, 1);

@@ -50,6 +50,7 @@ type Opts = Record<string, unknown>;
 export default defineTool<OptionSpecs>({
   ...meta,
   hooks: events.hooks,
+  probe: events.probe,
   root: true,
   options: {
     ...events.options,
