@@ -42,7 +42,9 @@ static __always_inline __u32 netdx_log2(__u64 v)
 
 static __always_inline void netdx_hist_add(struct netdx_hist *h, __u64 v)
 {
-	__u32 slot = netdx_log2(v);
+	/* 64 bits: with a 32-bit slot clang may check one register and index with another, whose
+	 * bound the verifier then does not know */
+	__u64 slot = netdx_log2(v);
 	if (slot >= NETDX_MAX_SLOTS)
 		slot = NETDX_MAX_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);
