@@ -12,12 +12,13 @@ export function counter(ns: Netns, name: string): number {
 }
 
 /**
- * The tcp_info of the one TCP socket in `ns` that matches an ss filter (e.g. 'dport = :8080'), as
- * `ss -tin` prints it: 'rtt' -> '0.043/0.021', 'cwnd' -> '10', and flags such as 'ts' -> ''.
+ * The tcp_info and memory of the one TCP socket in `ns` that matches an ss filter (e.g.
+ * 'dport = :8080'), as `ss -tinm` prints them: 'rtt' -> '0.043/0.021', 'cwnd' -> '10',
+ * 'skmem' -> '(r0,rb131072,...)', and flags such as 'ts' -> ''.
  */
 export function ssInfo(ns: Netns, filter: string): Record<string, string> {
-  const out = ns.exec('ss', ['-tinH', filter]).trim().split('\n');
-  if (out.length !== 2) throw new Error(`ss -tin '${filter}' in ${ns.name}: not one socket:\n${out.join('\n')}`);
+  const out = ns.exec('ss', ['-tinmH', filter]).trim().split('\n');
+  if (out.length !== 2) throw new Error(`ss -tinm '${filter}' in ${ns.name}: not one socket:\n${out.join('\n')}`);
   const info: Record<string, string> = {};
   for (const tok of out[1]!.trim().split(/\s+/)) {
     const i = tok.indexOf(':');
