@@ -9,7 +9,7 @@ export default eventTool({
   replaces: 'tcpwin (bpftrace, BPF Performance Tools) — on tcp:tcp_probe, sampled per socket',
   spec: TCPWIN,
   options: {
-    interval: { type: 'number', short: 'I', arg: 'MS', help: 'at most one event per socket per MS milliseconds (0: every segment)', default: 100 },
+    interval: { type: 'number', short: 'I', arg: 'MS', help: 'one event per socket per MS ms at most (0: every segment)', default: 100 },
   },
   tracing: 'TCP windows',
   examples: ['netdx tcpwin', 'netdx tcpwin -I 0 -L 443', 'netdx tcpwin -p 1234 -I 1000 --json'],
