@@ -29,7 +29,7 @@ test('the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, s
     const l = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '1000', '--reply-after', '1500', '--hold', '4000');
     const port = (await l.wait('listening')).port as number;
     // the client's second data packet is dropped once: a loss, so Reno sets ssthresh
-    nft(b, `table inet t13c {\n chain in {\n  type filter hook input priority 0;\n  meta length > 1000 tcp dport ${port} numgen inc mod 1000000 1 counter drop comment "loss"\n }\n}\n`);
+    nft(b, `table inet t13c {\n chain in {\n  type filter hook input priority 0;\n  meta length > 1000 tcp dport ${port} numgen inc mod 1000000 == 1 counter drop comment "loss"\n }\n}\n`);
     const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '40000', '--hold', '3000');
     await c.wait('connect');
     await sleep(2200);
