@@ -66,8 +66,10 @@ function collect(obj: BpfObject, seconds: number, o: TcpCongOptions): TcpCongRep
     if (!f.closed && f.state < 5) ns[f.state] += Math.max(0, now - f.since_ns);
     const prev = last.get(id) ?? { ns: [0, 0, 0, 0, 0], enters: [0, 0, 0, 0, 0] };
     if (f.closed) { map.delete(k); last.delete(id); } else last.set(id, { ns, enters: [...f.enters] });
-    const ow = owners.lookup(k);
-    const who = ow ? owner(ow) : { tgid: f.pid, comm: '' };
+    // an open flow's owner may have been named since its last change (accept); a closed flow's
+    // address may already be another socket's: the owner it had at its close
+    const ow = f.closed ? undefined : owners.lookup(k);
+    const who = ow ? owner(ow) : { tgid: f.pid, comm: f.comm };
     if (o.pid !== undefined && who.tgid !== o.pid) continue;
     const family = f.family === 10 ? 6 : 4;
     const row: TcpCongFlow = {

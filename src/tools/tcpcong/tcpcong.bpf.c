@@ -28,13 +28,15 @@ struct {
 NETDX_LOST_MAP(lost);
 NETDX_EXPORT(tcpcong_flow);
 
-/* A flow known to belong to another process than -p's is not followed. */
+/* Notes the flow's owner, when known; a flow known to belong to another process than -p's is
+ * not followed. */
 static __always_inline bool other_owner(struct sock *sk, struct tcpcong_flow *f)
 {
 	struct netdx_owner *o = netdx_owner_get(sk);
 	if (!o)
 		return false;
 	f->pid = o->tgid;
+	__builtin_memcpy(f->comm, o->comm, sizeof(f->comm));
 	return filter_tgid && o->tgid != filter_tgid;
 }
 

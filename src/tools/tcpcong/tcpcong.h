@@ -19,6 +19,7 @@ struct tcpcong_flow {
 	__u16 family;
 	__u8 state;         /* present state: enum tcp_ca_state */
 	__u8 closed;        /* 1: the flow is closed; since_ns is its end */
+	char comm[16];      /* the owner's, with pid */
 };
 
 #endif
