@@ -27,6 +27,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpwin/cli.js')) },
   { name: 'tcpcong', layer: 'transport', summary: 'time per TCP flow in each congestion state: Open, Disorder, CWR, Recovery, Loss',
     load: async () => def(await import('./tcpcong/cli.js')) },
+  { name: 'tcppktlat', layer: 'socket', summary: 'how long received TCP data waits for the application to read it, per read',
+    load: async () => def(await import('./tcppktlat/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
