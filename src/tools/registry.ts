@@ -29,6 +29,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpcong/cli.js')) },
   { name: 'tcppktlat', layer: 'socket', summary: 'how long received TCP data waits for the application to read it, per read',
     load: async () => def(await import('./tcppktlat/cli.js')) },
+  { name: 'tcpnagle', layer: 'transport', summary: 'how long Nagle holds small TCP writes back, per socket, with a log2 histogram',
+    load: async () => def(await import('./tcpnagle/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

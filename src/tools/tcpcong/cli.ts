@@ -1,15 +1,9 @@
-import { intervalTool } from '../../core/kit/cli.js';
+import { flowColumns, intervalTool } from '../../core/kit/cli.js';
 import { renderTable, type Column } from '../../core/output.js';
 import { TCPCONG, type TcpCongFlow } from './lib.js';
 
 const ms = (v: number) => v.toFixed(v >= 100 ? 0 : 1);
 
-const FLOW: ReadonlyArray<Column<TcpCongFlow>> = [
-  { header: 'PID', get: (f) => f.pid || '-' },
-  { header: 'COMM', get: (f) => f.comm || '-' },
-  { header: 'LPORT', get: (f) => f.lport, align: 'right' },
-  { header: 'RADDR:RPORT', get: (f) => (f.family === 6 ? `[${f.raddr}]:${f.rport}` : `${f.raddr}:${f.rport}`) },
-];
 const STATES: ReadonlyArray<Column<TcpCongFlow>> = [
   { header: 'OPEN_ms', get: (f) => ms(f.ms.open), align: 'right' },
   { header: 'DISORD_ms', get: (f) => ms(f.ms.disorder), align: 'right' },
@@ -32,7 +26,7 @@ export default intervalTool({
   examples: ['netdx tcpcong -i 1', 'netdx tcpcong -L 443 -d 10', 'netdx tcpcong --total -i 5 --json'],
   render(r, o) {
     if (!r.flows.length) return 'No TCP flows.\n';
-    return renderTable(o.total ? STATES : [...FLOW, ...STATES], r.flows) + '\n';
+    return renderTable(o.total ? STATES : [...flowColumns<TcpCongFlow>(), ...STATES], r.flows) + '\n';
   },
   json: (r) => ({ flows: r.flows }),
 });

@@ -74,22 +74,6 @@ static __always_inline int on_read(struct sock *sk)
 
 NETDX_TCP_PROBE_PROGRAMS(tcppktlat, on_segment)
 
-SEC("raw_tp/tcp_rcv_space_adjust")
-int tcppktlat_read_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return on_read((struct sock *)ctx->args[0]);
-}
-
-SEC("tracepoint/tcp/tcp_rcv_space_adjust")
-int tcppktlat_read_tp(struct trace_event_raw_tcp_event_sk *ctx)
-{
-	return on_read((struct sock *)ctx->skaddr);
-}
-
-SEC("tp_btf/tcp_rcv_space_adjust")
-int BPF_PROG(tcppktlat_read_btf, struct sock *sk)
-{
-	return on_read(sk);
-}
+NETDX_PTR_TP_PROGRAMS(tcppktlat_read, tcp, tcp_rcv_space_adjust, tcp_event_sk, skaddr, struct sock, on_read)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
