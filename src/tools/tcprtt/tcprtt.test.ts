@@ -58,6 +58,37 @@ test(`every segment the client receives, at the srtt ss shows (${via})`, kernelO
 });
 }
 
+test('--bylport: a histogram per server port; -L and -p (the server, named at accept) pick one', kernelOpts(), async () => {
+  const { a, b } = vethPair();
+  const ns = netnsInode(b.name);
+  // b's two servers each answer their client with 200 kB at once; b receives the ACKs
+  const l1 = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '200000', '--hold', '3000');
+  const l2 = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '200000', '--hold', '3000');
+  const p1 = (await l1.wait('listening')).port as number;
+  const p2 = (await l2.wait('listening')).port as number;
+  const byPort = startTcpRtt({ netns: ns }, { bylport: true });
+  const onlyP1 = startTcpRtt({ netns: ns, lports: [p1] }, { bylport: true });
+  const onlyL2 = startTcpRtt({ netns: ns, pid: l2.pid });
+  try {
+    const before = inSegs(b);
+    for (const p of [p1, p2]) workload(a, 'connect', '--host', '198.18.0.2', '--port', String(p), '--hold', '2500');
+    await sleep(1500); // both replies are in and acknowledged; nobody has closed yet
+    const [r, r1, r2] = [byPort.sample(), onlyP1.sample(), onlyL2.sample()];
+    // each connection's SYN and last handshake ACK reach b before ESTABLISHED
+    const segs = inSegs(b) - before - 4;
+    assert.equal(r.by, 'lport');
+    assert.deepEqual(r.rows.map((x) => x.lport), [p1, p2].sort((x, y) => x - y));
+    const c1 = r.rows.find((x) => x.lport === p1)!.count;
+    const c2 = r.rows.find((x) => x.lport === p2)!.count;
+    assert.ok(c1 >= 3 && c2 >= 3, `${c1} and ${c2} ACKs`);
+    assert.equal(c1 + c2, segs, 'the two ports hold every segment b received');
+    assert.deepEqual(r1.rows.map((x) => [x.lport, x.count]), [[p1, c1]], '-L');
+    assert.deepEqual(r2.rows.map((x) => [x.lport, x.count]), [[undefined, c2]], '-p');
+  } finally {
+    for (const p of [byPort, onlyP1, onlyL2]) p.stop();
+  }
+});
+
 test('CLI: -b -m -6 --json --netns: one histogram per remote address, the ACKs the server gets; bad input', kernelOpts(), async () => {
   const { a, b } = vethPair();
   const l = workload(b, 'listen', '--host', 'fd00::2', '--reply', '100000', '--reply-after', '300', '--hold', '6000');
