@@ -21,6 +21,7 @@
 #ifndef IPPROTO_TCP
 #define IPPROTO_TCP 6
 #endif
+#define SOCK_STREAM 1
 
 _Static_assert(sizeof(((struct tcpnagle_stat *)0)->slots) == sizeof(struct netdx_hist),
 	       "tcpnagle_stat.slots is a struct netdx_hist");
@@ -52,7 +53,8 @@ NETDX_EXPORT(tcpnagle_stat);
 
 static __always_inline int on_send(struct sock *sk)
 {
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP)
+	/* TCP's own sockets: not a raw socket of protocol 6 */
+	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP || BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
 		return 0;
 	__u64 key = (__u64)sk;
 	/* a hold under way ends when its bytes go out, however many writes join it */
