@@ -20,6 +20,7 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
   const filter = { netns: netnsInode(a.name) };
   const probe = startTcpCong(filter);
   const total = startTcpCong(filter, { total: true, via: 'tp_btf' });
+  const classic = startTcpCong(filter, { via: 'tracepoint' });
   try {
     const clean = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', '6000');
     const lossy = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', '6000');
@@ -37,6 +38,7 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
     await sleep(200);
     const r: TcpCongReport = probe.sample();
     const t: TcpCongReport = total.sample();
+    const k: TcpCongReport = classic.sample();
     const recovered = counter(a, 'TcpExtTCPSackRecovery') + counter(a, 'TcpExtTCPRenoRecovery') - rec0;
 
     assert.ok(nftCounters(b, 't13c').loss! > 0, 'packets were dropped');
@@ -60,10 +62,10 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
       // each probe's programs read the clock on their own: microseconds apart at each change
       assert.ok(Math.abs(t.flows[0]!.ms[s] - f1.ms[s] - f2.ms[s]) < 0.5, `${s} ms ${JSON.stringify([t.flows, r.flows])}`);
     }
+    assert.deepEqual(k.flows.map((f) => [f.rport, f.enters, f.closed]), r.flows.map((f) => [f.rport, f.enters, f.closed]), 'the classic tracepoint sees the same');
     assert.deepEqual(probe.sample().flows, [], 'closed flows are reported once');
   } finally {
-    probe.stop();
-    total.stop();
+    for (const x of [probe, total, classic]) x.stop();
   }
   assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
 });
