@@ -19,11 +19,13 @@ function skmem(s: string): Record<string, number> {
   return Object.fromEntries(s.replace(/[()]/g, '').split(',').map((x) => { const m = /^([a-z]+)(\d+)$/.exec(x)!; return [m[1]!, Number(m[2])]; }));
 }
 
-test('the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, sndbuf, queued; with its owner', kernelOpts(), async () => {
+for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
+test(`the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, sndbuf, queued; with its owner (${via})`, kernelOpts(), async () => {
   const { a, b } = vethPair();
   a.exec('sysctl', ['-qw', 'net.ipv4.tcp_congestion_control=reno']);
   const events: TcpWinEvent[] = [];
-  const probe = startEvents(TCPWIN, (e) => events.push(e), { filter: { netns: netnsInode(a.name) }, options: { interval: 100 } });
+  const probe = startEvents(TCPWIN, (e) => events.push(e), { filter: { netns: netnsInode(a.name) }, options: { interval: 100 }, via });
+  assert.equal(probe.via, via);
   try {
     // b never reads (its window stays put) and answers 1000 bytes 1.5 s after accepting
     const l = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '1000', '--reply-after', '1500', '--hold', '4000');
@@ -55,6 +57,7 @@ test('the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, s
   }
   assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
 });
+}
 
 /** A client in `ns` that connects after 1 s, sends 1000 bytes and reads the reply to its end. */
 function lateClient(ns: Netns, port: number): ChildProcess {
