@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { kernelOpts, vethPair } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
-import { counter } from '../../testlib/tcpinfo.js';
+import { counter, settled } from '../../testlib/tcpinfo.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startTcpCong, CONG_STATES, type TcpCongReport } from './lib.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sum = (r: Record<string, number>) => Object.values(r).reduce((n, v) => n + v, 0);
 
 test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtTCPSackRecovery says', kernelOpts(), async () => {
@@ -35,7 +34,7 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
     await c1.done();
     await c2.done();
     const lifetime = Date.now() - t0;
-    await sleep(200);
+    await settled(a, () => true, { still: 300 }); // both closed: FIN, ACK, TIME_WAIT (CLOSE)
     const r: TcpCongReport = probe.sample();
     const t: TcpCongReport = total.sample();
     const k: TcpCongReport = classic.sample();

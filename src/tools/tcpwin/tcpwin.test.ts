@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
-import { ssInfo } from '../../testlib/tcpinfo.js';
+import { settled, ssInfo, ssNumber } from '../../testlib/tcpinfo.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
 import { TCPWIN, type TcpWinEvent } from './lib.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** skmem:(r0,rb131072,t0,tb87040,...) -> { r: 0, rb: 131072, t: 0, tb: 87040, ... } */
 function skmem(s: string): Record<string, number> {
@@ -34,7 +32,8 @@ test(`the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, s
     nft(b, `table inet t13c {\n chain in {\n  type filter hook input priority 0;\n  meta length > 1000 tcp dport ${port} numgen inc mod 1000000 == 1 counter drop comment "loss"\n }\n}\n`);
     const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '40000', '--hold', '3000');
     await c.wait('connect');
-    await sleep(2200);
+    // the reply is in, and nothing moves
+    await settled(a, () => ssNumber(a, `dport = :${port}`, 'bytes_received') >= 1000);
     const ss = ssInfo(a, `dport = :${port}`);
     probe.poll();
     assert.equal(nftCounters(b, 't13c').loss, 1, 'one packet dropped');
