@@ -2,11 +2,11 @@
 // CWR, Recovery, Loss) per interval, and how often it entered each. The kernel keeps one entry
 // per flow (the time per state before the present one began); each sample() adds the present
 // state's time up to now and reports what grew since the last sample.
-import { formatAddr } from '../../core/addr.js';
 import type { BpfObject } from '../../core/bpf/object.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
 import type { SocketEvent } from '../../core/kit/cli.js';
+import { socketEnds } from '../../core/kit/ends.js';
 import type { CommonFilter } from '../../core/kit/filter.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { ownerIoPrograms, ownerPrograms } from '../../core/kit/owner.js';
@@ -71,10 +71,8 @@ function collect(obj: BpfObject, seconds: number, o: TcpCongOptions): TcpCongRep
     const ow = f.closed ? undefined : owners.lookup(k);
     const who = ow ? owner(ow) : { tgid: f.pid, comm: f.comm };
     if (o.pid !== undefined && who.tgid !== o.pid) continue;
-    const family = f.family === 10 ? 6 : 4;
     const row: TcpCongFlow = {
-      pid: who.tgid, comm: who.comm, family,
-      laddr: formatAddr(family, f.saddr), lport: f.sport, raddr: formatAddr(family, f.daddr), rport: f.dport,
+      pid: who.tgid, comm: who.comm, ...socketEnds(f),
       ms: zero(), enters: zero(), state: CONG_STATES[f.state] ?? 'open', closed: !!f.closed,
     };
     CONG_STATES.forEach((s, i) => {

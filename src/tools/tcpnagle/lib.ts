@@ -1,10 +1,10 @@
 // tcpnagle as a library: per TCP socket, how often and how long Nagle's algorithm held small
 // writes back in an interval (count, total, longest, log2 histogram in µs), aggregated in the
 // kernel and drained per interval.
-import { formatAddr } from '../../core/addr.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { addSlots, log2Buckets, type Histogram } from '../../core/hist.js';
 import type { SocketEvent } from '../../core/kit/cli.js';
+import { socketEnds } from '../../core/kit/ends.js';
 import type { CommonFilter } from '../../core/kit/filter.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { tcpnagle_stat } from './tcpnagle.h.js';
@@ -44,9 +44,8 @@ export const TCPNAGLE: IntervalSpec<TcpNagleReport> = {
     const flows = obj.map('stats').drain().map(([, v]) => {
       const s = stat(view(v), 0);
       addSlots(all, s.slots);
-      const family = s.family === 10 ? 6 : 4;
       return {
-        pid: s.pid, comm: s.comm, family, laddr: formatAddr(family, s.saddr), lport: s.sport, raddr: formatAddr(family, s.daddr), rport: s.dport,
+        pid: s.pid, comm: s.comm, ...socketEnds(s),
         holds: s.holds, total_ms: s.total_ns / 1e6, max_ms: s.max_ns / 1e6, hist: { unit: 'usecs', buckets: log2Buckets(s.slots) },
       } satisfies TcpNagleFlow;
     });

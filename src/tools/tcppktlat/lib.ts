@@ -1,9 +1,9 @@
 // tcppktlat as a library: one typed event per read of a TCP socket that found data waiting, with
 // how long the oldest unread segment had waited for it.
-import { formatAddr } from '../../core/addr.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
 import type { SocketEvent } from '../../core/kit/cli.js';
+import { socketEnds } from '../../core/kit/ends.js';
 import type { EventSpec } from '../../core/kit/events.js';
 import { TCP_PROBE_HOOKS, tcpProbeVariants } from '../../core/kit/tcpprobe.js';
 import { tcppktlat_event } from './tcppktlat.h.js';
@@ -28,12 +28,7 @@ const raw = structDecoder(tcppktlat_event);
 
 export function decodeTcpPktLat(dv: DataView, off: number): TcpPktLatEvent {
   const r = raw(dv, off);
-  const family = r.family === 10 ? 6 : 4;
-  return {
-    ts_ns: r.ts_ns, pid: r.pid, tid: r.tid, comm: r.comm, netns: r.netns, family,
-    laddr: formatAddr(family, r.saddr), lport: r.sport, raddr: formatAddr(family, r.daddr), rport: r.dport,
-    latency_ms: r.latency_ns / 1e6,
-  };
+  return { ts_ns: r.ts_ns, pid: r.pid, tid: r.tid, comm: r.comm, netns: r.netns, ...socketEnds(r), latency_ms: r.latency_ns / 1e6 };
 }
 
 function minNs(ms: number | undefined): bigint {
