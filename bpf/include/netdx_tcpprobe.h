@@ -35,6 +35,28 @@
 		return FN(sk, (struct sk_buff *)skb);                                       \
 	}
 
+/* Three entry programs for a tracepoint whose first argument is the one pointer a tool needs (a
+ * socket or an skb): NAME_raw (raw_tp), NAME_tp (the classic tracepoint CAT/TP, whose record
+ * struct trace_event_raw_CLASS holds the pointer in FIELD) and NAME_btf (tp_btf), each calling
+ * FN((TYPE *)pointer). Used with tcp:tcp_probe's by tcppktlat (tcp_rcv_space_adjust), and by
+ * tcpnagle (sock_send_length, net_dev_queue). */
+#define NETDX_PTR_TP_PROGRAMS(NAME, CAT, TP, CLASS, FIELD, TYPE, FN)                        \
+	SEC("raw_tp/" #TP)                                                                  \
+	int NAME##_raw(struct bpf_raw_tracepoint_args *ctx)                                 \
+	{                                                                                   \
+		return FN((TYPE *)ctx->args[0]);                                            \
+	}                                                                                   \
+	SEC("tracepoint/" #CAT "/" #TP)                                                     \
+	int NAME##_tp(struct trace_event_raw_##CLASS *ctx)                                  \
+	{                                                                                   \
+		return FN((TYPE *)ctx->FIELD);                                              \
+	}                                                                                   \
+	SEC("tp_btf/" #TP)                                                                  \
+	int BPF_PROG(NAME##_btf, TYPE *p)                                                   \
+	{                                                                                   \
+		return FN(p);                                                               \
+	}
+
 /* The smoothed RTT in µs, as the tracepoint's srtt field and tcp_info's tcpi_rtt (ss's rtt:). */
 static __always_inline __u32 netdx_tcp_srtt_us(struct sock *sk)
 {

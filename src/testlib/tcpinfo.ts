@@ -27,3 +27,36 @@ export function ssInfo(ns: Netns, filter: string): Record<string, string> {
   }
   return info;
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until `done()` holds, then until the namespace's `counter` stops moving for `still` ms:
+ * traffic is over before a test compares a probe with the counters (fixed sleeps fail on a loaded
+ * machine). Throws after `max` ms.
+ */
+export async function settled(ns: Netns, done: () => boolean, opts: { counter?: string; still?: number; max?: number } = {}): Promise<void> {
+  const end = Date.now() + (opts.max ?? 10_000);
+  const name = opts.counter ?? 'TcpInSegs';
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`${ns.name}: the traffic did not finish in time`);
+    await sleep(50);
+  }
+  let last = counter(ns, name);
+  for (;;) {
+    await sleep(opts.still ?? 200);
+    const now = counter(ns, name);
+    if (now === last) return;
+    if (Date.now() > end) throw new Error(`${ns.name}: ${name} still moving`);
+    last = now;
+  }
+}
+
+/** A number of ssInfo() (bytes_acked, bytes_received, ...), 0 while no one socket matches: for polling. */
+export function ssNumber(ns: Netns, filter: string, key: string): number {
+  try {
+    return Number(ssInfo(ns, filter)[key] ?? 0);
+  } catch {
+    return 0;
+  }
+}

@@ -280,3 +280,16 @@ export function renderRowsWithHistograms<E extends { hist: Histogram }>(columns:
   }
   return parts.join('') + '\n';
 }
+
+/**
+ * PID, COMM, the local port and the remote end in one column (`[v6]:port` for IPv6): a compact key
+ * for tables of flows with many value columns (tcpcong, tcpnagle).
+ */
+export function flowColumns<E extends SocketEvent & { family: 4 | 6 }>(): Array<Column<E>> {
+  return [
+    { header: 'PID', get: (f) => f.pid || '-' },
+    { header: 'COMM', get: (f) => f.comm || '-' },
+    { header: 'LPORT', get: (f) => f.lport, align: 'right' },
+    { header: 'RADDR:RPORT', get: (f) => (f.family === 6 ? `[${f.raddr}]:${f.rport}` : `${f.raddr}:${f.rport}`) },
+  ];
+}

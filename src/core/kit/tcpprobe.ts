@@ -11,12 +11,14 @@ export const TCP_PROBE_HOOKS: readonly HookName[] = ['raw_tracepoint', 'syscall_
 const VIA = { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' } as const;
 
 /**
- * Variants for `prefix`'s tcp_probe programs with the owner cache's. `paired` names other
- * programs of the tool that come in the same three kinds (`${name}_raw`, `_tp`, `_btf`).
+ * Variants for `prefix`'s tcp_probe programs, with the owner cache's unless `owner` is false (a
+ * tool that names the process where it runs in it). `paired` names other programs of the tool
+ * that come in the same three kinds (`${name}_raw`, `_tp`, `_btf`).
  */
-export function tcpProbeVariants(prefix: string, paired: readonly string[] = []): Variant[] {
+export function tcpProbeVariants(prefix: string, paired: readonly string[] = [], owner = true): Variant[] {
+  const others = owner ? [...ownerPrograms(prefix), ...ownerIoPrograms(prefix)] : [];
   return (['raw', 'tp', 'btf'] as const).map((k) => ({
     via: VIA[k],
-    programs: [`${prefix}_probe_${k}`, ...paired.map((p) => `${p}_${k}`), ...ownerPrograms(prefix), ...ownerIoPrograms(prefix)],
+    programs: [`${prefix}_probe_${k}`, ...paired.map((p) => `${p}_${k}`), ...others],
   }));
 }

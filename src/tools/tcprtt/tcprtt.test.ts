@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
-import { counter, ssInfo } from '../../testlib/tcpinfo.js';
+import { counter, settled, ssInfo, ssNumber } from '../../testlib/tcpinfo.js';
 import { workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { totalCount } from '../../core/hist.js';
@@ -24,21 +24,22 @@ test(`every segment the client receives, at the srtt ss shows (${via})`, kernelO
   const probe = startTcpRtt({ netns: netnsInode(a.name) }, { via });
   assert.equal(probe.via, via);
   try {
-    // b answers each connection with 300 kB, 800 ms after accepting it
-    const l = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '300000', '--reply-after', '800', '--hold', '4000');
+    // b answers each connection with 50 kB (within the window of a client that never reads), 800 ms after accepting it
+    const l = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '50000', '--reply-after', '800', '--hold', '6000');
     const port = (await l.wait('listening')).port as number;
-    const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--hold', '2500');
+    const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--hold', '4000');
     await c.wait('connect');
     await sleep(300); // the handshake is over; the reply has not begun
     probe.sample();
     const before = inSegs(a);
-    await sleep(1500); // the reply is in (the client closes 2.5 s after connecting)
+    // the reply is in and nothing moves (the client closes 4 s after connecting)
+    await settled(a, () => ssNumber(a, `dport = :${port}`, 'bytes_received') >= 50000);
     const r: TcpRttReport = probe.sample();
     const segs = inSegs(a) - before;
     const rtt = ssInfo(a, `dport = :${port}`).rtt!.split('/')[0]!;
     const rttUs = Math.round(Number(rtt) * 1000);
 
-    assert.ok(segs >= 5, `the reply came in ${segs} segments`);
+    assert.ok(segs >= 3, `the reply came in ${segs} segments`);
     assert.equal(r.by, 'total');
     assert.equal(r.rows.length, 1);
     const h = r.rows[0]!;
@@ -58,14 +59,49 @@ test(`every segment the client receives, at the srtt ss shows (${via})`, kernelO
 });
 }
 
-test('CLI: -b -m -6 --json --netns: one histogram per remote address, the ACKs the server gets; bad input', kernelOpts(), async () => {
+test('--bylport: a histogram per server port; -L and -p (the server, named at accept) pick one', kernelOpts(), async () => {
   const { a, b } = vethPair();
-  const l = workload(b, 'listen', '--host', 'fd00::2', '--reply', '100000', '--reply-after', '300', '--hold', '6000');
+  const ns = netnsInode(b.name);
+  // b's two servers each answer their client with 50 kB at once; b receives the ACKs
+  const l1 = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '50000', '--hold', '6000');
+  const l2 = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '50000', '--hold', '6000');
+  const p1 = (await l1.wait('listening')).port as number;
+  const p2 = (await l2.wait('listening')).port as number;
+  const byPort = startTcpRtt({ netns: ns }, { bylport: true });
+  const onlyP1 = startTcpRtt({ netns: ns, lports: [p1] }, { bylport: true });
+  const onlyL2 = startTcpRtt({ netns: ns, pid: l2.pid });
+  try {
+    const before = inSegs(b);
+    for (const p of [p1, p2]) workload(a, 'connect', '--host', '198.18.0.2', '--port', String(p), '--hold', '4000');
+    // both replies are in and acknowledged, nothing moves; nobody has closed yet
+    await settled(b, () => [p1, p2].every((p) => ssNumber(b, `sport = :${p}`, 'bytes_acked') >= 50000));
+    const [r, r1, r2] = [byPort.sample(), onlyP1.sample(), onlyL2.sample()];
+    // each connection's SYN and last handshake ACK reach b before ESTABLISHED
+    const segs = inSegs(b) - before - 4;
+    assert.equal(r.by, 'lport');
+    assert.deepEqual(r.rows.map((x) => x.lport), [p1, p2].sort((x, y) => x - y));
+    const c1 = r.rows.find((x) => x.lport === p1)!.count;
+    const c2 = r.rows.find((x) => x.lport === p2)!.count;
+    assert.ok(c1 >= 3 && c2 >= 3, `${c1} and ${c2} ACKs`);
+    assert.equal(c1 + c2, segs, 'the two ports hold every segment b received');
+    assert.deepEqual(r1.rows.map((x) => [x.lport, x.count]), [[p1, c1]], '-L');
+    assert.deepEqual(r2.rows.map((x) => [x.lport, x.count]), [[undefined, c2]], '-p');
+  } finally {
+    for (const p of [byPort, onlyP1, onlyL2]) p.stop();
+  }
+});
+
+test('CLI: -b -m -6 --json --netns, Ctrl-C: one histogram per remote address, the ACKs the server gets; bad input', kernelOpts(), async () => {
+  const { a, b } = vethPair();
+  const l = workload(b, 'listen', '--host', 'fd00::2', '--reply', '50000', '--reply-after', '300', '--hold', '6000');
   const port = (await l.wait('listening')).port as number;
   const before = inSegs(b);
-  const t = await startTracing('tcprtt', ['-b', '-m', '-6', '--json', '--netns', b.name, '-d', '2.5']);
+  const t = await startTracing('tcprtt', ['-b', '-m', '-6', '--json', '--netns', b.name]);
   const c = workload(a, 'connect', '--host', 'fd00::2', '--port', String(port), '--hold', '4000');
   await c.wait('connect');
+  // the reply acknowledged and nothing moving, Ctrl-C: the report covers every ACK b got
+  await settled(b, () => ssNumber(b, `sport = :${port}`, 'bytes_acked') >= 50000);
+  t.cp.kill('SIGINT');
   assert.equal(await t.exit, 0, t.err.join('\n'));
   // the SYN and the handshake's last ACK reach b before ESTABLISHED: not tcp_probe's
   const segs = inSegs(b) - before - 2;

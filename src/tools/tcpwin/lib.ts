@@ -1,9 +1,9 @@
 // tcpwin as a library: one typed event per TCP segment received (at most one per socket per
 // sampling period), with the socket's send-side state: cwnd, ssthresh, the peer's window, srtt,
 // send buffer and queued bytes.
-import { formatAddr } from '../../core/addr.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
+import { socketEnds } from '../../core/kit/ends.js';
 import type { EventSpec } from '../../core/kit/events.js';
 import { TCP_PROBE_HOOKS, tcpProbeVariants } from '../../core/kit/tcpprobe.js';
 import { tcpwin_event as L } from './tcpwin.h.js';
@@ -48,12 +48,10 @@ const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 
 export function decodeTcpWin(dv: DataView, off: number): TcpWinEvent {
   const r = raw(dv, off);
-  const family = r.family === 10 ? 6 : 4;
   return {
     ts_ns: r.ts_ns,
     skaddr: dv.getBigUint64(off + L.fields.skaddr.off, true).toString(16).padStart(16, '0'),
-    pid: r.pid, comm: r.comm, netns: r.netns, family,
-    laddr: formatAddr(family, r.saddr), lport: r.sport, raddr: formatAddr(family, r.daddr), rport: r.dport,
+    pid: r.pid, comm: r.comm, netns: r.netns, ...socketEnds(r),
     cwnd: r.snd_cwnd, ssthresh: r.ssthresh >= TCP_INFINITE_SSTHRESH ? null : r.ssthresh, snd_wnd: r.snd_wnd,
     srtt_us: r.srtt_us, sndbuf: r.sndbuf, wmem_queued: r.wmem_queued, packets_out: r.packets_out, data_len: r.data_len,
   };

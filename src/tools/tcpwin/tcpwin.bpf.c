@@ -52,15 +52,13 @@ static __always_inline int on_segment(struct sock *sk, struct sk_buff *skb)
 	if (!e)
 		return 0;
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
-	struct netdx_owner *o = netdx_owner_get(sk);
+	struct netdx_owner none = {};
+	struct netdx_owner *o = netdx_owner_get(sk) ?: &none;
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	e->ts_ns = now;
 	e->skaddr = (__u64)sk;
-	e->pid = o ? o->tgid : 0;
-	if (o)
-		__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
-	else
-		__builtin_memset(e->comm, 0, sizeof(e->comm));
+	e->pid = o->tgid; /* 0: not known yet */
+	__builtin_memcpy(e->comm, o->comm, sizeof(e->comm));
 	e->netns = netdx_sk_netns(sk);
 	e->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
 	e->ssthresh = BPF_CORE_READ(tp, snd_ssthresh);

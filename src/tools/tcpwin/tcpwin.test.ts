@@ -6,33 +6,34 @@ import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
-import { ssInfo } from '../../testlib/tcpinfo.js';
+import { settled, ssInfo, ssNumber } from '../../testlib/tcpinfo.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
 import { TCPWIN, type TcpWinEvent } from './lib.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** skmem:(r0,rb131072,t0,tb87040,...) -> { r: 0, rb: 131072, t: 0, tb: 87040, ... } */
 function skmem(s: string): Record<string, number> {
   return Object.fromEntries(s.replace(/[()]/g, '').split(',').map((x) => { const m = /^([a-z]+)(\d+)$/.exec(x)!; return [m[1]!, Number(m[2])]; }));
 }
 
-test('the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, sndbuf, queued; with its owner', kernelOpts(), async () => {
+for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
+test(`the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, sndbuf, queued; with its owner (${via})`, kernelOpts(), async () => {
   const { a, b } = vethPair();
   a.exec('sysctl', ['-qw', 'net.ipv4.tcp_congestion_control=reno']);
   const events: TcpWinEvent[] = [];
-  const probe = startEvents(TCPWIN, (e) => events.push(e), { filter: { netns: netnsInode(a.name) }, options: { interval: 100 } });
+  const probe = startEvents(TCPWIN, (e) => events.push(e), { filter: { netns: netnsInode(a.name) }, options: { interval: 100 }, via });
+  assert.equal(probe.via, via);
   try {
     // b never reads (its window stays put) and answers 1000 bytes 1.5 s after accepting
     const l = workload(b, 'listen', '--host', '198.18.0.2', '--reply', '1000', '--reply-after', '1500', '--hold', '4000');
     const port = (await l.wait('listening')).port as number;
     // the client's second data packet is dropped once: a loss, so Reno sets ssthresh
-    nft(b, `table inet t13c {\n chain in {\n  type filter hook input priority 0;\n  meta length > 1000 tcp dport ${port} numgen inc mod 1000000 1 counter drop comment "loss"\n }\n}\n`);
+    nft(b, `table inet t13c {\n chain in {\n  type filter hook input priority 0;\n  meta length > 1000 tcp dport ${port} numgen inc mod 1000000 == 1 counter drop comment "loss"\n }\n}\n`);
     const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '40000', '--hold', '3000');
     await c.wait('connect');
-    await sleep(2200);
+    // the reply is in, and nothing moves
+    await settled(a, () => ssNumber(a, `dport = :${port}`, 'bytes_received') >= 1000);
     const ss = ssInfo(a, `dport = :${port}`);
     probe.poll();
     assert.equal(nftCounters(b, 't13c').loss, 1, 'one packet dropped');
@@ -55,6 +56,7 @@ test('the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, s
   }
   assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
 });
+}
 
 /** A client in `ns` that connects after 1 s, sends 1000 bytes and reads the reply to its end. */
 function lateClient(ns: Netns, port: number): ChildProcess {
