@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The per-event floor of the toolbox benchmark on the hooks of socketio, tcptop and socksize
+ * (sock:sock_send_length and sock_recv_length): what entering a program at all costs there, and a
+ * program that does the least an aggregation can (one per-CPU array increment), each through
+ * raw_tp (how netdx attaches them) and the classic tracepoint (how bpftrace does). Loaded and
+ * attached by bench/doctor/floor.c, a pair at a time by name:
+ *   empty_send_raw empty_recv_raw | empty_send_tp empty_recv_tp
+ *   count_send_raw count_recv_raw | count_send_tp count_recv_tp */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} calls SEC(".maps");
+
+static __always_inline int add(__u32 k)
+{
+	__u64 *v = bpf_map_lookup_elem(&calls, &k);
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+SEC("raw_tp/sock_send_length") int empty_send_raw(void *ctx) { return 0; }
+SEC("raw_tp/sock_recv_length") int empty_recv_raw(void *ctx) { return 0; }
+SEC("tracepoint/sock/sock_send_length") int empty_send_tp(void *ctx) { return 0; }
+SEC("tracepoint/sock/sock_recv_length") int empty_recv_tp(void *ctx) { return 0; }
+SEC("raw_tp/sock_send_length") int count_send_raw(void *ctx) { return add(0); }
+SEC("raw_tp/sock_recv_length") int count_recv_raw(void *ctx) { return add(1); }
+SEC("tracepoint/sock/sock_send_length") int count_send_tp(void *ctx) { return add(0); }
+SEC("tracepoint/sock/sock_recv_length") int count_recv_tp(void *ctx) { return add(1); }
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
