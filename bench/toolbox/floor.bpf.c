@@ -5,7 +5,10 @@
  * raw_tp (how netdx attaches them) and the classic tracepoint (how bpftrace does). Loaded and
  * attached by bench/doctor/floor.c, a pair at a time by name:
  *   empty_send_raw empty_recv_raw | empty_send_tp empty_recv_tp
- *   count_send_raw count_recv_raw | count_send_tp count_recv_tp */
+ *   count_send_raw count_recv_raw | count_send_tp count_recv_tp
+ * and, for tcpaccept and soconnect, empty programs on their syscall tracepoints:
+ *   empty_accept_enter empty_accept_exit empty_accept4_enter empty_accept4_exit
+ *   empty_connect_enter empty_connect_exit */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -33,5 +36,11 @@ SEC("raw_tp/sock_send_length") int count_send_raw(void *ctx) { return add(0); }
 SEC("raw_tp/sock_recv_length") int count_recv_raw(void *ctx) { return add(1); }
 SEC("tracepoint/sock/sock_send_length") int count_send_tp(void *ctx) { return add(0); }
 SEC("tracepoint/sock/sock_recv_length") int count_recv_tp(void *ctx) { return add(1); }
+SEC("tracepoint/syscalls/sys_enter_accept") int empty_accept_enter(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_accept") int empty_accept_exit(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_enter_accept4") int empty_accept4_enter(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_accept4") int empty_accept4_exit(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_enter_connect") int empty_connect_enter(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_connect") int empty_connect_exit(void *ctx) { return 0; }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

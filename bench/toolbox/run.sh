@@ -15,8 +15,10 @@
 #   clock adds ~30 ns to every run and would skew the wall times), each tracer's programs' runs
 #   and ns per run (run_time_ns/run_cnt from /proc/PID/fdinfo), before and after the workload.
 # Part 2, the per-event tools (a ring buffer record per event): netdx tcpaccept and soconnect
-#   against tcpaccept.bt and soconnect.bt here, under bench/tcplife/workload.c `seq PORT N`:
-#   wall time, added, netdx/bpftrace added, tracer CPU, events reported for the workload's port.
+#   against tcpaccept.bt and soconnect.bt here and the floor (empty programs on the same syscall
+#   tracepoints: enabling one sends every syscall of the machine down the traced path), under
+#   bench/tcplife/workload.c `seq PORT N`: wall time, added, netdx/bpftrace added, tracer CPU,
+#   events reported for the workload's port; then their programs' ns per run (statistics on).
 # Tracer output goes to files. Loopback only; every loop is bounded; on any exit it ends only
 # what it started.
 set -euo pipefail
@@ -40,6 +42,10 @@ unset NODE_EXTRA_CA_CERTS   # as the ./netdx launcher does
 tracer_of() {  # cfg
   local cfg=$1
   case $cfg in
+    floor_accept) TRACER=("$WORK/floor" "$WORK/floor.bpf.o" 600 empty_accept_enter empty_accept_exit empty_accept4_enter empty_accept4_exit)
+      WATCH=err; PATTERN="programs attached" ;;
+    floor_connect) TRACER=("$WORK/floor" "$WORK/floor.bpf.o" 600 empty_connect_enter empty_connect_exit)
+      WATCH=err; PATTERN="programs attached" ;;
     floor_*) local kind=${cfg#floor_} via=raw
       case $kind in *_tp) via=tp; kind=${kind%_tp} ;; esac
       TRACER=("$WORK/floor" "$WORK/floor.bpf.o" 600 "${kind}_send_$via" "${kind}_recv_$via")
@@ -57,7 +63,7 @@ prog_totals() {
   awk '$1 == "run_cnt:" { c += $2 } $1 == "run_time_ns:" { t += $2 } END { printf "%d %d\n", c, t }' \
     /proc/"$1"/fdinfo/* 2>/dev/null || true
 }
-stats_cfg() {  # cfg round: appends "cfg round runs ns" to $WORK/stats.tsv
+stats_cfg() {  # cfg round: appends "cfg round runs ns" to $WORK/stats.tsv (STATS_PART 1: sockio; 2: workload seq)
   local cfg=$1 round=$2 out="$WORK/s.out" err="$WORK/s.err" pid i
   tracer_of "$cfg"
   : > "$out"; : > "$err"
@@ -73,15 +79,17 @@ stats_cfg() {  # cfg round: appends "cfg round runs ns" to $WORK/stats.tsv
   fi
   sleep 0.3
   local before after
+  local -a work=("$WORK/sockio" "$CALLS")
+  if [ "$STATS_PART" = 2 ]; then SPORT=$((SPORT + 1)); work=("$WORK/workload" seq "$SPORT" "$N"); fi
   before=$(prog_totals "$pid")
-  "$WORK/sockio" "$CALLS" > "$WORK/s.log"
+  "${work[@]}" > "$WORK/s.log"
   after=$(prog_totals "$pid")
   kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""
   awk -v c="$cfg" -v r="$round" -v b="$before" -v a="$after" 'BEGIN {
     split(b, x, " "); split(a, y, " "); printf "%s\t%s\t%d\t%d\n", c, r, y[1] - x[1], y[2] - x[2] }' >> "$WORK/stats.tsv"
 }
 if [ "${1:-}" = --stats-inner ]; then
-  CUR=""
+  CUR=""; SPORT=$((PORT + 400))
   trap '[ -z "$CUR" ] || { kill -INT "$CUR" 2>/dev/null || true; wait "$CUR" 2>/dev/null || true; }' EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -198,15 +206,20 @@ range() { col "$1" "$2" "$3" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } EN
 smed() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c && $3 > 0 { print (k == "ns" ? $4 / $3 : $3) }' "$WORK/stats.tsv" | median; }
 NS_CONFIGS=(floor_empty floor_count floor_empty_tp floor_count_tp netdx_socketio bt_socketio netdx_tcptop bt_tcptop netdx_socksize bt_socksize)
 P1_CONFIGS=(base "${NS_CONFIGS[@]}")
-P2_CONFIGS=(base2 netdx_tcpaccept bt_tcpaccept netdx_soconnect bt_soconnect)
+P2_CONFIGS=(base2 floor_accept netdx_tcpaccept bt_tcpaccept floor_connect netdx_soconnect bt_soconnect)
 
 if [ "$PART" != 2 ]; then
   rounds 1 "${P1_CONFIGS[@]}"
-  : > "$WORK/stats.tsv"
-  echo "bench toolbox: part 1 BPF statistics phase: $STATS_ROUNDS rounds" >&2
-  STATS_CONFIGS="${NS_CONFIGS[*]}" STATS_ROUNDS=$STATS_ROUNDS CALLS=$CALLS run_bg "$WORK/statson" bash "$0" --stats-inner
 fi
-if [ "$PART" != 1 ]; then rounds 2 "${P2_CONFIGS[@]}"; fi
+: > "$WORK/stats.tsv"
+stats_phase() {  # part cfg...: STATS_ROUNDS interleaved rounds with the BPF statistics on
+  local part=$1; shift
+  echo "bench toolbox: part $part BPF statistics phase: $STATS_ROUNDS rounds" >&2
+  STATS_PART=$part STATS_CONFIGS="$*" STATS_ROUNDS=$STATS_ROUNDS CALLS=$CALLS N=$N PORT=$PORT \
+    run_bg "$WORK/statson" bash "$0" --stats-inner
+}
+if [ "$PART" != 2 ]; then stats_phase 1 "${NS_CONFIGS[@]}"; fi
+if [ "$PART" != 1 ]; then rounds 2 "${P2_CONFIGS[@]}"; stats_phase 2 "${P2_CONFIGS[@]:1}"; fi
 
 echo
 echo "toolbox benchmark — $(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; $ROUNDS interleaved rounds, medians;"
@@ -249,8 +262,19 @@ if [ "$PART" != 1 ]; then
   done
   for t in tcpaccept soconnect; do
     awk -v t="$t" -v a="$(med 2 "netdx_$t" 4)" -v b="$(med 2 "bt_$t" 4)" -v base="$base" 'BEGIN {
-      if (b - base <= 0) printf "%s: netdx added / bpftrace added: n/a\n", t
-      else printf "%s: netdx added / bpftrace added: %.2f\n", t, (a - base) / (b - base) }'
+      if (b - base <= 0) printf "%s: netdx added / bpftrace added: n/a", t
+      else printf "%s: netdx added / bpftrace added: %.2f", t, (a - base) / (b - base) }'
+    # the same per round (each round's own base), median: steadier when the machine drifts
+    awk -F'\t' -v t="$t" '$1 == 2 { w[$2, $3] = $4; if ($3 > n) n = $3 }
+      END { for (r = 1; r <= n; r++) { b = w["base2", r]; d = w["bt_" t, r] - b
+              if (b && d > 0 && w["netdx_" t, r]) print (w["netdx_" t, r] - b) / d } }' "$RES" |
+      median | awk '{ printf "; per round, median: %.2f\n", $1 }'
+  done
+  echo "With the kernel's BPF statistics on ($STATS_ROUNDS further runs each): the tracer's programs' runs per"
+  echo "connection (entry and exit of each call; other processes' calls included) and ns per run (floor: empty programs):"
+  for cfg in "${P2_CONFIGS[@]:1}"; do
+    awk -v cfg="$cfg" -v r="$(smed "$cfg" runs)" -v ns="$(smed "$cfg" ns)" -v n="$N" \
+      'BEGIN { printf "  %-16s %6.2f runs/conn %7.1f ns/run %7.1f ns/conn\n", cfg, r / n, ns, r * ns / n }'
   done
   echo "(EVENTS: per run, min-max, for the workload's port (soconnect: successful); expected $N. LOST: tracer lines saying lost, all runs)"
 fi
