@@ -73,9 +73,11 @@ export const sndbufLimited: Rule = {
     const bound = (s: TcpDelta) => {
       const rtt = (s.end.info.rtt ?? 0) / 1e6;
       const achieved = s.d('bytes_acked') / v.secs;
-      // queued memory counts skb overhead, so a small buffer holds more than sndbuf says
+      // queued memory counts skb overhead, so a small buffer holds more than sndbuf says; full at
+      // either snapshot (one taken just after an ACK drained it would miss a buffer full all along)
+      const queued = Math.max(s.end.wmem_queued, s.start?.wmem_queued ?? 0);
       return rtt > 0 && s.end.sndbuf > 0 && s.end.sndbuf < Math.min(wmemDefault, this.thresholds.small_sndbuf!)
-        && s.end.wmem_queued >= s.end.sndbuf * 0.8 && achieved > 0 && achieved <= 3 * (Math.max(s.end.sndbuf, s.end.wmem_queued) / rtt);
+        && queued >= s.end.sndbuf * 0.8 && achieved > 0 && achieved <= 3 * (Math.max(s.end.sndbuf, s.end.wmem_queued) / rtt);
     };
     const flows = v.tcp().filter((s) => (s.d('busy_time') >= this.thresholds.min_busy_us! && limitedShare(s, 'sndbuf_limited') >= this.thresholds.share!) || bound(s))
       .sort((a, b) => b.d('sndbuf_limited') - a.d('sndbuf_limited') || a.end.sndbuf - b.end.sndbuf);
