@@ -35,6 +35,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+. "$ROOT/bench/lib.sh"   # quiet, median, run_bg
 ROUNDS=${ROUNDS:-7}
 CONN_REPEAT=${CONN_REPEAT:-2}
 # Unpinned, the stream's two threads land on one CPU or on two by the scheduler's choice, and
@@ -69,7 +70,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-run_bg() { "$@" & CUR=$!; local rc=0; wait "$CUR" || rc=$?; CUR=""; return $rc; }
 
 gcc -O2 -Wall -Wextra -pthread -o "$WORK/workload" "$ROOT/bench/tcplife/workload.c"
 gcc -O2 -Wall -Wextra -pthread -o "$WORK/bulk" "$HERE/bulk.c"
@@ -99,22 +99,9 @@ FLOOR=("$WORK/floor" "$WORK/floor.bpf.o" 900 floor_drop floor_retrans floor_rst_
 FLOOR13=("$WORK/floor" "$WORK/floor.bpf.o" 900)
 
 # ------------------------------------------------------------------ helpers
-BUSY=0; NOISY=0; RERUN=0
+RERUN=0
 # A run during which others used more than this share of the machine is run again (twice at most).
 OTHERS_MAX=${OTHERS_MAX:-0.05}
-quiet() {  # waits (at most 60 s) until the machine is nearly idle; BUSY = last 0.5 s sample, %
-  local i a b busy=100
-  for ((i = 0; i < 120; i++)); do
-    a=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
-    sleep 0.5
-    b=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
-    busy=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%d", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }')
-    if [ "$busy" -lt 15 ]; then break; fi
-  done
-  [ "$busy" -lt 15 ] || NOISY=$((NOISY + 1))
-  BUSY=$busy
-}
-median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 BASE_PORT=$PORT; SEQ=0
 next_port() { PORT=$((BASE_PORT + SEQ % 500)); SEQ=$((SEQ + 1)); }

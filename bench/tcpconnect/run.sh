@@ -13,6 +13,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+. "$ROOT/bench/lib.sh"   # quiet, median, run_bg
 N=${N:-20000}
 ROUNDS=${ROUNDS:-7}
 # Server ports above the ephemeral range, 1,500 above tcplife's (which uses the next 500).
@@ -36,7 +37,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-run_bg() { "$@" & CUR=$!; local rc=0; wait "$CUR" || rc=$?; CUR=""; return $rc; }
 
 gcc -O2 -Wall -Wextra -pthread -o "$WORK/workload" "$ROOT/bench/tcplife/workload.c"
 gcc -O2 -Wall -Wextra -o "$WORK/tracerun" "$ROOT/bench/tcplife/tracerun.c"
@@ -50,20 +50,6 @@ NETDX=(node "$WORK/netdx/dist/netdx.cjs" tcpconnect)
 "${NETDX[@]}" -d 0.2 > /dev/null || { echo "bench tcpconnect: netdx tcpconnect does not run (snapshot of dist/)" >&2; exit 1; }
 BT=(bpftrace "$HERE/tcpconnect.bt")
 
-BUSY=0; NOISY=0
-quiet() {  # waits (at most 60 s) until the machine is nearly idle (< 15% CPU over 0.5 s)
-  local i a b busy=100
-  for ((i = 0; i < 120; i++)); do
-    a=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
-    sleep 0.5
-    b=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
-    busy=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%d", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }')
-    if [ "$busy" -lt 15 ]; then break; fi
-  done
-  [ "$busy" -lt 15 ] || NOISY=$((NOISY + 1))
-  BUSY=$busy
-}
-median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 # connects to the workload's port that succeeded (netdx: DPORT col 7, RESULT OK; bt: ERR 0)
 connects_ok() { awk -v p="$PORT" '$7 == p && ($9 == "OK" || $9 == "0") { n++ } END { print n+0 }' "$1"; }

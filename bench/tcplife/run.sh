@@ -14,6 +14,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+. "$ROOT/bench/lib.sh"   # quiet, median, run_bg
 N=${N:-20000}
 ROUNDS=${ROUNDS:-5}
 # Server ports outside the ephemeral range: a port inside it may be held by a client socket of an
@@ -44,7 +45,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # Run a child in the background and wait, so a signal reaches the trap at once.
-run_bg() { "$@" & CUR=$!; local rc=0; wait "$CUR" || rc=$?; CUR=""; return $rc; }
 
 gcc -O2 -Wall -Wextra -pthread -o "$WORK/workload" "$HERE/workload.c"
 gcc -O2 -Wall -Wextra -o "$WORK/tracerun" "$HERE/tracerun.c"
@@ -70,22 +70,6 @@ fi
 BT=(bpftrace "$HERE/tcplife.bt")
 
 # ------------------------------------------------------------------ helpers
-# Waits (at most 60 s) until the machine is nearly idle: other people build and test here too.
-# Prints the busy percentage of the last 0.5 s sample.
-BUSY=0; NOISY=0
-quiet() {
-  local i a b busy=100
-  for ((i = 0; i < 120; i++)); do
-    a=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
-    sleep 0.5
-    b=$(awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
-    busy=$(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%d", (d > 0 ? 100 * (y[1] - x[1]) / d : 0) }')
-    if [ "$busy" -lt 15 ]; then break; fi
-  done
-  [ "$busy" -lt 15 ] || NOISY=$((NOISY + 1))
-  BUSY=$busy
-}
-median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 lost_of() {  # netdx: "netdx tcplife: N events lost"; bpftrace: "Lost N events"
   local n
