@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { Netns, kernelOpts } from '../testlib/kernel.js';
+import { Netns, kernelOpts, PYTHON } from '../testlib/kernel.js';
 import { runCli, startTracing, type TracingCli } from '../testlib/cli.js';
 
 const WIDTH = 100;
@@ -39,7 +39,7 @@ test(`every tool's output fits ${WIDTH} columns; the longest IPv6 ends are never
   const tracers: Array<[string, TracingCli]> = [];
   for (const tool of ['tcplife', 'tcpconnect', 'tcpstates']) tracers.push([tool, await startTracing(tool, ['--netns', ns.name])]);
 
-  const holder = ns.spawn('python3', ['-c', HOLDER]);
+  const holder = ns.spawn(PYTHON, ['-c', HOLDER]);
   await once(createInterface({ input: holder.stdout! }), 'line');
 
   const runs: Array<[string, string[]]> = [

@@ -10,6 +10,10 @@ import { installProcessCleanup, registerCleanup } from '../core/cleanup.js';
 
 export const IS_ROOT = process.getuid?.() === 0;
 export const IN_CI = process.env.CI === 'true';
+/** The interpreter tests run, by its full path: a `python3` found on PATH may be a shell shim
+ * (pyenv's) whose own processes connect() and exec inside the test's namespace, and so show up
+ * in what a tracing test counts there. Its comm is still `python3`. */
+export const PYTHON = '/usr/bin/python3';
 
 /**
  * Options for `test(name, kernelOpts(), fn)`: skips with a printed reason when not root,

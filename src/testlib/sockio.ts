@@ -2,7 +2,7 @@
 // tcptop, socksize, sockstat), run to its end inside a test's namespace.
 import assert from 'node:assert/strict';
 import { runCli, startTracing } from './cli.js';
-import { bpfProgIds, Netns, progsLeft, REPO_ROOT } from './kernel.js';
+import { bpfProgIds, Netns, progsLeft, REPO_ROOT, PYTHON } from './kernel.js';
 import { netnsInode } from '../core/kit/filter.js';
 import type { IntervalProbe } from '../core/kit/interval.js';
 import type { LoadOptions } from '../core/kit/load.js';
@@ -12,7 +12,7 @@ export interface SockioDone { event: 'done'; pid: number; client_port?: number; 
 
 /** Runs `test/sockio.py ARGS` in `ns` and returns its "done" line. */
 export function sockio(ns: Netns, ...args: string[]): SockioDone {
-  return JSON.parse(ns.exec('/usr/bin/python3', [`${REPO_ROOT}test/sockio.py`, ...args])) as SockioDone;
+  return JSON.parse(ns.exec(PYTHON, [`${REPO_ROOT}test/sockio.py`, ...args])) as SockioDone;
 }
 
 /** Each of `cases` (arguments of `netdx TOOL`, run in `ns`) is bad input: one line on stderr, exit 1. */

@@ -7,10 +7,9 @@ import { createInterface } from 'node:readline';
 import { parseAllCounters } from '../core/proc/snmp.js';
 import { startEvents, type EventProbe, type EventSpec } from '../core/kit/events.js';
 import { netnsInode } from '../core/kit/filter.js';
-import { REPO_ROOT, sh, track, type Netns } from './kernel.js';
+import { PYTHON, REPO_ROOT, sh, track, type Netns } from './kernel.js';
 
 export const WORKLOAD = `${REPO_ROOT}test/workload.py`;
-const PYTHON = '/usr/bin/python3';
 
 export type WorkloadEvent = Record<string, unknown> & { event: string };
 

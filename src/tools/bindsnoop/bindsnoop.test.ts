@@ -2,7 +2,7 @@
 // process inside a namespace the test makes; the probe is filtered to that namespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, PYTHON } from '../../testlib/kernel.js';
 import { assertBadInput, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
@@ -49,7 +49,7 @@ nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0); nl.bind((0, 0))  # no
 print(json.dumps(dict(pid=os.getpid(), calls=calls)))
 `;
 
-const binds = (ns: Netns) => JSON.parse(ns.exec('python3', ['-c', BINDS])) as { pid: number; calls: Bound[] };
+const binds = (ns: Netns) => JSON.parse(ns.exec(PYTHON, ['-c', BINDS])) as { pid: number; calls: Bound[] };
 
 test('each bind(): ports, options (reuse, freebind, transparent, no port, device) and EADDRINUSE, EADDRNOTAVAIL', kernelOpts(), () => {
   const ns = new Netns();

@@ -8,7 +8,7 @@ import {
 } from './lib.js';
 import { parseEthtoolK, parseEthtoolS, parseKeyValues, parseMaxCurrent } from './oracle.js';
 import { CLI_MAIN, runCli } from '../../testlib/cli.js';
-import { kernelOpts, nodeEval, vethPair } from '../../testlib/kernel.js';
+import { kernelOpts, nodeEval, vethPair, PYTHON } from '../../testlib/kernel.js';
 
 const FIX = new URL('../../../test/fixtures/ethtool/', import.meta.url).pathname;
 interface Capture { dev: string; raw: Record<string, string | { errno: number }>; oracle: Record<string, string | { error: string }> }
@@ -125,7 +125,7 @@ test('kernel: statistics deltas count exactly the datagrams a veth received over
   // kernel 5.13+). No IPv6 on the sender, so no MLD or ND packet lands in the window.
   a.exec('ethtool', ['-K', ifA, 'gro', 'on', 'rx-udp-gro-forwarding', 'on']);
   b.exec('sysctl', ['-qw', `net.ipv6.conf.${ifB}.disable_ipv6=1`]);
-  const echo = b.spawn('python3', ['-c', `import socket
+  const echo = b.spawn(PYTHON, ['-c', `import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('198.18.0.2', 9)); print('READY', flush=True)
 while True:
     d, peer = s.recvfrom(2048); s.sendto(d, peer)`]);

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kernelOpts, Netns, nodeEval, track } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, nodeEval, track, PYTHON } from '../../testlib/kernel.js';
 import { GAUGES, NSTAT_HIDDEN, parseAllCounters, type Counters } from '../../core/proc/snmp.js';
 import { readCounters } from './lib.js';
 import { counterMeaning } from './meanings.js';
@@ -214,7 +214,7 @@ test('history: a plain run shows exactly what the kernel counted since the last 
   const first = netdx(ns, []);
   assert.match(first.split('\n')[0]!, /^# \d\d:\d\d:\d\d values since boot \(or the namespace's creation\): no history yet$/);
   assert.deepEqual(direct(ns), before, 'quiet while netdx ran');
-  assert.equal(ns.exec('python3', ['-c', TRAFFIC(9)]).trim(), '200000');
+  assert.equal(ns.exec(PYTHON, ['-c', TRAFFIC(9)]).trim(), '200000');
   const after = direct(ns);
   const second = JSON.parse(netdx(ns, ['--json', '-z'])) as { since: string; seconds: number; deltas: Record<string, number>; gauges: Record<string, number> };
   assert.deepEqual(direct(ns), after, 'quiet while netdx ran');

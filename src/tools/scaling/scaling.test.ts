@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { getEventListeners } from 'node:events';
 import { sampleScaling } from './lib.js';
-import { kernelOpts, vethPair, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, Netns, PYTHON } from '../../testlib/kernel.js';
 import { parseCpuList, formatCpuMask } from '../../core/proc/cpus.js';
 
 const MAIN = fileURLToPath(new URL('../../netdx.cjs', import.meta.url));
@@ -145,7 +145,7 @@ sys.stdin.read()
 test('kernel: a SO_REUSEPORT group of 3 listeners shows its members, queue depths and limits', kernelOpts(), async () => {
   const ns = new Netns('netdxrp');
   const port = 47411;
-  const child = ns.spawn('python3', ['-c', REUSEPORT_CHILD, String(port)]);
+  const child = ns.spawn(PYTHON, ['-c', REUSEPORT_CHILD, String(port)]);
   try {
     const made = JSON.parse(await waitLine(child, (l) => l.startsWith('{'), 30000)) as { inodes: number[]; backlogs: number[]; depths: number[] };
     assert.deepEqual(made.depths, [2, 0, 1], 'the child could not steer the queues');

@@ -2,7 +2,7 @@
 // process, so that only the client connects), in a namespace the test makes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, PYTHON } from '../../testlib/kernel.js';
 import { assertBadInput, traceDuring } from '../../testlib/cli.js';
 import { histsDuring } from '../../testlib/sys.js';
 import { totalCount } from '../../core/hist.js';
@@ -43,7 +43,7 @@ os.wait()
 print(json.dumps(dict(pid=os.getpid(), ms=ms)))
 `;
 
-const client = (ns: Netns) => JSON.parse(ns.exec('python3', ['-c', CLIENT])) as { pid: number; ms: number[] };
+const client = (ns: Netns) => JSON.parse(ns.exec(PYTHON, ['-c', CLIENT])) as { pid: number; ms: number[] };
 
 test('-P: the first byte after 100, 200, 300 ms (TCP) and 50 ms (UDP); closed first; unread and refused not counted', kernelOpts(), () => {
   const ns = new Netns();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createInterface } from 'node:readline';
-import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, type Netns, PYTHON } from '../../testlib/kernel.js';
 import { assertBadInput, startTracing, type TracingCli } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
@@ -61,7 +61,7 @@ time.sleep(1)
 /** Runs the server in a and the clients in b (after `listening`, given the server's pid); the
  * server's pid and what each accept returned. */
 async function serve(a: Netns, b: Netns, listening: (pid: number) => unknown = () => {}): Promise<{ pid: number; accepts: Accepted[] }> {
-  const cp = a.spawn('python3', ['-c', SERVER]);
+  const cp = a.spawn(PYTHON, ['-c', SERVER]);
   const lines: Array<Record<string, unknown>> = [];
   let wake = () => {};
   createInterface({ input: cp.stdout! }).on('line', (l) => { lines.push(JSON.parse(l) as Record<string, unknown>); wake(); });
@@ -73,7 +73,7 @@ async function serve(a: Netns, b: Netns, listening: (pid: number) => unknown = (
   };
   const pid = (await next('listening')).pid as number;
   await listening(pid);
-  const clients = b.spawn('python3', ['-c', CLIENTS]);
+  const clients = b.spawn(PYTHON, ['-c', CLIENTS]);
   const accepts = (await next('done')).accepts as Accepted[];
   await new Promise((r) => clients.on('exit', r));
   return { pid, accepts };
@@ -124,7 +124,7 @@ test('CLI: --json --netns -D picks peers by port; -x only the failure; bad input
   const other = 'import socket\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); s.setblocking(False)\ntry: s.accept()\nexcept BlockingIOError: pass';
   app = await serve(a, b, async (pid) => {
     cli = await startTracing('soaccept', ['--json', '--netns', a.name, '-d', '3', '-p', String(pid)]);
-    a.exec('python3', ['-c', other]);
+    a.exec(PYTHON, ['-c', other]);
   });
   assert.equal(await cli!.exit, 0);
   assert.deepEqual(cli!.out.map((l) => JSON.parse(l) as SoAcceptEvent).map((e) => [e.pid, e.rport, e.result]),

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { Netns, kernelOpts } from '../../testlib/kernel.js';
+import { Netns, kernelOpts, PYTHON } from '../../testlib/kernel.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = ROOT + 'dist/netdx.cjs';
@@ -29,7 +29,7 @@ test('bad input: one line on stderr, exit 1', () => {
 
 test('sockets in a namespace: queues, backlogs, buffers, owners, filters; agrees with ss', kernelOpts(), async () => {
   const ns = new Netns('netdxsk');
-  const holder = ns.spawn('python3', [ROOT + 'test/fixtures/sockets/fixture-sockets.py']);
+  const holder = ns.spawn(PYTHON, [ROOT + 'test/fixtures/sockets/fixture-sockets.py']);
   const [ready] = await once(createInterface({ input: holder.stdout! }), 'line') as [string];
   const pid = Number(ready.split(' ')[1]);
   assert.ok(pid > 0, ready);
@@ -128,7 +128,7 @@ test('sockets in a namespace: queues, backlogs, buffers, owners, filters; agrees
 test('a table longer than its width sample (5,401 sockets) streams in line and agrees with ss', kernelOpts(), async () => {
   const ns = new Netns('netdxsk');
   // 2,700 loopback connections, listed from both ends, and their listener
-  const holder = ns.spawn('python3', [ROOT + 'bench/sockets/holder.py', '2700', '7000']);
+  const holder = ns.spawn(PYTHON, [ROOT + 'bench/sockets/holder.py', '2700', '7000']);
   ns.exec('ip', ['link', 'set', 'lo', 'up']);
   const [ready] = await once(createInterface({ input: holder.stdout! }), 'line') as [string];
   assert.equal(ready, 'READY');
@@ -149,7 +149,7 @@ test('a table longer than its width sample (5,401 sockets) streams in line and a
 
 test('namespaces: -N NAME lists that namespace, --pid follows its process into it; ss habits (-n, --sort rtt without -i)', kernelOpts(), async () => {
   const ns = new Netns('netdxskn');
-  const holder = ns.spawn('python3', [ROOT + 'test/fixtures/sockets/fixture-sockets.py']);
+  const holder = ns.spawn(PYTHON, [ROOT + 'test/fixtures/sockets/fixture-sockets.py']);
   const [ready] = await once(createInterface({ input: holder.stdout! }), 'line') as [string];
   const pid = Number(ready.split(' ')[1]);
   await new Promise((r) => setTimeout(r, 200));
@@ -210,7 +210,7 @@ sys.stdin.read()
 test("ss habits on live sockets: filter expressions, state groups, -o, -e, -H, -O, --addr forms; each agrees with ss", kernelOpts(), async () => {
   const ns = new Netns('netdxsh');
   ns.exec('nft', ['-f', '-'], { input: 'table inet t {\n chain o {\n  type filter hook output priority 0;\n  tcp dport 7777 drop\n }\n}\n' });
-  const holder = ns.spawn('python3', ['-c', HABITS]);
+  const holder = ns.spawn(PYTHON, ['-c', HABITS]);
   await once(createInterface({ input: holder.stdout! }), 'line');
   await new Promise((r) => setTimeout(r, 100));
   const netdx = (...args: string[]) => {

@@ -3,7 +3,7 @@
 // so every kind's count must be exact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, PYTHON } from '../../testlib/kernel.js';
 import { startTracing } from '../../testlib/cli.js';
 import { assertUsageErrors, jsonIntervals, sockio, viaInterval } from '../../testlib/sockio.js';
 import { netnsInode } from '../../core/kit/filter.js';
@@ -24,7 +24,7 @@ function traffic(ns: Netns): number[] {
     sockio(ns, 'tcp', '--host', '127.0.0.1', '--send', '100x3', '--reply', '10x2', '--eagain', '1').pid,
     sockio(ns, 'udp', '--host', '::1', '--send', '10x3').pid,
   ];
-  ns.exec('/usr/bin/python3', ['-c', `
+  ns.exec(PYTHON, ['-c', `
 import socket
 l = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); l.bind('\\0netdx-sockstat-test'); l.listen(1)
 c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect('\\0netdx-sockstat-test')

@@ -3,7 +3,7 @@
 // made by one Python process that reports what each call returned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, type Netns, PYTHON } from '../../testlib/kernel.js';
 import { assertBadInput, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
@@ -46,7 +46,7 @@ print(json.dumps(dict(pid=os.getpid(), p4=p4, pc=pc, calls=calls)))
 `;
 
 function connects(ns: Netns): { pid: number; p4: number; pc: number; calls: Call[] } {
-  return JSON.parse(ns.exec('python3', ['-c', CONNECTS])) as { pid: number; p4: number; pc: number; calls: Call[] };
+  return JSON.parse(ns.exec(PYTHON, ['-c', CONNECTS])) as { pid: number; p4: number; pc: number; calls: Call[] };
 }
 
 test('each connect(): OK over IPv4, IPv6 and unix, refused, EINPROGRESS, UDP, and a send timeout', kernelOpts(), () => {

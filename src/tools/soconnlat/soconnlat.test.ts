@@ -3,7 +3,7 @@
 // sent again), made by two Python processes in a namespace the test makes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, PYTHON } from '../../testlib/kernel.js';
 import { assertBadInput, traceDuring } from '../../testlib/cli.js';
 import { histsDuring } from '../../testlib/sys.js';
 import { totalCount } from '../../core/hist.js';
@@ -40,7 +40,7 @@ b = subprocess.run([sys.executable, '-c', 'import os, socket\nfor i in range(4):
 print(json.dumps(dict(a=os.getpid(), b=int(b.stdout), ok_ms=ok_ms)))
 `;
 
-const connects = (ns: Netns) => JSON.parse(ns.exec('python3', ['-c', CONNECTS])) as { a: number; b: number; ok_ms: number[] };
+const connects = (ns: Netns) => JSON.parse(ns.exec(PYTHON, ['-c', CONNECTS])) as { a: number; b: number; ok_ms: number[] };
 
 test('-P: per process, OK and failed apart; a non-blocking connect counted when its handshake ended', kernelOpts(), () => {
   const ns = new Netns();

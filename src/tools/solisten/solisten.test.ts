@@ -3,7 +3,7 @@
 // (ss: a listener's Send-Q is its sk_max_ack_backlog).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, PYTHON } from '../../testlib/kernel.js';
 import { assertBadInput, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
@@ -41,7 +41,7 @@ function somaxconn8(): Netns {
   return ns;
 }
 
-const listens = (ns: Netns) => JSON.parse(ns.exec('python3', ['-c', LISTENS])) as { pid: number; calls: Listened[]; sendq: Record<string, number> };
+const listens = (ns: Netns) => JSON.parse(ns.exec(PYTHON, ['-c', LISTENS])) as { pid: number; calls: Listened[]; sendq: Record<string, number> };
 
 test('each listen(): backlog 128 asked, 8 set where somaxconn is 8; listen again; EOPNOTSUPP; unix', kernelOpts(), () => {
   const ns = somaxconn8();

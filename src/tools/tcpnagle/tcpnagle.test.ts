@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, type Netns, PYTHON } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startTcpNagle, type TcpNagleReport } from './lib.js';
@@ -19,7 +19,7 @@ function firstLine(cp: ChildProcess): Promise<string> {
 
 /** A server on 198.18.0.2 that answers 10 bytes to each whole 100-byte request; prints its port. */
 async function server(ns: Netns): Promise<number> {
-  const cp = ns.spawn('python3', ['-c', `import socket
+  const cp = ns.spawn(PYTHON, ['-c', `import socket
 s = socket.socket(); s.bind(("198.18.0.2", 0)); s.listen(1)
 print(s.getsockname()[1], flush=True)
 s.settimeout(10)
@@ -37,7 +37,7 @@ while True:
 
 /** A client that waits 1 s, then makes `n` requests (two writes each); prints each one's ms. */
 function client(ns: Netns, port: number, n: number, nodelay: boolean): { cp: ChildProcess; ms: Promise<number[]> } {
-  const cp = ns.spawn('python3', ['-c', `import socket, time, json
+  const cp = ns.spawn(PYTHON, ['-c', `import socket, time, json
 time.sleep(1)
 c = socket.create_connection(("198.18.0.2", ${port}), timeout=5)
 c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, ${nodelay ? 1 : 0})

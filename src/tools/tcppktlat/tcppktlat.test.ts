@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, type Netns, PYTHON } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
@@ -14,7 +14,7 @@ import { TCPPKTLAT, type TcpPktLatEvent } from './lib.js';
 
 /** A receiver on 198.18.0.2 that sleeps delays[i] ms once message i is waiting, then reads it. */
 function slowReader(ns: Netns, delays: number[]): { cp: ChildProcess; port: Promise<number>; reads: Promise<number[]> } {
-  const cp = ns.spawn('python3', ['-c', `import socket, select, time
+  const cp = ns.spawn(PYTHON, ['-c', `import socket, select, time
 s = socket.socket(); s.bind(("198.18.0.2", 0)); s.listen(1)
 print(s.getsockname()[1], flush=True)
 c, _ = s.accept()
@@ -34,7 +34,7 @@ time.sleep(0.5)`]);
 
 /** A client in `ns` that sends `count` messages of 1000 bytes, each after the last one's answer. */
 function client(ns: Netns, port: number, count: number): ChildProcess {
-  return ns.spawn('python3', ['-c', `import socket
+  return ns.spawn(PYTHON, ['-c', `import socket
 c = socket.create_connection(("198.18.0.2", ${port}), timeout=5)
 for i in range(${count}):
     c.sendall(b"x" * 1000)

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, vethPair, type Netns, PYTHON } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { settled, ssInfo, ssNumber } from '../../testlib/tcpinfo.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
@@ -60,7 +60,7 @@ test(`the last event of a socket equals ss -tim: cwnd, ssthresh, snd_wnd, rtt, s
 
 /** A client in `ns` that connects after 1 s, sends 1000 bytes and reads the reply to its end. */
 function lateClient(ns: Netns, port: number): ChildProcess {
-  return ns.spawn('python3', ['-c', `import socket, time
+  return ns.spawn(PYTHON, ['-c', `import socket, time
 time.sleep(1)
 c = socket.create_connection(("fd00::2", ${port}), timeout=5)
 c.sendall(b"x" * 1000)
