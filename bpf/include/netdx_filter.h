@@ -12,6 +12,7 @@
 #define NETDX_MAX_PORTS 8
 
 const volatile __u32 filter_tgid = 0;          /* process (thread group) id */
+const volatile char filter_comm[16] = {};      /* process name as in /proc/PID/comm ("" = any) */
 const volatile __u16 filter_family = 0;        /* AF_INET or AF_INET6 */
 const volatile __u32 filter_netns = 0;         /* network namespace inode (ls -i /run/netns/X) */
 const volatile __u64 filter_cgroup = 0;        /* cgroup v2 id: process context only */
@@ -56,11 +57,43 @@ static __always_inline bool netdx_netns_ok(struct sock *sk)
 	return !filter_netns || netdx_sk_netns(sk) == filter_netns;
 }
 
-/* The current task passes the process and cgroup filters (process context only). */
+/* A process filter (-p or --comm) is set: hooks that see a socket's owner only through a cache
+ * must then skip sockets whose owner is not known yet. */
+static __always_inline bool netdx_proc_filtered(void)
+{
+	return filter_tgid || filter_comm[0];
+}
+
+/* comm (TASK_COMM_LEN bytes, NUL-terminated) is the --comm name. */
+static __always_inline bool netdx_comm_ok(const char *comm)
+{
+	if (!filter_comm[0])
+		return true;
+	for (int i = 0; i < 16; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* A process (tgid and comm, e.g. a socket's cached owner) passes -p and --comm. */
+static __always_inline bool netdx_proc_ok(__u32 tgid, const char *comm)
+{
+	return (!filter_tgid || tgid == filter_tgid) && netdx_comm_ok(comm);
+}
+
+/* The current task passes the process, name and cgroup filters (process context only). */
 static __always_inline bool netdx_task_ok(void)
 {
 	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
 		return false;
+	if (filter_comm[0]) {
+		char comm[16];
+		if (bpf_get_current_comm(comm, sizeof(comm)) || !netdx_comm_ok(comm))
+			return false;
+	}
 	if (filter_cgroup && bpf_get_current_cgroup_id() != filter_cgroup)
 		return false;
 	return true;

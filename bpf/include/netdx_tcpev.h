@@ -40,7 +40,7 @@ static __always_inline bool netdx_tcpev_ok(struct sock *sk, struct netdx_owner *
 	if (!netdx_sk_ok(sk))
 		return false;
 	*o = netdx_owner_get(sk);
-	return !filter_tgid || (*o && (*o)->tgid == filter_tgid);
+	return !netdx_proc_filtered() || (*o && netdx_proc_ok((*o)->tgid, (*o)->comm));
 }
 
 /* The socket block of an event from sk and its owner o (NULL: unknown). */
@@ -106,7 +106,7 @@ static __always_inline bool netdx_tcpev_from_packet(struct netdx_tcpev_sock *e, 
 /* The shared filters on a packet's socket block (no owner: -p excludes it). */
 static __always_inline bool netdx_tcpev_packet_ok(struct netdx_tcpev_sock *e)
 {
-	return !filter_tgid && (!filter_netns || e->netns == filter_netns) && netdx_family_ok(e->family) &&
+	return !netdx_proc_filtered() && (!filter_netns || e->netns == filter_netns) && netdx_family_ok(e->family) &&
 	       netdx_lport_ok(e->sport) && netdx_rport_ok(e->dport);
 }
 

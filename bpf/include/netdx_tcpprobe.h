@@ -66,10 +66,10 @@ static __always_inline __u32 netdx_tcp_srtt_us(struct sock *sk)
 /* The socket's owner for the process filter: unknown (NULL) until the cache names it. */
 static __always_inline bool netdx_owner_ok(struct sock *sk)
 {
-	if (!filter_tgid)
+	if (!netdx_proc_filtered())
 		return true;
 	struct netdx_owner *o = netdx_owner_get(sk);
-	return o && o->tgid == filter_tgid;
+	return o && netdx_proc_ok(o->tgid, o->comm);
 }
 
 /* The shared filters for a socket seen in softirq: namespace, family, ports, owning process. */

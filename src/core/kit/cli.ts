@@ -1,4 +1,4 @@
-// The command-line loop of BPF tools, written once: the shared filter flags (-p, -4/-6, -L, -D,
+// The command-line loop of BPF tools, written once: the shared filter flags (-p, --comm, -4/-6, -L, -D,
 // --netns, --cgroup), -d, -T with the event's own time, --json (NDJSON for events, one object
 // per interval for aggregates), "Tracing ..." on stderr once attached, Ctrl-C, and what was lost
 // reported at exit. A tool gives its probe definition and how to render; this gives it a CLI.
@@ -10,13 +10,16 @@ import { poller } from '../bpf/ringbuf.js';
 import type { LostEvents } from '../bpf/object.js';
 import { checkInterval, clockOf, sleep, wallMsOf } from '../time.js';
 import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext, type ToolDef } from '../tool.js';
-import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
+import { cgroupId, commBytes, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
 import { startEvents, type EventSpec } from './events.js';
 import { startInterval, type IntervalSpec } from './interval.js';
 import type { ProbeSpec } from './load.js';
 
 const FILTER_OPTIONS: Record<FilterFlag, OptionSpecs> = {
-  pid: { pid: { type: 'int', short: 'p', arg: 'PID', help: 'only this process' } },
+  pid: {
+    pid: { type: 'int', short: 'p', arg: 'PID', help: 'only this process' },
+    comm: { type: 'string', arg: 'NAME', help: 'only processes of this name (as in /proc/PID/comm)' },
+  },
   family: { ipv4: { type: 'bool', short: '4', help: 'IPv4 only' }, ipv6: { type: 'bool', short: '6', help: 'IPv6 only' } },
   lport: { lport: { type: 'ports', short: 'L', arg: 'PORTS', help: `only these local ports (comma list, up to ${MAX_PORTS})` } },
   rport: { rport: { type: 'ports', short: 'D', arg: 'PORTS', help: `only these remote ports (comma list, up to ${MAX_PORTS})` } },
@@ -42,6 +45,7 @@ export function filterFromFlags(o: AnyOpts): CommonFilter {
   // a PID that names no process is a typo: the filter would show nothing, silently (ss, nstat
   // and the doctor refuse it too)
   if (pid !== undefined && !existsSync(`/proc/${pid}`)) throw new NetdxError('E_USAGE', `parsing -p: no process ${pid}`);
+  if (typeof o.comm === 'string') commBytes(o.comm, '--comm');
   if (o.ipv4 && o.ipv6) throw new NetdxError('E_USAGE', 'parsing arguments: -4 and -6 exclude each other');
   for (const [flag, key] of [['-L', 'lport'], ['-D', 'rport']] as const) {
     const l = o[key] as number[] | undefined;
@@ -49,6 +53,7 @@ export function filterFromFlags(o: AnyOpts): CommonFilter {
   }
   return {
     pid,
+    comm: typeof o.comm === 'string' ? o.comm : undefined,
     family: o.ipv4 ? 4 : o.ipv6 ? 6 : undefined,
     lports: (o.lport as number[] | undefined)?.length ? (o.lport as number[]) : undefined,
     rports: (o.rport as number[] | undefined)?.length ? (o.rport as number[]) : undefined,

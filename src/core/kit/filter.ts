@@ -12,6 +12,8 @@ const AF_INET6 = 10;
 export interface CommonFilter {
   /** Process (thread group) id. */
   pid?: number;
+  /** Process name as in /proc/PID/comm (the kernel keeps its first 15 bytes). */
+  comm?: string;
   family?: 4 | 6;
   /** Local ports (at most 8). */
   lports?: readonly number[];
@@ -23,11 +25,11 @@ export interface CommonFilter {
   cgroup?: number | bigint;
 }
 
-/** The filters a tool offers, by their CLI names (-p, -4/-6, -L, -D, --netns, --cgroup). */
+/** The filters a tool offers, by their CLI names (-p and --comm, -4/-6, -L, -D, --netns, --cgroup). */
 export type FilterFlag = 'pid' | 'family' | 'lport' | 'rport' | 'netns' | 'cgroup';
 
 const FLAG_OF: Record<keyof CommonFilter, FilterFlag> = {
-  pid: 'pid', family: 'family', lports: 'lport', rports: 'rport', netns: 'netns', cgroup: 'cgroup',
+  pid: 'pid', comm: 'pid', family: 'family', lports: 'lport', rports: 'rport', netns: 'netns', cgroup: 'cgroup',
 };
 
 /**
@@ -43,7 +45,7 @@ export function checkSupported(tool: string, f: CommonFilter, supported: readonl
 
 /** The object's variable for each filter. */
 const VARS: Record<keyof CommonFilter, string> = {
-  pid: 'filter_tgid', family: 'filter_family', lports: 'filter_lports', rports: 'filter_rports',
+  pid: 'filter_tgid', comm: 'filter_comm', family: 'filter_family', lports: 'filter_lports', rports: 'filter_rports',
   netns: 'filter_netns', cgroup: 'filter_cgroup',
 };
 
@@ -57,9 +59,28 @@ function ports(name: string, list: readonly number[] | undefined): Buffer {
   return b;
 }
 
+/** TASK_COMM_LEN: a task's name is at most 15 bytes and a NUL. */
+const COMM_LEN = 16;
+
+/** A --comm name as the kernel's 16 bytes; `what` names the parameter in errors. */
+export function commBytes(comm: string | undefined, what = 'comm'): Buffer {
+  const b = Buffer.alloc(COMM_LEN);
+  if (comm === undefined) return b;
+  const name = Buffer.from(comm, 'utf8');
+  if (name.length === 0) throw new NetdxError('E_USAGE', `parsing ${what}: the name is empty`);
+  if (name.includes(0) || name.includes(0x2f)) throw new NetdxError('E_USAGE', `parsing ${what}: ${JSON.stringify(comm)} is not a process name`);
+  // the kernel cuts a task's name to 15 bytes, so a longer one could never match: say what would
+  if (name.length >= COMM_LEN) {
+    throw new NetdxError('E_USAGE', `parsing ${what}: ${comm} is longer than the kernel keeps (15 bytes): use ${name.subarray(0, COMM_LEN - 1).toString('utf8')}`);
+  }
+  name.copy(b);
+  return b;
+}
+
 /** Checks a filter's values (library callers get the parameter's name in errors). */
 export function checkFilter(f: CommonFilter): void {
   if (f.pid !== undefined && !(Number.isInteger(f.pid) && f.pid > 0)) throw new NetdxError('E_USAGE', `parsing pid: ${f.pid} is not a process id`);
+  commBytes(f.comm);
   if (f.family !== undefined && f.family !== 4 && f.family !== 6) throw new NetdxError('E_USAGE', `parsing family: ${String(f.family)} is not 4 or 6`);
   ports('lports', f.lports);
   ports('rports', f.rports);
@@ -78,6 +99,7 @@ export function filterRodata(tool: string, f: CommonFilter, declared: ReadonlySe
   }
   const set = (name: string, v: RodataValue) => { if (declared.has(name)) out[name] = v; };
   set('filter_tgid', f.pid ?? 0);
+  set('filter_comm', commBytes(f.comm));
   set('filter_family', f.family === 4 ? AF_INET : f.family === 6 ? AF_INET6 : 0);
   set('filter_netns', f.netns ?? 0);
   set('filter_cgroup', BigInt(f.cgroup ?? 0));
@@ -86,6 +108,14 @@ export function filterRodata(tool: string, f: CommonFilter, declared: ReadonlySe
   set('filter_n_rports', f.rports?.length ?? 0);
   set('filter_rports', ports('rports', f.rports));
   return out;
+}
+
+/**
+ * A row's owner passes the process filters (-p, --comm): for the few tools that keep a socket
+ * whose owner the kernel did not know yet and name it in user space.
+ */
+export function ownerMatches(f: Pick<CommonFilter, 'pid' | 'comm'>, o: { pid: number; comm: string }): boolean {
+  return (f.pid === undefined || o.pid === f.pid) && (f.comm === undefined || o.comm === f.comm);
 }
 
 /**

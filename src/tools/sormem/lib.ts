@@ -6,7 +6,7 @@ import { formatAddr } from '../../core/addr.js';
 import type { BpfObject } from '../../core/bpf/object.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import { linearBuckets, type Histogram } from '../../core/hist.js';
-import type { CommonFilter } from '../../core/kit/filter.js';
+import { ownerMatches, type CommonFilter } from '../../core/kit/filter.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { socketOwners } from '../../core/proc/owners.js';
 import { sormem_val } from './sormem.h.js';
@@ -48,7 +48,7 @@ export interface SormemReport {
 export type SormemVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
 
 /** -p as the CLI parses it: kept here too, for sockets whose owner the kernel learned late. */
-export type SormemOptions = { readonly pid?: number } & Record<string, unknown>;
+export type SormemOptions = { readonly pid?: number; readonly comm?: string } & Record<string, unknown>;
 
 const val = structDecoder(sormem_val);
 const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
@@ -96,11 +96,11 @@ export const SORMEM: IntervalSpec<SormemReport, SormemOptions> = {
       };
     });
     sockets.sort((a, b) => b.drops - a.drops || b.max_pct - a.max_pct || a.lport - b.lport);
-    return { seconds, sockets: opts?.pid ? sockets.filter((s) => s.pid === opts.pid) : sockets };
+    return { seconds, sockets: opts ? sockets.filter((s) => ownerMatches(opts, s)) : sockets };
   },
 };
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
 export function startSormem(filter: CommonFilter = {}, opts: { via?: SormemVia } = {}): IntervalProbe<SormemReport, SormemOptions> {
-  return startInterval(SORMEM, { filter, options: { pid: filter.pid }, via: opts.via });
+  return startInterval(SORMEM, { filter, options: { pid: filter.pid, comm: filter.comm }, via: opts.via });
 }

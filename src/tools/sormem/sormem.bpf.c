@@ -111,9 +111,9 @@ int BPF_PROG(sormem_recv_btf, struct sock *sk, int ret, int flags)
  * yet is kept: user space filters once it has read the cache). */
 static __always_inline struct sormem_val *softirq_stats(struct sock *sk)
 {
-	if (filter_tgid) {
+	if (netdx_proc_filtered()) {
 		struct netdx_owner *o = netdx_owner_get(sk);
-		if (o && o->tgid != filter_tgid)
+		if (o && !netdx_proc_ok(o->tgid, o->comm))
 			return NULL;
 	}
 	struct sormem_val *v = stats_of(sk);

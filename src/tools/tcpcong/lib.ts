@@ -7,7 +7,7 @@ import { structDecoder } from '../../core/bpf/struct.js';
 import { NetdxError } from '../../core/errors.js';
 import type { SocketEvent } from '../../core/kit/cli.js';
 import { socketEnds } from '../../core/kit/ends.js';
-import type { CommonFilter } from '../../core/kit/filter.js';
+import { ownerMatches, type CommonFilter } from '../../core/kit/filter.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { ownerIoPrograms, ownerPrograms } from '../../core/kit/owner.js';
 import { TCP_STATE_HOOKS, tcpStateVariants } from '../../core/kit/tcpstate.js';
@@ -42,6 +42,8 @@ export interface TcpCongOptions {
   total?: boolean;
   /** Only flows of this process (as -p): decided again at each report from the owner cache. */
   pid?: number;
+  /** Only flows of processes of this name (as --comm), decided the same way. */
+  comm?: string;
 }
 
 const flow = structDecoder(tcpcong_flow);
@@ -70,7 +72,7 @@ function collect(obj: BpfObject, seconds: number, o: TcpCongOptions): TcpCongRep
     // address may already be another socket's: the owner it had at its close
     const ow = f.closed ? undefined : owners.lookup(k);
     const who = ow ? owner(ow) : { tgid: f.pid, comm: f.comm };
-    if (o.pid !== undefined && who.tgid !== o.pid) continue;
+    if (!ownerMatches(o, { pid: who.tgid, comm: who.comm })) continue;
     const row: TcpCongFlow = {
       pid: who.tgid, comm: who.comm, ...socketEnds(f),
       ms: zero(), enters: zero(), state: CONG_STATES[f.state] ?? 'open', closed: !!f.closed,
@@ -105,6 +107,6 @@ export const TCPCONG: IntervalSpec<TcpCongReport, TcpCongOptions> = {
 };
 
 /** Starts following flows (attached when this returns); sample() reports one interval. */
-export function startTcpCong(filter: CommonFilter = {}, opts: Omit<TcpCongOptions, 'pid'> & { via?: string } = {}): IntervalProbe<TcpCongReport, TcpCongOptions> {
-  return startInterval(TCPCONG, { filter, options: { ...opts, pid: filter.pid }, via: opts.via });
+export function startTcpCong(filter: CommonFilter = {}, opts: Omit<TcpCongOptions, 'pid' | 'comm'> & { via?: string } = {}): IntervalProbe<TcpCongReport, TcpCongOptions> {
+  return startInterval(TCPCONG, { filter, options: { ...opts, pid: filter.pid, comm: filter.comm }, via: opts.via });
 }

@@ -37,7 +37,7 @@ static __always_inline bool other_owner(struct sock *sk, struct tcpcong_flow *f)
 		return false;
 	f->pid = o->tgid;
 	__builtin_memcpy(f->comm, o->comm, sizeof(f->comm));
-	return filter_tgid && o->tgid != filter_tgid;
+	return !netdx_proc_ok(o->tgid, o->comm);
 }
 
 /* A new entry for sk, in `state` since `now`; NULL when filtered out or the table is full. */

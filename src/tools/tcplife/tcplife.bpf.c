@@ -66,7 +66,7 @@ static __always_inline bool excluded(struct sock *sk, int newstate)
 			return true;
 	}
 	/* SYN_SENT runs in the connecting process */
-	if (filter_tgid && newstate == NETDX_TCP_SYN_SENT && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+	if (newstate == NETDX_TCP_SYN_SENT && !netdx_task_ok())
 		return true;
 	return false;
 }
@@ -131,7 +131,7 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 	struct netdx_owner *owner = netdx_owner_get(sk);
 	__u32 tgid = owner ? owner->tgid : 0;
 	if (!netdx_family_ok(family) || !netdx_lport_ok(sport) || !netdx_rport_ok(dport) ||
-	    (filter_tgid && tgid != filter_tgid))
+	    (netdx_proc_filtered() && !(owner && netdx_proc_ok(tgid, owner->comm))))
 		goto out;
 
 	struct tcplife_event *e = netdx_reserve(&events, &lost, struct tcplife_event);

@@ -69,7 +69,7 @@ static __always_inline int handle(struct sock *sk, int oldstate, int newstate)
 		return 0;
 	struct netdx_owner none = {};
 	struct netdx_owner *owner = netdx_owner_get(sk) ?: &none;
-	if (filter_tgid && owner->tgid != filter_tgid)
+	if (netdx_proc_filtered() && !netdx_proc_ok(owner->tgid, owner->comm))
 		return 0;
 
 	struct tcpstates_event *e = netdx_reserve(&events, &lost, struct tcpstates_event);

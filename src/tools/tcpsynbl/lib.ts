@@ -6,7 +6,7 @@
 import { structDecoder } from '../../core/bpf/struct.js';
 import type { BpfObject } from '../../core/bpf/object.js';
 import { log2Buckets, type Histogram } from '../../core/hist.js';
-import type { CommonFilter } from '../../core/kit/filter.js';
+import { ownerMatches, type CommonFilter } from '../../core/kit/filter.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { tcpStateVariants } from '../../core/kit/tcpstate.js';
 import { socketOwners } from '../../core/proc/owners.js';
@@ -83,7 +83,7 @@ function variants() {
 
 /** The CLI's parsed options carry -p as `pid`: a listener whose owner the kernel did not know is
  * kept there, and dropped here once its owner is found to be another process. */
-export type TcpSynblOptions = { readonly pid?: number } & Record<string, unknown>;
+export type TcpSynblOptions = { readonly pid?: number; readonly comm?: string } & Record<string, unknown>;
 
 export const TCPSYNBL: IntervalSpec<TcpSynblReport, TcpSynblOptions> = {
   name: 'tcpsynbl',
@@ -103,11 +103,11 @@ export const TCPSYNBL: IntervalSpec<TcpSynblReport, TcpSynblOptions> = {
       };
     });
     listeners.sort((a, b) => a.netns - b.netns || a.lport - b.lport || a.family - b.family || a.limit - b.limit);
-    return { seconds, listeners: opts?.pid ? listeners.filter((l) => l.pid === opts.pid) : listeners };
+    return { seconds, listeners: opts ? listeners.filter((l) => ownerMatches(opts, l)) : listeners };
   },
 };
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
 export function startTcpSynbl(filter: CommonFilter = {}, opts: { via?: TcpSynblVia } = {}): IntervalProbe<TcpSynblReport, TcpSynblOptions> {
-  return startInterval(TCPSYNBL, { filter, options: { pid: filter.pid }, via: opts.via });
+  return startInterval(TCPSYNBL, { filter, options: { pid: filter.pid, comm: filter.comm }, via: opts.via });
 }
