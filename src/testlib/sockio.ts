@@ -1,8 +1,12 @@
 // test/sockio.py, the socket calls with known answers of the socket I/O tools' tests (socketio,
 // tcptop, socksize, sockstat), run to its end inside a test's namespace.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
 import { runCli, startTracing } from './cli.js';
-import { bpfProgIds, Netns, progsLeft, REPO_ROOT, PYTHON } from './kernel.js';
+import { bpfProgIds, Netns, progsLeft, REPO_ROOT, PYTHON, track } from './kernel.js';
 import { netnsInode } from '../core/kit/filter.js';
 import type { IntervalProbe } from '../core/kit/interval.js';
 import type { LoadOptions } from '../core/kit/load.js';
@@ -13,6 +17,38 @@ export interface SockioDone { event: 'done'; pid: number; client_port?: number; 
 /** Runs `test/sockio.py ARGS` in `ns` and returns its "done" line. */
 export function sockio(ns: Netns, ...args: string[]): SockioDone {
   return JSON.parse(ns.exec(PYTHON, [`${REPO_ROOT}test/sockio.py`, ...args])) as SockioDone;
+}
+
+/**
+ * test/sockio.py ARGS in `ns`, started but held before its first call until go(): its PID is
+ * known before it does anything (`ip netns exec` and `sh -c exec` keep the PID), so a probe can
+ * be filtered on it, or it can be moved into a cgroup (`cgroup`: a cgroup v2 directory).
+ */
+export function heldSockio(ns: Netns, args: readonly string[], cgroup?: string): { pid: number; go: () => Promise<SockioDone> } {
+  const cp = track(spawn('ip', ['netns', 'exec', ns.name, 'sh', '-c', 'read go; exec "$@"', 'sh', PYTHON, `${REPO_ROOT}test/sockio.py`, ...args],
+    { stdio: ['pipe', 'pipe', 'inherit'] }));
+  if (cgroup) writeFileSync(`${cgroup}/cgroup.procs`, String(cp.pid));
+  let out = '';
+  cp.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  return {
+    pid: cp.pid!,
+    go: async () => {
+      cp.stdin!.end('go\n');
+      const [code] = await once(cp, 'exit') as [number | null];
+      assert.equal(code, 0, `sockio.py ${args.join(' ')} exited ${code}`);
+      return JSON.parse(out) as SockioDone;
+    },
+  };
+}
+
+/** A cgroup v2 directory made for this test file (removed at its end, once its processes left). */
+export function testCgroup(): string {
+  const root = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[2] === 'cgroup2')?.[1];
+  if (!root) throw new Error('no cgroup v2 mount in /proc/mounts');
+  const dir = `${root}/netdx-test-${process.pid}`;
+  mkdirSync(dir);
+  after(() => { try { rmdirSync(dir); } catch { /* a process is still in it: removed by its exit */ } });
+  return dir;
 }
 
 /** Each of `cases` (arguments of `netdx TOOL`, run in `ns`) is bad input: one line on stderr, exit 1. */

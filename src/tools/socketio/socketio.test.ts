@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns } from '../../testlib/kernel.js';
 import { startTracing } from '../../testlib/cli.js';
-import { assertUsageErrors, jsonIntervals, sockio, viaInterval, type SockioDone } from '../../testlib/sockio.js';
-import { netnsInode } from '../../core/kit/filter.js';
+import { assertUsageErrors, heldSockio, jsonIntervals, sockio, testCgroup, viaInterval, type SockioDone } from '../../testlib/sockio.js';
+import { cgroupId, netnsInode } from '../../core/kit/filter.js';
 import { startSocketio, type SocketIoStat } from './lib.js';
 import { SOCKIO_VIAS } from '../../core/kit/sockio.js';
 
@@ -53,6 +53,25 @@ test('filters in the kernel: -L (the server side), -6 (the UDP rows), -p', kerne
     assert.deepEqual(pid.sample().io, [], 'this test process did no socket I/O in the namespace');
   } finally {
     for (const p of [lport, v6, pid]) p.stop();
+  }
+});
+
+test('filters in the kernel: -p and --cgroup name one of two processes running at once', kernelOpts(), async () => {
+  const ns = new Netns('netdxsio');
+  const netns = netnsInode(ns.name);
+  const cg = testCgroup();
+  const tcp = heldSockio(ns, TCP_ARGS);
+  const udp = heldSockio(ns, UDP_ARGS, cg);
+  const byPid = startSocketio({ filter: { netns, pid: tcp.pid } });
+  const byCgroup = startSocketio({ filter: { netns, cgroup: cgroupId(cg) } });
+  try {
+    const [t, u] = await Promise.all([tcp.go(), udp.go()]);
+    assert.deepEqual([t.pid, u.pid], [tcp.pid, udp.pid]);
+    const all = expected(t, u);
+    assert.deepEqual(byPid.sample().io.sort(byKey), all.filter((s) => s.pid === tcp.pid).sort(byKey));
+    assert.deepEqual(byCgroup.sample().io.sort(byKey), all.filter((s) => s.pid === udp.pid).sort(byKey));
+  } finally {
+    for (const p of [byPid, byCgroup]) p.stop();
   }
 });
 
