@@ -19,3 +19,72 @@ quiet() {
 }
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 run_bg() { "$@" & CUR=$!; local rc=0; wait "$CUR" || rc=$?; CUR=""; return $rc; }
+#   prog_totals PID        "RUN_CNT RUN_TIME_NS" summed over every BPF program PID holds (with the
+#                          kernel's BPF statistics on: bench/doctor/statson.c)
+#   wait_ready PID FILE PATTERN   waits (at most 30 s) until FILE has PATTERN or PID is gone; 0 if ready
+prog_totals() {
+  awk '$1 == "run_cnt:" { c += $2 } $1 == "run_time_ns:" { t += $2 } END { printf "%d %d\n", c, t }' \
+    /proc/"$1"/fdinfo/* 2>/dev/null || true
+}
+wait_ready() {
+  local i
+  for ((i = 0; i < 600; i++)); do
+    grep -q "$3" "$2" && return 0
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.05
+  done
+  grep -q "$3" "$2"
+}
+#   interleaved ROUNDS LABEL FN CFG...   ROUNDS rounds, each calling `FN CFG ROUND` for every CFG,
+#                          the order rotated by one each round; "LABEL: round R done" on stderr
+#   inner_traps            an inner script's traps: its running tracer (CUR) gets SIGINT on any exit
+interleaved() {
+  local rounds=$1 label=$2 fn=$3 r i
+  shift 3
+  local -a cfgs=("$@")
+  for ((r = 1; r <= rounds; r++)); do
+    for ((i = 0; i < ${#cfgs[@]}; i++)); do "$fn" "${cfgs[$(((i + r - 1) % ${#cfgs[@]}))]}" "$r"; done
+    echo "$label: round $r done ($(date -u +%H:%M:%S))" >&2
+  done
+}
+inner_traps() {
+  CUR=""
+  trap '[ -z "$CUR" ] || { kill -INT "$CUR" 2>/dev/null || true; wait "$CUR" 2>/dev/null || true; }' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+#   netdx_snapshot TOOL... builds what ./netdx needs, copies dist/ to $WORK/netdx (others may rebuild
+#                          the tree meanwhile) and checks that each TOOL runs from it
+netdx_snapshot() {
+  local root t
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  "$root/netdx" --setup-only
+  mkdir -p "$WORK/netdx"
+  cp -r "$root/dist" "$root/package.json" "$WORK/netdx/"
+  ln -s "$root/node_modules" "$WORK/netdx/node_modules"
+  for t in "$@"; do
+    node "$WORK/netdx/dist/netdx.cjs" "$t" -d 0.2 > /dev/null ||
+      { echo "bench: netdx $t does not run (snapshot of dist/)" >&2; return 1; }
+  done
+}
+#   stats_run CFG ROUND WORK...   with TRACER, WATCH (out or err) and PATTERN set: starts the tracer
+#                          (output to $WORK/s.out, s.err), runs WORK once it is ready, and appends
+#                          "CFG ROUND RUNS NS" (its programs' runs and run time over WORK) to
+#                          $WORK/stats.tsv; a tracer that never gets ready is left out, said on stderr
+stats_run() {
+  local cfg=$1 round=$2 pid before after
+  shift 2
+  : > "$WORK/s.out"; : > "$WORK/s.err"
+  "${TRACER[@]}" > "$WORK/s.out" 2> "$WORK/s.err" & pid=$!; CUR=$pid
+  if ! wait_ready "$pid" "$WORK/s.$WATCH" "$PATTERN"; then
+    echo "bench: stats $cfg round $round: tracer not ready (left out)" >&2; cat "$WORK/s.err" >&2
+    kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""; return 0
+  fi
+  sleep 0.3
+  before=$(prog_totals "$pid")
+  "$@" > "$WORK/s.log"
+  after=$(prog_totals "$pid")
+  kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""
+  awk -v c="$cfg" -v r="$round" -v b="$before" -v a="$after" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); printf "%s\t%s\t%d\t%d\n", c, r, y[1] - x[1], y[2] - x[2] }' >> "$WORK/stats.tsv"
+}

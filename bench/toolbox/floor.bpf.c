@@ -8,14 +8,17 @@
  *   count_send_raw count_recv_raw | count_send_tp count_recv_tp
  * and, for tcpaccept and soconnect, empty programs on their syscall tracepoints:
  *   empty_accept_enter empty_accept_exit empty_accept4_enter empty_accept4_exit
- *   empty_connect_enter empty_connect_exit */
+ *   empty_connect_enter empty_connect_exit
+ * and, for bench/packets (the per-packet tools), both kinds on their hooks through both routes:
+ *   {empty,count}_{xmit,rx,enq,deq,napi,drop}_{raw,tp}
+ *   (netsize: xmit rx; qdisclat: enq deq; napi: napi; skbdrop: drop) */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 8);
 	__type(key, __u32);
 	__type(value, __u64);
 } calls SEC(".maps");
@@ -42,5 +45,18 @@ SEC("tracepoint/syscalls/sys_enter_accept4") int empty_accept4_enter(void *ctx) 
 SEC("tracepoint/syscalls/sys_exit_accept4") int empty_accept4_exit(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_enter_connect") int empty_connect_enter(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_exit_connect") int empty_connect_exit(void *ctx) { return 0; }
+
+#define PACKET_FLOOR(name, k, raw, group, tp)                                           \
+	SEC("raw_tp/" raw) int empty_##name##_raw(void *ctx) { return 0; }                \
+	SEC("raw_tp/" raw) int count_##name##_raw(void *ctx) { return add(k); }           \
+	SEC("tracepoint/" group "/" tp) int empty_##name##_tp(void *ctx) { return 0; }    \
+	SEC("tracepoint/" group "/" tp) int count_##name##_tp(void *ctx) { return add(k); }
+
+PACKET_FLOOR(xmit, 2, "net_dev_start_xmit", "net", "net_dev_start_xmit")
+PACKET_FLOOR(rx, 3, "netif_receive_skb", "net", "netif_receive_skb")
+PACKET_FLOOR(enq, 4, "qdisc_enqueue", "qdisc", "qdisc_enqueue")
+PACKET_FLOOR(deq, 5, "qdisc_dequeue", "qdisc", "qdisc_dequeue")
+PACKET_FLOOR(napi, 6, "napi_poll", "napi", "napi_poll")
+PACKET_FLOOR(drop, 7, "kfree_skb", "skb", "kfree_skb")
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -59,46 +59,17 @@ tracer_of() {  # cfg
 }
 
 # ---- the stats phase, run by the outer script under statson (statistics on only for it) -------
-# runs and run time of every BPF program a process holds: "RUN_CNT RUN_TIME_NS"
-prog_totals() {
-  awk '$1 == "run_cnt:" { c += $2 } $1 == "run_time_ns:" { t += $2 } END { printf "%d %d\n", c, t }' \
-    /proc/"$1"/fdinfo/* 2>/dev/null || true
-}
-stats_cfg() {  # cfg round: appends "cfg round runs ns" to $WORK/stats.tsv (STATS_PART 1: sockio; 2: workload seq)
-  local cfg=$1 round=$2 out="$WORK/s.out" err="$WORK/s.err" pid i
-  tracer_of "$cfg"
-  : > "$out"; : > "$err"
-  "${TRACER[@]}" > "$out" 2> "$err" & pid=$!; CUR=$pid
-  for ((i = 0; i < 600; i++)); do
-    grep -q "$PATTERN" "$WORK/s.$WATCH" && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if ! grep -q "$PATTERN" "$WORK/s.$WATCH"; then
-    echo "bench toolbox: stats $cfg round $round: tracer not ready (left out)" >&2; cat "$err" >&2
-    kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""; return
-  fi
-  sleep 0.3
-  local before after
+stats_cfg() {  # cfg round: its programs' runs and run time over the part's workload (stats.tsv)
   local -a work=("$WORK/sockio" "$CALLS")
   if [ "$STATS_PART" = 2 ]; then SPORT=$((SPORT + 1)); work=("$WORK/workload" seq "$SPORT" "$N"); fi
-  before=$(prog_totals "$pid")
-  "${work[@]}" > "$WORK/s.log"
-  after=$(prog_totals "$pid")
-  kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""
-  awk -v c="$cfg" -v r="$round" -v b="$before" -v a="$after" 'BEGIN {
-    split(b, x, " "); split(a, y, " "); printf "%s\t%s\t%d\t%d\n", c, r, y[1] - x[1], y[2] - x[2] }' >> "$WORK/stats.tsv"
+  tracer_of "$1"
+  stats_run "$1" "$2" "${work[@]}"
 }
 if [ "${1:-}" = --stats-inner ]; then
-  CUR=""; SPORT=$((PORT + 400))
-  trap '[ -z "$CUR" ] || { kill -INT "$CUR" 2>/dev/null || true; wait "$CUR" 2>/dev/null || true; }' EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  inner_traps
+  SPORT=$((PORT + 400))
   read -r -a CONFIGS <<< "$STATS_CONFIGS"
-  for ((r = 1; r <= STATS_ROUNDS; r++)); do
-    for ((i = 0; i < ${#CONFIGS[@]}; i++)); do stats_cfg "${CONFIGS[$(((i + r - 1) % ${#CONFIGS[@]}))]}" "$r"; done
-    echo "bench toolbox: stats round $r done" >&2
-  done
+  interleaved "$STATS_ROUNDS" "bench toolbox: stats" stats_cfg "${CONFIGS[@]}"
   exit 0
 fi
 
@@ -124,15 +95,7 @@ gcc -O2 -Wall -Wextra -o "$WORK/tracerun" "$ROOT/bench/tcplife/tracerun.c"
 gcc -O2 -Wall -o "$WORK/statson" "$ROOT/bench/doctor/statson.c"
 gcc -O2 -Wall -o "$WORK/floor" "$ROOT/bench/doctor/floor.c" -lbpf
 clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -c "$HERE/floor.bpf.c" -o "$WORK/floor.bpf.o"
-"$ROOT/netdx" --setup-only
-# node on a snapshot of dist/: others rebuild the tree while this runs
-mkdir -p "$WORK/netdx"
-cp -r "$ROOT/dist" "$ROOT/package.json" "$WORK/netdx/"
-ln -s "$ROOT/node_modules" "$WORK/netdx/node_modules"
-for t in socketio tcptop socksize tcpaccept soconnect; do
-  node "$WORK/netdx/dist/netdx.cjs" "$t" -d 0.2 > /dev/null ||
-    { echo "bench toolbox: netdx $t does not run (snapshot of dist/)" >&2; exit 1; }
-done
+netdx_snapshot socketio tcptop socksize tcpaccept soconnect
 
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 # events a per-event tracer reported for the workload's port (and, for connects, that succeeded)
@@ -173,6 +136,7 @@ run_cfg() {  # part cfg round
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$part" "$cfg" "$round" "$(field wall_s < "$log")" "$cpu" \
     "$(events_of "$cfg" "$out")" "$lost" "$BUSY" >> "$RES"
 }
+run_part_cfg() { run_cfg "$PART_NOW" "$1" "$2"; }
 rounds() {  # part cfg...: a warm-up run of each tracer (not kept), then ROUNDS interleaved rounds
   local part=$1 r i; shift
   local -a cfgs=("$@")
@@ -180,10 +144,7 @@ rounds() {  # part cfg...: a warm-up run of each tracer (not kept), then ROUNDS 
   for c in "${cfgs[@]}"; do [[ $c == base* ]] || run_cfg "$part" "$c" 0; done
   awk -F'\t' -v p="$part" '$1 != p || $3 != 0' "$RES" > "$RES.tmp" && mv "$RES.tmp" "$RES"
   echo "bench toolbox: part $part: $ROUNDS rounds of ${cfgs[*]}" >&2
-  for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < ${#cfgs[@]}; i++)); do run_cfg "$part" "${cfgs[$(((i + r - 1) % ${#cfgs[@]}))]}" "$r"; done
-    echo "bench toolbox: part $part round $r done ($(date -u +%H:%M:%S))" >&2
-  done
+  PART_NOW=$part interleaved "$ROUNDS" "bench toolbox: part $part" run_part_cfg "${cfgs[@]}"
 }
 
 col() { awk -F'\t' -v p="$1" -v c="$2" -v k="$3" '$1 == p && $2 == c && $k != "-" { print $k }' "$RES"; }
