@@ -29,7 +29,7 @@ export interface SocketIoReport {
 
 export const SOCKETIO: IntervalSpec<SocketIoReport> = sockioSpec('socketio', (obj, seconds) => {
   const io = drainAggregates(obj, 'io', socketio_key, socketio_val).map(({ k, v }): SocketIoStat => ({
-    pid: k.pid, comm: k.comm, dir: k.recv ? 'recv' : 'send', protocol: protocolName(k.protocol),
+    pid: k.pid, comm: v.comm, dir: k.recv ? 'recv' : 'send', protocol: protocolName(k.protocol),
     lport: k.lport, rport: k.rport, calls: v.calls, bytes: v.bytes, errors: v.errors,
   }));
   io.sort((a, b) => b.bytes - a.bytes || b.calls - a.calls || a.pid - b.pid || a.lport - b.lport || a.rport - b.rport);

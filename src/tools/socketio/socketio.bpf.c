@@ -18,9 +18,7 @@ static __always_inline int count(const struct netdx_sockio *c)
 		.pid = bpf_get_current_pid_tgid() >> 32,
 		.lport = c->lport, .rport = c->rport, .recv = c->recv, .protocol = c->protocol,
 	};
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	static const struct socketio_val zero;
-	struct socketio_val *v = netdx_agg_get(&io, &key, &zero, &lost);
+	struct socketio_val *v = NETDX_AGG_GET_NAMED(&io, &key, socketio_val);
 	if (!v)
 		return 0;
 	__sync_fetch_and_add(&v->calls, 1);

@@ -11,14 +11,14 @@ struct socketio_key {
 	__u16 rport;        /*  6: 0 for an unconnected UDP socket */
 	__u8 recv;          /*  8: 0 send, 1 receive */
 	__u8 protocol;      /*  9: 6 TCP, 17 UDP */
-	__u16 _pad;         /* 10 */
-	char comm[16];      /* 12; sizeof == 28 */
+	__u16 _pad;         /* 10; sizeof == 12 */
 };
 
 struct socketio_val {
 	__u64 calls;        /*  0: calls, failed ones included */
 	__u64 bytes;        /*  8: bytes moved */
 	__u64 errors;       /* 16: calls that returned an error (EAGAIN included) */
+	char comm[16];      /* 24: the process's name at its first call of the interval; sizeof == 40 */
 };
 
 #endif

@@ -26,7 +26,7 @@ export interface SockSizeReport {
 
 export const SOCKSIZE: IntervalSpec<SockSizeReport> = sockioSpec('socksize', (obj, seconds) => {
   const sizes = drainAggregates(obj, 'sizes', socksize_key, socksize_val).map(({ k, v }): SockSizeStat => ({
-    pid: k.pid, comm: k.comm, dir: k.recv ? 'recv' : 'send', calls: v.calls, bytes: v.bytes,
+    pid: k.pid, comm: v.comm, dir: k.recv ? 'recv' : 'send', calls: v.calls, bytes: v.bytes,
     hist: { unit: 'bytes', buckets: log2Buckets(v.slots) },
   }));
   sizes.sort((a, b) => b.bytes - a.bytes || a.pid - b.pid || a.dir.localeCompare(b.dir));

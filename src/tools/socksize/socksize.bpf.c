@@ -21,9 +21,7 @@ static __always_inline int count(const struct netdx_sockio *c)
 	if (c->ret < 0 || (c->ret > 0 && !c->bytes))
 		return 0;
 	struct socksize_key key = { .pid = bpf_get_current_pid_tgid() >> 32, .recv = c->recv };
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	static const struct socksize_val zero;
-	struct socksize_val *v = netdx_agg_get(&sizes, &key, &zero, &lost);
+	struct socksize_val *v = NETDX_AGG_GET_NAMED(&sizes, &key, socksize_val);
 	if (!v)
 		return 0;
 	__sync_fetch_and_add(&v->calls, 1);

@@ -50,7 +50,7 @@ export const TCPTOP: IntervalSpec<TcptopReport, TcptopOptions> = sockioSpec('tcp
   const all = drainAggregates(obj, 'flows', tcptop_key, tcptop_val).map(({ k, v }): TcpFlow => {
     const family = k.family === 2 ? 4 : 6;
     return {
-      pid: k.pid, comm: k.comm, family, laddr: formatAddr(family, k.laddr), lport: k.lport,
+      pid: k.pid, comm: v.comm, family, laddr: formatAddr(family, k.laddr), lport: k.lport,
       raddr: formatAddr(family, k.raddr), rport: k.rport, rx_bytes: v.rx_bytes, tx_bytes: v.tx_bytes,
     };
   });

@@ -20,9 +20,7 @@ static __always_inline int count(const struct netdx_sockio *c)
 		.pid = bpf_get_current_pid_tgid() >> 32, .lport = c->lport, .rport = c->rport, .family = c->family,
 	};
 	netdx_sk_addrs(c->sk, c->family, key.laddr, key.raddr);
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	static const struct tcptop_val zero;
-	struct tcptop_val *v = netdx_agg_get(&flows, &key, &zero, &lost);
+	struct tcptop_val *v = NETDX_AGG_GET_NAMED(&flows, &key, tcptop_val);
 	if (!v)
 		return 0;
 	if (c->recv)

@@ -12,13 +12,13 @@ struct tcptop_key {
 	__u16 lport;        /* 36 */
 	__u16 rport;        /* 38 */
 	__u16 family;       /* 40: AF_INET or AF_INET6 */
-	__u16 _pad;         /* 42 */
-	char comm[16];      /* 44; sizeof == 60 */
+	__u16 _pad;         /* 42; sizeof == 44 */
 };
 
 struct tcptop_val {
 	__u64 tx_bytes;     /* 0: sent (send, write, sendmsg, ...) */
 	__u64 rx_bytes;     /* 8: received */
+	char comm[16];      /* 16: the process's name at its first call of the interval; sizeof == 32 */
 };
 
 #endif
