@@ -13,14 +13,8 @@
  *   c5     b5 through tp_btf, the socket's fields still read with bpf_probe_read_kernel
  *   c5d    c5 with the socket's fields read by plain loads (BTF pointers): socketio on tp_btf
  * The ring and everything user space does are not in these figures. */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include "netdx.h"
-#include "netdx_filter.h"
-#include "netdx_sockio.h"
-#include "../../src/tools/socketio/socketio.h"
-
-NETDX_AGGREGATE_MAP(io, socketio_key, socketio_val, 16384);
+/* socketio itself: its map `io`, count() (step b5's and c5's aggregation) and its programs */
+#include "../../src/tools/socketio/socketio.bpf.c"
 
 /* the key as it was: the name in it, read at every call */
 struct old_key {
@@ -81,21 +75,6 @@ static __always_inline int step4(const struct netdx_sockio *c, void *map, bool a
 	return 0;
 }
 
-/* socketio's count() */
-static __always_inline int step5(const struct netdx_sockio *c)
-{
-	struct socketio_key key = {};
-	key_of(&key, c);
-	struct socketio_val *v = NETDX_AGG_GET_NAMED(&io, &key, socketio_val);
-	if (!v)
-		return 0;
-	__sync_fetch_and_add(&v->calls, 1);
-	__sync_fetch_and_add(&v->bytes, c->bytes);
-	if (c->ret < 0)
-		__sync_fetch_and_add(&v->errors, 1);
-	return 0;
-}
-
 #define PAIR(NAME, BODY)                                                                     \
 	SEC("raw_tp/sock_send_length") int NAME##_send(struct bpf_raw_tracepoint_args *ctx)  \
 	{ struct sock *sk = (struct sock *)ctx->args[0]; int ret = ctx->args[1], flags = ctx->args[2]; bool recv = false; BODY } \
@@ -110,15 +89,14 @@ PAIR(b3, { struct netdx_sockio io = {}; struct old_key key = {};
 	key_of(&key.k, &io); bpf_get_current_comm(key.comm, sizeof(key.comm)); return key.comm[0] == 1; })
 PAIR(b4, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return step4(&io, &old, true); })
 PAIR(b4pc, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return step4(&io, &oldpc, false); })
-PAIR(b5, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return step5(&io); })
+PAIR(b5, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return count(&io); })
 
 #define BTF_PAIR(NAME, DIRECT)                                                              \
 	SEC("tp_btf/sock_send_length") int BPF_PROG(NAME##_send, struct sock *sk, int ret, int flags) \
-	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, false, DIRECT)) return 0; return step5(&io); } \
+	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, false, DIRECT)) return 0; return count(&io); } \
 	SEC("tp_btf/sock_recv_length") int BPF_PROG(NAME##_recv, struct sock *sk, int ret, int flags) \
-	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, true, DIRECT)) return 0; return step5(&io); }
+	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, true, DIRECT)) return 0; return count(&io); }
 
 BTF_PAIR(c5, false)
 BTF_PAIR(c5d, true)
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
