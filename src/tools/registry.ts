@@ -75,6 +75,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./softirqs/cli.js')) },
   { name: 'napi', layer: 'device', summary: 'NAPI polls per device and CPU: packets per poll, polls that ran out of budget',
     load: async () => def(await import('./napi/cli.js')) },
+  { name: 'netqtop', layer: 'device', summary: 'packets, bytes and sizes per device queue, received and sent, per interval',
+    load: async () => def(await import('./netqtop/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',

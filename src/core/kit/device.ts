@@ -2,7 +2,8 @@
 // their ways to attach, and -I/--interface: the interface named, in --netns's namespace or this
 // process's, as the (namespace inode, ifindex) pair their programs compare. Names are per
 // namespace: eth0 here is not eth0 in a container, so -I always means one device of one namespace.
-import type { RodataValue } from '../bpf/object.js';
+import type { BpfObject, RodataValue } from '../bpf/object.js';
+import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
 import type { Variant } from './load.js';
 import { NetdxError } from '../errors.js';
 import { dumpLinks } from '../netlink/rtnl.js';
@@ -43,4 +44,15 @@ export function deviceVariants(prefix: string, hooks: readonly string[]): Varian
     via: ({ raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' } as const)[k],
     programs: hooks.map((h) => `${prefix}_${h}_${k}`),
   }));
+}
+
+/**
+ * Reads and deletes every entry of a per-CPU aggregate map: each key with its value in every
+ * possible CPU's slot, decoded by the layouts.
+ */
+export function drainPerCpu<K extends StructLayout, V extends StructLayout>(obj: BpfObject, name: string, key: K, val: V): Array<{ k: Decoded<K>; slots: Array<Decoded<V>> }> {
+  const map = obj.map(name);
+  const dk = structDecoder(key), dv = structDecoder(val);
+  const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
+  return map.drain().map(([kb, vb]) => ({ k: dk(view(kb), 0), slots: map.perCpuValues(vb).map((s) => dv(view(s), 0)) }));
 }
