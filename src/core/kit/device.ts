@@ -17,7 +17,10 @@ export const INTERFACE_OPTION = {
 export interface DeviceOptions {
   /** One interface, by name. */
   interface?: string;
-  /** The namespace the name is in (a name under /run/netns, or a path); default this process's. */
+  /**
+   * The namespace the name is in (a name under /run/netns, or a path); default this process's.
+   * With `interface`, it is also the namespace the programs keep (over a filter's `netns`).
+   */
   netns?: string;
 }
 
