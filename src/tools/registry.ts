@@ -17,6 +17,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./doctor/cli.js')) },
   { name: 'soconnect', layer: 'socket', summary: 'each connect() call, any protocol: process, fd, destination, latency and result',
     load: async () => def(await import('./soconnect/cli.js')) },
+  { name: 'udpconnect', layer: 'socket', summary: 'each UDP connect(): process, fd, destination, local port, result; DNS lookups',
+    load: async () => def(await import('./udpconnect/cli.js')) },
   { name: 'soaccept', layer: 'socket', summary: 'each accept() call: process, listener port, peer, new fd, wait and result (EAGAIN)',
     load: async () => def(await import('./soaccept/cli.js')) },
   { name: 'bindsnoop', layer: 'socket', summary: 'each bind() call: process, address, port, protocol, socket options and result',
