@@ -136,6 +136,35 @@ for (const via of VIAS) {
   });
 }
 
+test('iputils ping -U: exactly N echoes per family, sequence numbers 1..N, each within ping\'s own RTT', kernelOpts(), () => {
+  const { a } = vethPair();
+  const N = 5;
+  const { events, probe } = traceNetns(SUPERPING, a);
+  try {
+    for (const [flag, dst] of [['-4', '198.18.0.2'], ['-6', 'fd00::2']] as const) {
+      // -U: user-to-user times (before sending to after receiving, as the pinger sees them), which
+      // hold the kernel's; without it ping ends its time at the packet's receive timestamp
+      const out = a.exec('/usr/bin/ping', [flag, '-U', '-n', '-c', String(N), '-i', '0.2', dst]);
+      const shown = [...out.matchAll(/icmp_seq=(\d+) ttl=\d+ time=([\d.]+) ms/g)].map((m) => ({ seq: Number(m[1]), ms: Number(m[2]) }));
+      const seqs = Array.from({ length: N }, (_, i) => i + 1);
+      assert.deepEqual(shown.map((x) => x.seq), seqs, out);
+      probe.poll();
+      const mine = events.filter((e) => e.daddr === dst);
+      assert.deepEqual(mine.map((e) => e.seq), seqs, `${dst}: every echo of ping, in order`);
+      assert.equal(new Set(mine.map((e) => e.id)).size, 1, 'one pinger');
+      for (const e of mine) {
+        const p = shown[e.seq - 1]!.ms;
+        // ping prints µs below 1 ms (its clock in µs), then 2, 1 and 0 decimals: one unit of that
+        const unit = p < 1 ? 0.001 : p < 10 ? 0.01 : p < 100 ? 0.1 : 1;
+        assert.ok(e.rtt_us > 0 && e.rtt_us / 1000 <= p + unit, `${dst} seq ${e.seq}: kernel ${e.rtt_us} µs, ping ${p} ms`);
+      }
+    }
+    assert.equal(events.length, 2 * N, 'nothing else was timed in the namespace');
+  } finally {
+    assert.deepEqual(probe.stop(), { full: 0, refused: 0, untracked: 0 });
+  }
+});
+
 test('CLI: a 20 ms late responder: every RTT at least 20 ms, per reply (--json) and per destination (-H --json); bad input', kernelOpts(), async () => {
   const { a, b } = vethPair();
   allowPingSockets(a);
