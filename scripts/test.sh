@@ -13,6 +13,8 @@ command -v ethtool >/dev/null 2>&1 || [ -x /usr/sbin/ethtool ] || need+=(ethtool
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # Test workloads run /usr/bin/python3 by path (see PYTHON in src/testlib/kernel.ts).
 [ -x /usr/bin/python3 ] || need+=(python3)
+# superping's test checks its times against iputils ping's own.
+[ -x /usr/bin/ping ] || need+=(iputils-ping)
 if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   echo "netdx test: installing ${need[*]} (apt)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 || \

@@ -39,6 +39,23 @@
 	__u16 protocol;
 #endif
 
+#ifndef NETDX_SYS_CONNECT_FIELDS
+/* The event of a connect() tool (NETDX_SYS_CONNECT_PROGRAMS): the shared fields, the sockaddr asked
+ * for (NETDX_SYS_EVENT_SOCKADDR) and the local port the call left.
+ * addr     the address asked for (IPv4 in the first 4 bytes)
+ * path     AF_UNIX: the path asked for ('@' starts an abstract name)
+ * afamily  the sockaddr's (AF_UNSPEC 0 dissolves a datagram socket's association)
+ * port     the port asked for
+ * lport    the socket's local port after the call (0 unknown, or none) */
+#define NETDX_SYS_CONNECT_FIELDS \
+	__u8 addr[16];           \
+	char path[64];           \
+	NETDX_SYS_EVENT_FIELDS   \
+	__u16 afamily;           \
+	__u16 port;              \
+	__u16 lport;
+#endif
+
 #ifndef NETDX_SYS_HIST_KEY_FIELDS
 /* The key and value of the per-process log2 histograms of latency tools (NETDX_SYS_HISTS). */
 #define NETDX_SYS_HIST_KEY_FIELDS                                          \
@@ -237,6 +254,36 @@ static __always_inline bool netdx_sys_end(void *calls, struct netdx_sys_call *c)
 		(e)->afamily = (c)->sa.family;                                          \
 		(e)->port = (c)->sa.port;                                               \
 	} while (0)
+
+/* The connect() programs of a connect event tool, PREFIX_enter_connect and PREFIX_exit_connect
+ * (soconnect: every socket; udpconnect: UDP sockets only), with the maps of
+ * NETDX_SYS_EVENT_MAPS(EVENT), EVENT a struct of NETDX_SYS_CONNECT_FIELDS: one event per call, at
+ * its return, with the local port the call chose (TCP and UDP alike bind one in the call, even
+ * when it fails later). SOCK_OK(struct sock *sk) keeps the calls on sk (NULL: the fd is no
+ * socket), at entry; -D applies to the port asked for (a unix path has none), -L to the local
+ * port after the call. */
+#define NETDX_SYS_CONNECT_PROGRAMS(PREFIX, EVENT, SOCK_OK)                                 \
+	static __always_inline int PREFIX##_on_enter(long fd, long uaddr, long addrlen)   \
+	{                                                                                 \
+		struct netdx_sys_call c = {};                                             \
+		if (netdx_sys_begin_addr(&c, fd, uaddr, addrlen) && SOCK_OK((struct sock *)c.sk)) \
+			netdx_sys_save(&calls, &lost, &c);                                \
+		return 0;                                                                 \
+	}                                                                                 \
+	static __always_inline int PREFIX##_on_exit(struct netdx_sys_call *c, struct sock *sk, long ret) \
+	{                                                                                 \
+		__u16 lport = sk ? netdx_sk_lport(sk) : 0;                                \
+		if (!netdx_sys_wanted(ret, 115 /* EINPROGRESS */) || !netdx_lport_ok(lport)) \
+			return 0;                                                         \
+		struct EVENT *e = netdx_sys_event(struct EVENT, c, ret, sk);              \
+		if (!e)                                                                   \
+			return 0;                                                         \
+		NETDX_SYS_EVENT_SOCKADDR(e, c);                                           \
+		e->lport = lport;                                                         \
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);                                  \
+		return 0;                                                                 \
+	}                                                                                 \
+	NETDX_SYS_PROGRAMS(PREFIX, connect, PREFIX##_on_enter, PREFIX##_on_exit)
 
 /* Latency histograms per process (-P: per_pid) or for all, failed apart, in the map `hists` that
  * user space drains each interval, and hist_add(owner, failed, delta_ns) and hist_add_current()

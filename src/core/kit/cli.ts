@@ -83,7 +83,7 @@ export function lostLines(tool: string, lost: LostEvents, failed: number, what =
   return out;
 }
 
-interface ToolMeta {
+export interface ToolMeta {
   name: string;
   layer: Layer;
   summary: string;
@@ -221,6 +221,43 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
       if (cut) print(final);
       for (const l of lostLines(def.name, probe.lost(), 0, 'events', 'keys not aggregated')) ctx.err.write(l + '\n');
       return 0;
+  });
+}
+
+/** The second mode of a two-mode tool (eventsOrAggregates). */
+export interface AggregateMode {
+  /** Its bool option: the key, one letter, and help. */
+  flag: { key: string; short: string; help: string };
+  /** -i's help (-i needs the flag). */
+  interval: string;
+  /** What -i without the flag is told: 'reports every SECONDS need -c (counts per flow)'. */
+  needs: string;
+}
+
+/**
+ * One tool of two modes, whose help and probe are the events': `events` (an eventTool) by
+ * default; with the mode's flag `aggregate` (an intervalTool): one report at the end, or one every
+ * -i SECONDS.
+ */
+export function eventsOrAggregates(meta: ToolMeta, events: ToolDef<OptionSpecs>, aggregate: ToolDef<OptionSpecs>, mode: AggregateMode): ToolDef<OptionSpecs> {
+  return defineTool<OptionSpecs>({
+    ...meta,
+    hooks: events.hooks,
+    probe: events.probe,
+    root: true,
+    options: {
+      ...events.options,
+      [mode.flag.key]: { type: 'bool', short: mode.flag.short, help: mode.flag.help },
+      interval: { type: 'number', short: 'i', arg: 'SECONDS', help: mode.interval },
+    },
+    run(opts: Parsed<OptionSpecs>, ctx: RunContext) {
+      const o = opts as AnyOpts;
+      if (o.interval !== undefined) checkInterval(o.interval as number);
+      // reports until the end: no -c COUNT in this mode
+      if (o[mode.flag.key]) return aggregate.run({ ...opts, count: 0 } as unknown as Parsed<OptionSpecs>, ctx);
+      if (o.interval !== undefined) throw new NetdxError('E_USAGE', `parsing -i: ${mode.needs}`);
+      return events.run(opts, ctx);
+    },
   });
 }
 

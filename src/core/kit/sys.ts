@@ -122,6 +122,30 @@ export function syscallDecoder<L extends StructLayout, X>(layout: L, extra: (r: 
   };
 }
 
+/** What a connect event tool's record holds beyond the shared fields (NETDX_SYS_CONNECT_FIELDS). */
+export interface RawConnectFields { addr: Uint8Array; path: string; afamily: number; port: number; lport: number }
+
+/** A connect() call (NETDX_SYS_CONNECT_PROGRAMS: soconnect, udpconnect). */
+export interface ConnectEvent extends SyscallEvent {
+  /** The address asked for: an IP address, a unix path ('@': abstract), or '-' (AF_UNSPEC). */
+  daddr: string;
+  /** The port asked for (0 for unix). */
+  dport: number;
+  /** The socket's local port after the call (0: none, or unknown). */
+  lport: number;
+}
+
+/** The filters of NETDX_SYS_CONNECT_PROGRAMS. */
+export const CONNECT_FILTERS: readonly FilterFlag[] = ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'];
+
+/** A decoder of a connect event tool's records (`layout`: its struct of NETDX_SYS_CONNECT_FIELDS), the tool's own fields from `extra`. */
+export function connectDecoder<X extends object = object>(layout: StructLayout, extra?: (r: RawConnectFields) => X): (dv: DataView, off: number) => ConnectEvent & X {
+  return syscallDecoder(layout, (r) => {
+    const c = r as unknown as RawConnectFields;
+    return { daddr: sockaddrText(c.afamily, c.addr, c.path), dport: c.port, lport: c.lport, ...(extra?.(c) as X) };
+  });
+}
+
 /** One latency histogram of a syscall latency tool (NETDX_SYS_HISTS). */
 export interface SyscallHist {
   /** The owner (0: every process, without -P). */

@@ -6,7 +6,7 @@ import type { Layer, OptionSpecs, ToolDef } from '../tool.js';
 import { renderHistogram } from '../hist.js';
 import { eventTool, intervalTool } from './cli.js';
 import type { IntervalSpec } from './interval.js';
-import { SYSCALL_NOUNS, SYSCALL_OPTIONS, type SyscallEvent, type SyscallHistOptions, type SyscallHistReport, type SyscallSpec } from './sys.js';
+import { SYSCALL_NOUNS, SYSCALL_OPTIONS, type ConnectEvent, type SyscallEvent, type SyscallHistOptions, type SyscallHistReport, type SyscallSpec } from './sys.js';
 
 export interface SyscallToolDef<E extends SyscallEvent> {
   /** Default 'socket'. */
@@ -41,6 +41,15 @@ export function syscallTool<E extends SyscallEvent>(spec: SyscallSpec<E>, def: S
   });
 }
 
+/** The columns of a connect event tool (ConnectEvent), DADDR as `daddr` gives it. */
+export function connectColumns<E extends ConnectEvent>(daddr: (e: E) => string = (e) => e.daddr): ReadonlyArray<Column<E> & { width?: number }> {
+  return [
+    { header: 'FD', get: (e) => e.fd, align: 'right', width: 4 },
+    { header: 'DADDR', get: daddr, width: 15 },
+    { header: 'DPORT', get: (e) => e.dport || '-', align: 'right', width: 5 },
+    { header: 'LPORT', get: (e) => e.lport || '-', align: 'right', width: 5 },
+  ];
+}
 
 export interface SyscallHistToolDef {
   summary: string;

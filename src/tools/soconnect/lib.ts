@@ -1,18 +1,9 @@
 // soconnect as a library: one typed event per connect() call, at its return.
-import { sockaddrText, syscallDecoder, syscallSpec, type SyscallEvent } from '../../core/kit/sys.js';
+import { CONNECT_FILTERS, connectDecoder, syscallSpec, type ConnectEvent } from '../../core/kit/sys.js';
 import { soconnect_event } from './soconnect.h.js';
 
-export interface SoConnectEvent extends SyscallEvent {
-  /** The address asked for: an IP address, a unix path ('@': abstract), or '-' (AF_UNSPEC). */
-  daddr: string;
-  /** The port asked for (0 for unix). */
-  dport: number;
-  /** The socket's local port after the call (0: none, or unknown). */
-  lport: number;
-}
+export type SoConnectEvent = ConnectEvent;
 
-export const decodeSoConnect = syscallDecoder(soconnect_event, (r) => ({
-  daddr: sockaddrText(r.afamily, r.addr, r.path), dport: r.port, lport: r.lport,
-}));
+export const decodeSoConnect = connectDecoder(soconnect_event);
 
-export const SOCONNECT = syscallSpec<SoConnectEvent>('soconnect', ['connect'], ['pid', 'lport', 'rport', 'family', 'netns', 'cgroup'], decodeSoConnect);
+export const SOCONNECT = syscallSpec<SoConnectEvent>('soconnect', ['connect'], CONNECT_FILTERS, decodeSoConnect);

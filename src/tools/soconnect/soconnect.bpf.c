@@ -13,35 +13,12 @@
 #include "netdx_sys.h"
 #include "soconnect.h"
 
-#define EINPROGRESS 115
-
 NETDX_SYS_EVENT_MAPS(soconnect_event);
 
-static __always_inline int on_enter(long fd, long uaddr, long addrlen)
-{
-	struct netdx_sys_call c = {};
-	/* -D: the port asked for (a unix path has none) */
-	if (netdx_sys_begin_addr(&c, fd, uaddr, addrlen))
-		netdx_sys_save(&calls, &lost, &c);
-	return 0;
-}
-
-static __always_inline int on_exit(struct netdx_sys_call *c, struct sock *sk, long ret)
-{
-	/* the local port is chosen in the call (TCP and UDP alike), even when it fails later */
-	__u16 lport = sk ? netdx_sk_lport(sk) : 0;
-	if (!netdx_sys_wanted(ret, EINPROGRESS) || !netdx_lport_ok(lport))
-		return 0;
-	struct soconnect_event *e = netdx_sys_event(struct soconnect_event, c, ret, sk);
-	if (!e)
-		return 0;
-	NETDX_SYS_EVENT_SOCKADDR(e, c);
-	e->lport = lport;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-	return 0;
-}
+/* every socket, and calls on fds that are none */
+#define any_sock(sk) true
 
 /* soconnect_enter_connect, soconnect_exit_connect */
-NETDX_SYS_PROGRAMS(soconnect, connect, on_enter, on_exit)
+NETDX_SYS_CONNECT_PROGRAMS(soconnect, soconnect_event, any_sock)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

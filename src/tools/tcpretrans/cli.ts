@@ -1,9 +1,6 @@
-import { intervalTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
+import { eventsOrAggregates, intervalTool, socketColumns, WIDE_OPTION } from '../../core/kit/cli.js';
 import { tcpEventTool } from '../../core/kit/tcpev.js';
-import { NetdxError } from '../../core/errors.js';
 import { renderTable, type Column } from '../../core/output.js';
-import { checkInterval } from '../../core/time.js';
-import { defineTool, type OptionSpecs, type Parsed, type RunContext } from '../../core/tool.js';
 import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
 
 const meta = {
@@ -44,24 +41,9 @@ const counts = intervalTool({
   json: (r) => ({ flows: r.flows }),
 });
 
-type Opts = Record<string, unknown>;
-
 // The events by default; -c counts per flow in the kernel, one table at the end or every -i.
-export default defineTool<OptionSpecs>({
-  ...meta,
-  hooks: events.hooks,
-  probe: events.probe,
-  root: true,
-  options: {
-    ...events.options,
-    counts: { type: 'bool', short: 'c', help: 'count per flow in the kernel: a table at the end, or every -i SECONDS' },
-    interval: { type: 'number', short: 'i', arg: 'SECONDS', help: 'with -c: a table every SECONDS' },
-  },
-  run(opts: Parsed<OptionSpecs>, ctx: RunContext) {
-    const o = opts as unknown as Opts;
-    if (o.interval !== undefined) checkInterval(o.interval as number);
-    if (o.counts) return counts.run({ ...opts, count: 0 } as unknown as Parsed<OptionSpecs>, ctx);
-    if (o.interval !== undefined) throw new NetdxError('E_USAGE', 'parsing -i: reports every SECONDS need -c (counts per flow)');
-    return events.run(opts, ctx);
-  },
+export default eventsOrAggregates(meta, events, counts, {
+  flag: { key: 'counts', short: 'c', help: 'count per flow in the kernel: a table at the end, or every -i SECONDS' },
+  interval: 'with -c: a table every SECONDS',
+  needs: 'reports every SECONDS need -c (counts per flow)',
 });
