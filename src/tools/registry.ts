@@ -73,6 +73,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./ipecn/cli.js')) },
   { name: 'softirqs', layer: 'device', summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',
     load: async () => def(await import('./softirqs/cli.js')) },
+  { name: 'xdp', layer: 'device', summary: 'XDP programs per interface (mode, id, name) and XDP exceptions, redirects, errors',
+    load: async () => def(await import('./xdp/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
