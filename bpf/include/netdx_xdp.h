@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The xdp: tracepoints (include/trace/events/xdp.h): which event, and entry programs on each as
  * raw_tp and tp_btf (NAME_raw, NAME_btf; user space loads one kind, core/kit variants). Both kinds
- * hand the tracepoint's arguments as an array of u64, so one function FN(__u64 *args) serves
- * both. The classic tracepoints' records carry no device pointer, so no namespace: they are not
+ * hand the tracepoint's arguments as an array of u64, so one function on_EVENT(__u64 *args)
+ * serves both. The classic tracepoints' records carry no device pointer, so no namespace: they are not
  * used. Also the program id and device of an event. */
 #ifndef NETDX_XDP_H
 #define NETDX_XDP_H
@@ -22,16 +22,17 @@
 /* (map_type UNSPEC, map_id INT_MAX): a bpf_redirect() without a map; index is the ifindex. */
 #define NETDX_XDP_NO_MAP 0x7fffffff
 
-#define NETDX_XDP_PROGRAMS(PREFIX, EVENT, FN)                                              \
+/* EVENT_raw and EVENT_btf, both calling on_EVENT(args) */
+#define NETDX_XDP_PROGRAMS(EVENT)                                                           \
 	SEC("raw_tp/" #EVENT)                                                               \
-	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
+	int EVENT##_raw(struct bpf_raw_tracepoint_args *ctx)                                \
 	{                                                                                   \
-		return FN((__u64 *)ctx->args);                                              \
+		return on_##EVENT((__u64 *)ctx->args);                                      \
 	}                                                                                   \
 	SEC("tp_btf/" #EVENT)                                                               \
-	int PREFIX##_btf(__u64 *ctx)                                                        \
+	int EVENT##_btf(__u64 *ctx)                                                         \
 	{                                                                                   \
-		return FN(ctx);                                                             \
+		return on_##EVENT(ctx);                                                     \
 	}
 
 /* The id of an XDP program (what rtnetlink's IFLA_XDP_PROG_ID and bpftool show). */

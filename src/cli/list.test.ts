@@ -9,6 +9,8 @@ import { probeTool } from '../tools/catalog.js';
 import { TOOLS } from '../tools/registry.js';
 
 const MAIN = `${REPO_ROOT}dist/netdx.cjs`;
+/** Tools written for hooks this machine kind lacks (fentry or kprobes; cfg80211): their own tests hold their reasons. */
+const NO_ROUTE_HERE = new Set(['skblife', 'ieee80211scan']);
 interface J { tools: Array<{ name: string; layer: string; summary: string; hooks: string[]; runnable: boolean; why_not: string | null; kind: string; via?: string }> }
 
 test('kernel: every tool once; each BPF tool loads and attaches here, by the way it names; none stays loaded', kernelOpts(), async () => {
@@ -21,6 +23,10 @@ test('kernel: every tool once; each BPF tool loads and attaches here, by the way
     assert.deepEqual(Object.keys(t).slice(0, 6), ['name', 'layer', 'summary', 'hooks', 'runnable', 'why_not']);
     assert.equal(t.summary, TOOLS.find((x) => x.name === t.name)!.summary);
     if (t.kind !== 'bpf') continue;
+    if (NO_ROUTE_HERE.has(t.name) && !t.runnable) {
+      assert.ok(t.why_not && t.hooks.length > 0, t.name);
+      continue;
+    }
     assert.equal(t.runnable, true, `${t.name}: ${t.why_not}`);
     assert.equal(t.why_not, null);
     assert.ok(t.hooks.length > 0 && t.hooks.every((h) => /^(raw_tp|tp_btf|tracepoint)\//.test(h)), `${t.name}: ${t.hooks.join(', ')}`);

@@ -10,6 +10,7 @@
 #include "netdx.h"
 #include "netdx_filter.h"
 #include "netdx_listen.h"
+#include "netdx_sockio.h"
 #include "netdx_xdp.h"
 #include "xdp.h"
 
@@ -44,19 +45,12 @@ static __always_inline bool set_dev(struct xdp_key *k, const struct net_device *
 
 static __always_inline int count(struct xdp_key *k, __u32 sent, __u32 drops)
 {
-	struct xdp_val *v = bpf_map_lookup_elem(&counts, k);
-	if (!v) {
-		struct xdp_val zero = {};
-		bpf_map_update_elem(&counts, k, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&counts, k);
-	}
+	struct xdp_val zero = {}, *v = netdx_agg_get(&counts, k, &zero, &lost);
 	if (v) {
 		/* per CPU: no atomics needed */
 		v->events += 1;
 		v->sent += sent;
 		v->drops += drops;
-	} else {
-		netdx_count(&lost, NETDX_LOST_UNTRACKED);
 	}
 	if (emit_events) {
 		struct xdp_event *e = netdx_reserve(&events, &lost, struct xdp_event);
@@ -74,7 +68,7 @@ static __always_inline int count(struct xdp_key *k, __u32 sent, __u32 drops)
 }
 
 /* xdp_exception(dev, prog, act) */
-static __always_inline int on_exception(__u64 *a)
+static __always_inline int on_xdp_exception(__u64 *a)
 {
 	struct xdp_key k = { .event = XDP_EV_EXCEPTION };
 	if (!set_dev(&k, (const struct net_device *)a[0]))
@@ -110,11 +104,11 @@ static __always_inline int redirect(__u64 *a, __u32 event)
 	return count(&k, 0, 0);
 }
 
-static __always_inline int on_redirect(__u64 *a) { return redirect(a, XDP_EV_REDIRECT); }
-static __always_inline int on_redirect_err(__u64 *a) { return redirect(a, XDP_EV_REDIRECT_ERR); }
+static __always_inline int on_xdp_redirect(__u64 *a) { return redirect(a, XDP_EV_REDIRECT); }
+static __always_inline int on_xdp_redirect_err(__u64 *a) { return redirect(a, XDP_EV_REDIRECT_ERR); }
 
 /* xdp_bulk_tx(dev, sent, drops, err) */
-static __always_inline int on_bulk_tx(__u64 *a)
+static __always_inline int on_xdp_bulk_tx(__u64 *a)
 {
 	struct xdp_key k = { .event = XDP_EV_BULK_TX, .act = XDP_TX };
 	if (!set_dev(&k, (const struct net_device *)a[0]))
@@ -124,7 +118,7 @@ static __always_inline int on_bulk_tx(__u64 *a)
 }
 
 /* xdp_devmap_xmit(from_dev, to_dev, sent, drops, err) */
-static __always_inline int on_devmap_xmit(__u64 *a)
+static __always_inline int on_xdp_devmap_xmit(__u64 *a)
 {
 	struct xdp_key k = { .event = XDP_EV_DEVMAP_XMIT, .act = XDP_REDIRECT };
 	if (!set_dev(&k, (const struct net_device *)a[0]))
@@ -145,15 +139,15 @@ static __always_inline int cpumap(__u64 *a, __u32 event, __u32 cpu)
 	return count(&k, (__u32)a[1], (__u32)a[2]);
 }
 
-static __always_inline int on_cpumap_enqueue(__u64 *a) { return cpumap(a, XDP_EV_CPUMAP_ENQUEUE, (__u32)a[3]); }
-static __always_inline int on_cpumap_kthread(__u64 *a) { return cpumap(a, XDP_EV_CPUMAP_KTHREAD, bpf_get_smp_processor_id()); }
+static __always_inline int on_xdp_cpumap_enqueue(__u64 *a) { return cpumap(a, XDP_EV_CPUMAP_ENQUEUE, (__u32)a[3]); }
+static __always_inline int on_xdp_cpumap_kthread(__u64 *a) { return cpumap(a, XDP_EV_CPUMAP_KTHREAD, bpf_get_smp_processor_id()); }
 
-NETDX_XDP_PROGRAMS(xdp_exception, xdp_exception, on_exception)
-NETDX_XDP_PROGRAMS(xdp_redirect, xdp_redirect, on_redirect)
-NETDX_XDP_PROGRAMS(xdp_redirect_err, xdp_redirect_err, on_redirect_err)
-NETDX_XDP_PROGRAMS(xdp_bulk_tx, xdp_bulk_tx, on_bulk_tx)
-NETDX_XDP_PROGRAMS(xdp_devmap_xmit, xdp_devmap_xmit, on_devmap_xmit)
-NETDX_XDP_PROGRAMS(xdp_cpumap_enqueue, xdp_cpumap_enqueue, on_cpumap_enqueue)
-NETDX_XDP_PROGRAMS(xdp_cpumap_kthread, xdp_cpumap_kthread, on_cpumap_kthread)
+NETDX_XDP_PROGRAMS(xdp_exception)
+NETDX_XDP_PROGRAMS(xdp_redirect)
+NETDX_XDP_PROGRAMS(xdp_redirect_err)
+NETDX_XDP_PROGRAMS(xdp_bulk_tx)
+NETDX_XDP_PROGRAMS(xdp_devmap_xmit)
+NETDX_XDP_PROGRAMS(xdp_cpumap_enqueue)
+NETDX_XDP_PROGRAMS(xdp_cpumap_kthread)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
