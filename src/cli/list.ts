@@ -13,7 +13,7 @@ function hookText(h: readonly string[]): string {
   return h.map((s) => s.replace(/^tracepoint\//, 'tp ').replace(/^(raw_tp|tp_btf)\//, '$1 ').replace(/^tp syscalls\//, 'syscall ')).join(', ');
 }
 
-export function renderCatalog(entries: readonly CatalogEntry[], opts: { root: boolean }): string {
+export function renderCatalog(entries: readonly CatalogEntry[], opts: { root: boolean; environment?: readonly string[] }): string {
   const lines = ['netdx list: every tool, by layer; "runs" was found by loading its programs here', ''];
   // the name column fits the longest name (ieee80211scan) with a space after it
   const nameW = Math.max(NAME_W, ...entries.map((e) => e.name.length + 1));
@@ -38,14 +38,21 @@ export function renderCatalog(entries: readonly CatalogEntry[], opts: { root: bo
   }
   const bpf = entries.filter((e) => e.kind === 'bpf');
   lines.push(`${bpf.filter((e) => e.runnable).length} of ${bpf.length} BPF tools run here${opts.root ? '' : ' (not root: run as root to check them)'}.`);
+  // what no tool can see here (catalog.ts environmentNotes)
+  if (opts.environment !== undefined) {
+    lines.push('', 'Environment');
+    if (!opts.environment.length) lines.push('  no NIC is bound to a kernel-bypass driver (vfio-pci, uio_pci_generic, igb_uio)');
+    for (const n of opts.environment) lines.push(...wrapWords(n, TABLE_WIDTH, '  ', '    '));
+  }
   return lines.join('\n') + '\n';
 }
 
-export function catalogJson(entries: readonly CatalogEntry[]): string {
+export function catalogJson(entries: readonly CatalogEntry[], environment: readonly string[] = []): string {
   return JSON.stringify({
     tools: entries.map((e) => ({
       name: e.name, layer: e.layer, summary: e.summary, hooks: e.hooks, runnable: e.runnable, why_not: e.why_not ?? null,
       kind: e.kind, ...(e.via ? { via: e.via } : {}), ...(e.reads ? { reads: e.reads } : {}),
     })),
+    environment,
   }) + '\n';
 }

@@ -7,6 +7,7 @@ import { BpfObject } from '../core/bpf/object.js';
 import { bpfObjectPath } from '../core/bpf/paths.js';
 import { explainMissingHooks } from '../core/bpf/features.js';
 import { NetdxError } from '../core/errors.js';
+import { bypassNote, kernelBypassNics } from '../core/proc/bypass.js';
 import { loadProbe, type ProbeSpec } from '../core/kit/load.js';
 import type { Layer, ToolDef, OptionSpecs } from '../core/tool.js';
 import { TOOLS } from './registry.js';
@@ -63,6 +64,14 @@ function entry(def: ToolDef<OptionSpecs>): CatalogEntry {
   const base = { name: def.name, layer: def.layer, summary: def.summary };
   if (def.probe) return { ...base, kind: 'bpf', ...probeTool(def.probe) };
   return { ...base, kind: def.layer === 'overview' ? 'overview' : 'classical', hooks: [], ...(def.reads ? { reads: def.reads } : {}), runnable: true };
+}
+
+/**
+ * What the tools cannot see on this machine, one line each: NICs handed to user space (vfio-pci,
+ * uio_pci_generic, igb_uio), whose traffic bypasses the kernel.
+ */
+export function environmentNotes(): string[] {
+  return kernelBypassNics().map(bypassNote);
 }
 
 /** Every tool of the registry, in its order, each probed on this machine. */
