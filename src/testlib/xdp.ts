@@ -20,8 +20,12 @@ export interface TestXdp {
   close(): void;
 }
 
-/** Loads the test program and attaches it to `ifname` in namespace `netns` (a name under /run/netns). */
-export function attachTestXdp(netns: string, ifname: string, mode: keyof typeof FLAGS, abortPort: number): TestXdp {
+/**
+ * Loads the test program and attaches it to `ifname` in namespace `netns` (a name under
+ * /run/netns): UDP to `abortPort` is aborted, to `redirect.port` redirected to `redirect.ifindex`.
+ */
+export function attachTestXdp(netns: string, ifname: string, mode: keyof typeof FLAGS, abortPort: number,
+  redirect?: { port: number; ifindex: number }): TestXdp {
   const ref = resolveNetns(netns);
   const link = dumpLinks(ref).find((l) => l.name === ifname);
   if (!link) throw new Error(`attaching the test XDP program: no ${ifname} in ${netns}`);
@@ -34,7 +38,7 @@ export function attachTestXdp(netns: string, ifname: string, mode: keyof typeof 
   };
   const unregister = registerCleanup(close);
   try {
-    obj.setRodata({ abort_port: abortPort });
+    obj.setRodata({ abort_port: abortPort, redirect_port: redirect?.port ?? 0, redirect_ifindex: redirect?.ifindex ?? 0 });
     obj.load();
     // struct bpf_link_create_opts: sz at 0, flags at 8
     const opts = Buffer.alloc(16);

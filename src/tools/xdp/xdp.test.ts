@@ -72,6 +72,27 @@ test('generic then native: the program listed as attached, N XDP_ABORTED excepti
   assert.deepEqual(listXdp(resolveNetns(a.name)), [], 'the peer never had one');
 });
 
+test('generic XDP redirects back out of the device: N xdp_redirect events for the program, the target its ifindex, no error', kernelOpts(), async () => {
+  const { a, b, ifB } = pair();
+  const ifindex = (JSON.parse(sh('ip', ['-n', b.name, '-j', 'link', 'show', ifB])) as Array<{ ifindex: number }>)[0]!.ifindex;
+  const x = attachTestXdp(b.name, ifB, 'generic', ABORT_PORT, { port: ABORT_PORT + 2, ifindex });
+  let r: XdpReport;
+  try {
+    const p = startXdp({ netns: netnsInode(b.name) }, { netns: b.name });
+    try {
+      await send(a, ABORT_PORT + 2, 13);
+      await send(a, ABORT_PORT, 3);
+      r = p.sample();
+    } finally {
+      p.stop();
+    }
+  } finally {
+    x.close();
+  }
+  assert.deepEqual(r.counts.map((c) => [c.event, c.prog_id, c.action, c.dev, c.target, c.err, c.map_id, c.events]),
+    [['redirect', x.progId, 'REDIRECT', ifB, ifindex, '', 0, 13], ['exception', x.progId, 'ABORTED', ifB, 0, '', 0, 3]], JSON.stringify(r.counts));
+});
+
 test('CLI: --list, counts per run (--json) and --events, each exact; bad input', kernelOpts(), async () => {
   const { a, b, ifB } = pair();
   const x = attachTestXdp(b.name, ifB, 'generic', ABORT_PORT);

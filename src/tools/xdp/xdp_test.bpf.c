@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Test only (xdp.test.ts attaches it to a veth the test makes; netdx itself attaches no XDP
- * program): XDP_ABORTED for IPv4 UDP to abort_port, XDP_PASS for everything else. */
+ * program): XDP_ABORTED for IPv4 UDP to abort_port, a redirect to redirect_ifindex for UDP to
+ * redirect_port, XDP_PASS for everything else. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -9,6 +10,8 @@
 #define IPPROTO_UDP_ 17
 
 const volatile __u16 abort_port = 0;
+const volatile __u16 redirect_port = 0;
+const volatile __u32 redirect_ifindex = 0;
 
 SEC("xdp")
 int netdx_xdp_test(struct xdp_md *ctx)
@@ -23,7 +26,11 @@ int netdx_xdp_test(struct xdp_md *ctx)
 	struct udphdr *udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > end)
 		return XDP_PASS;
-	return udp->dest == bpf_htons(abort_port) ? XDP_ABORTED : XDP_PASS;
+	if (udp->dest == bpf_htons(abort_port))
+		return XDP_ABORTED;
+	if (redirect_port && udp->dest == bpf_htons(redirect_port))
+		return bpf_redirect(redirect_ifindex, 0);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
