@@ -90,7 +90,7 @@ type Opts = Parsed<OptionSpecs> & { list?: boolean; events?: boolean; interface?
  */
 export default defineTool<OptionSpecs>({
   name: NAME, layer: 'device', summary: SUMMARY, replaces: REPLACES, hooks: counting.hooks, probe: counting.probe, root: true,
-  options: { ...counting.options, ...each.options },
+  options: { ...counting.options, ...each.options, time: { ...each.options.time!, help: 'print the time above each report (--events: an HH:MM:SS column)' } },
   examples: ['netdx xdp --list', 'netdx xdp -i 1', 'netdx xdp --netns edge --events', 'netdx xdp -I eth0 -i 5 -c 3 --json'],
   async run(opts, ctx) {
     const o = opts as Opts;
