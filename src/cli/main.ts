@@ -70,10 +70,11 @@ async function main(argv: string[]): Promise<number> {
     // the full map of the tools, each checked here; its own few options
     if (rest.includes('-h') || rest.includes('--help')) { process.stdout.write(LIST_HELP); return 0; }
     const opts = parseArgs(LIST_OPTIONS, rest, 'list', false);
-    const { toolCatalog } = await import('../tools/catalog.js');
+    const { environmentNotes, toolCatalog } = await import('../tools/catalog.js');
     const { catalogJson, renderCatalog } = await import('./list.js');
     const entries = await toolCatalog();
-    process.stdout.write(opts.json ? catalogJson(entries) : renderCatalog(entries, { root: process.getuid?.() === 0 }));
+    const environment = environmentNotes();
+    process.stdout.write(opts.json ? catalogJson(entries, environment) : renderCatalog(entries, { root: process.getuid?.() === 0, environment }));
     return 0;
   }
   if (cmd === '-V' || cmd === '--version' || cmd === 'version') {

@@ -129,6 +129,9 @@ function bindLibbpf() {
       'int bpf_map_create(int type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, const void *opts)'),
     bpf_enable_stats: lib.func('int bpf_enable_stats(int type)'),
     bpf_obj_get_info_by_fd: lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
+    bpf_prog_get_fd_by_id: lib.func('int bpf_prog_get_fd_by_id(uint32_t id)'),
+    // tests attach an XDP program to their own veth with it (netdx attaches none)
+    bpf_link_create: lib.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, const void *opts)'),
     btf__find_by_name_kind: lib.func('int btf__find_by_name_kind(void *btf, const char *name, uint32_t kind)'),
     btf__type_by_id: lib.func('void *btf__type_by_id(void *btf, uint32_t id)'),
     btf__name_by_offset: lib.func('const char *btf__name_by_offset(void *btf, uint32_t off)'),

@@ -6,6 +6,8 @@
 import { BpfObject } from '../core/bpf/object.js';
 import { bpfObjectPath } from '../core/bpf/paths.js';
 import { explainMissingHooks } from '../core/bpf/features.js';
+import { NetdxError } from '../core/errors.js';
+import { bypassNote, kernelBypassNics } from '../core/proc/bypass.js';
 import { loadProbe, type ProbeSpec } from '../core/kit/load.js';
 import type { Layer, ToolDef, OptionSpecs } from '../core/tool.js';
 import { TOOLS } from './registry.js';
@@ -50,7 +52,9 @@ export function probeTool(spec: ProbeSpec<never>): Pick<CatalogEntry, 'hooks' | 
     const first = spec.variants[0];
     let hooks: string[] = [];
     try { hooks = first ? sections(spec, [...first.programs, ...(first.optional ?? [])]) : []; } catch { /* no object */ }
-    const why = explainMissingHooks(spec.name, spec.hooks, err) ?? err;
+    // loadProbe's own explanation when it gave one (it saw every way fail), else the hooks'
+    const explained = err instanceof NetdxError && (err.code === 'E_UNSUPPORTED' || err.code === 'E_PERMISSION') && !err.section;
+    const why = explained ? err : explainMissingHooks(spec.name, spec.hooks, err) ?? err;
     const msg = why instanceof Error ? why.message : String(why);
     return { hooks, runnable: false, why_not: msg.replace(new RegExp(`^starting ${spec.name}: `), '') };
   }
@@ -60,6 +64,14 @@ function entry(def: ToolDef<OptionSpecs>): CatalogEntry {
   const base = { name: def.name, layer: def.layer, summary: def.summary };
   if (def.probe) return { ...base, kind: 'bpf', ...probeTool(def.probe) };
   return { ...base, kind: def.layer === 'overview' ? 'overview' : 'classical', hooks: [], ...(def.reads ? { reads: def.reads } : {}), runnable: true };
+}
+
+/**
+ * What the tools cannot see on this machine, one line each: NICs handed to user space (vfio-pci,
+ * uio_pci_generic, igb_uio), whose traffic bypasses the kernel.
+ */
+export function environmentNotes(): string[] {
+  return kernelBypassNics().map(bypassNote);
 }
 
 /** Every tool of the registry, in its order, each probed on this machine. */

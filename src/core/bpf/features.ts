@@ -187,6 +187,28 @@ function missing(tool: string, h: HookName, r: HookResult): NetdxError {
 }
 
 /**
+ * For a tool whose every way of attaching failed (`failures`: each way's error and the hook kind
+ * of its programs): when two or more of those hook kinds are missing altogether (fentry refused,
+ * no kprobes), one error naming each, so the user learns every way that would do; otherwise
+ * explainMissingHooks of the last failure.
+ */
+export function explainVariantFailures(tool: string, hooks: readonly HookName[],
+  failures: ReadonlyArray<{ err: unknown; hook?: HookName }>): NetdxError | undefined {
+  const missingKinds = new Map<HookName, HookResult>();
+  for (const f of failures) {
+    if (!f.hook || missingKinds.has(f.hook)) continue;
+    const r = probeHookCached(f.hook);
+    if (!r.supported) missingKinds.set(f.hook, r);
+  }
+  if (missingKinds.size < 2) return explainMissingHooks(tool, hooks, failures[failures.length - 1]?.err);
+  const parts = [...missingKinds].map(([h, r]) => `${h} programs (${r.detail})`);
+  const fixes = [...missingKinds.keys()].map((h) => HOOK_FIXES[h]);
+  const allRefused = [...missingKinds.values()].every((r) => r.status === 'permission');
+  return new NetdxError(allRefused ? 'E_PERMISSION' : 'E_UNSUPPORTED',
+    `starting ${tool}: this kernel allows neither ${parts.join(' nor ')}; needs ${fixes.join(', or ')}`);
+}
+
+/**
  * For a tool that failed to load or attach: an E_UNSUPPORTED/E_PERMISSION error (exit 2) that
  * names what is missing. With the failure, the hook of the program that failed is the one
  * examined: a hook that is missing altogether is named with what would provide it; where the hook

@@ -5,7 +5,7 @@
 import { BpfObject, type RodataValue } from '../bpf/object.js';
 import type { BpfMap } from '../bpf/map.js';
 import { bpfObjectPath } from '../bpf/paths.js';
-import { ensureTracefs, explainMissingHooks, type HookName } from '../bpf/features.js';
+import { ensureTracefs, explainVariantFailures, hookOfSection, type HookName } from '../bpf/features.js';
 import { NetdxError } from '../errors.js';
 import { checkSupported, filterRodata, type CommonFilter, type FilterFlag } from './filter.js';
 
@@ -64,6 +64,7 @@ export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loa
     if (mounted) notes.push(mounted);
   }
   let lastErr: unknown;
+  const failures: Array<{ err: unknown; hook?: HookName }> = [];
   for (const v of variants) {
     const obj = BpfObject.open(bpfObjectPath(spec.object));
     try {
@@ -84,12 +85,16 @@ export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loa
       }
       return { obj, via: v.via, notes };
     } catch (e) {
+      // the hook kind of what failed: its program's, else the way's first program's
+      let section = e instanceof NetdxError ? e.section : undefined;
+      try { section ??= v.programs[0] !== undefined ? obj.sectionName(v.programs[0]) : undefined; } catch { /* no such program */ }
       obj.close();
       if (e instanceof NetdxError && e.code === 'E_USAGE') throw e;
       lastErr = e;
+      failures.push({ err: e, hook: section ? hookOfSection(section) : undefined });
       // Without privilege every variant fails the same way: say so once.
       if (e instanceof NetdxError && e.code === 'E_PERMISSION' && process.getuid?.() !== 0) break;
     }
   }
-  throw explainMissingHooks(spec.name, spec.hooks, lastErr) ?? lastErr;
+  throw explainVariantFailures(spec.name, spec.hooks, failures) ?? lastErr;
 }

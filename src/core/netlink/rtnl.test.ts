@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { LINK_STATS64_FIELDS, parseLinkDump, parseLinkMessage, parseLinkSpeed, parseStats64 } from './rtnl.js';
+import { LINK_STATS64_FIELDS, parseLinkDump, parseLinkMessage, parseLinkSpeed, parseStats64, xdpPrograms } from './rtnl.js';
 import { encodeAttr } from './netlink.js';
 import { ipJsonStats } from '../../testlib/ip-oracle.js';
 
@@ -94,4 +94,22 @@ test('link speed from sysfs text: -1 and unreadable mean unknown', () => {
   assert.deepEqual(parseLinkSpeed('-1\n', 'unknown\n'), { duplex: 'unknown' });
   assert.deepEqual(parseLinkSpeed(undefined, undefined), { duplex: 'unknown' });
   assert.deepEqual(parseLinkSpeed('100', 'half'), { speedMbps: 100, duplex: 'half' });
+});
+
+test('IFLA_XDP: modes and program ids of a captured dump match ip -d -j link (test/fixtures/xdp)', () => {
+  const dir = new URL('../../../test/fixtures/xdp/', import.meta.url).pathname;
+  const links = parseLinkDump(readFileSync(dir + 'links.bin'));
+  const ip = JSON.parse(readFileSync(dir + 'links.ip.json', 'utf8')) as Array<{ ifname: string; xdp?: { mode: number; prog?: { id: number } } }>;
+  assert.deepEqual(links.map((l) => l.name), ['lo', 'vq1', 'vq0']);
+  const modes = ['none', 'driver', 'generic', 'offload', 'multi'];
+  for (const l of links) {
+    const o = ip.find((x) => x.ifname === l.name)!;
+    assert.equal(l.xdp?.mode, modes[o.xdp?.mode ?? 0], l.name);
+    assert.equal(l.xdp?.progId, o.xdp?.prog?.id, l.name);
+    assert.deepEqual(xdpPrograms(l.xdp), o.xdp ? [{ mode: modes[o.xdp.mode], progId: o.xdp.prog!.id }] : []);
+  }
+  assert.deepEqual(links.map((l) => l.xdp?.mode), ['none', 'driver', 'generic']);
+  // the kernel reports the id per mode too (IFLA_XDP_DRV_PROG_ID, IFLA_XDP_SKB_PROG_ID)
+  assert.deepEqual(links.slice(1).map((l) => [l.xdp?.driverProgId, l.xdp?.genericProgId]),
+    [[links[1]!.xdp!.progId, undefined], [undefined, links[2]!.xdp!.progId]]);
 });

@@ -24,6 +24,13 @@ const IFLA_STATS64 = 23;
 const IFLA_NUM_TX_QUEUES = 31;
 const IFLA_NUM_RX_QUEUES = 32;
 const IFLA_CARRIER = 33;
+const IFLA_XDP = 43;
+const IFLA_XDP_ATTACHED = 2;
+const IFLA_XDP_FLAGS = 3;
+const IFLA_XDP_PROG_ID = 4;
+const IFLA_XDP_DRV_PROG_ID = 5;
+const IFLA_XDP_SKB_PROG_ID = 6;
+const IFLA_XDP_HW_PROG_ID = 7;
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_SLAVE_KIND = 4;
 
@@ -46,6 +53,52 @@ export const LINK_STATS64_FIELDS = [
 export type LinkStatName = (typeof LINK_STATS64_FIELDS)[number];
 /** Counters as bigint (u64, wrap-safe); a field is missing when this kernel's struct lacks it. */
 export type LinkStats64 = Partial<Record<LinkStatName, bigint>>;
+
+/** XDP_ATTACHED_*: how the XDP program(s) of a device run. */
+export type XdpMode = 'none' | 'driver' | 'generic' | 'offload' | 'multi';
+const XDP_MODES: readonly XdpMode[] = ['none', 'driver', 'generic', 'offload', 'multi'];
+
+/** The XDP programs of a device (IFLA_XDP), as `ip link` shows them (prog/xdp id N). */
+export interface LinkXdp {
+  /** driver (native), generic (skb), offload (hw), multi (several modes at once), or none. */
+  mode: XdpMode;
+  /** With one mode: its program's id. */
+  progId?: number;
+  /** The id per mode (the kernel reports these with one mode too). */
+  driverProgId?: number;
+  genericProgId?: number;
+  offloadProgId?: number;
+  /** IFLA_XDP_FLAGS, when the kernel reports it (dumps of 6.18 do not). */
+  flags?: number;
+}
+
+/** The IFLA_XDP nest of a link. */
+export function parseLinkXdp(nest: Buffer): LinkXdp {
+  const x = parseAttrs(nest);
+  const u32 = (t: number) => { const v = x.get(t); return v && v.length >= 4 ? v.readUInt32LE(0) : undefined; };
+  const attached = x.get(IFLA_XDP_ATTACHED)?.[0] ?? 0;
+  const out: LinkXdp = {
+    mode: XDP_MODES[attached] ?? 'none',
+    progId: u32(IFLA_XDP_PROG_ID),
+    driverProgId: u32(IFLA_XDP_DRV_PROG_ID),
+    genericProgId: u32(IFLA_XDP_SKB_PROG_ID),
+    offloadProgId: u32(IFLA_XDP_HW_PROG_ID),
+    flags: u32(IFLA_XDP_FLAGS),
+  };
+  for (const k of Object.keys(out) as Array<keyof LinkXdp>) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** Each XDP program of a link with its mode (one, or one per mode when several are attached). */
+export function xdpPrograms(x: LinkXdp | undefined): Array<{ mode: Exclude<XdpMode, 'none' | 'multi'>; progId: number }> {
+  if (!x || x.mode === 'none') return [];
+  if (x.mode !== 'multi') return x.progId ? [{ mode: x.mode, progId: x.progId }] : [];
+  const out: Array<{ mode: Exclude<XdpMode, 'none' | 'multi'>; progId: number }> = [];
+  if (x.driverProgId) out.push({ mode: 'driver', progId: x.driverProgId });
+  if (x.genericProgId) out.push({ mode: 'generic', progId: x.genericProgId });
+  if (x.offloadProgId) out.push({ mode: 'offload', progId: x.offloadProgId });
+  return out;
+}
 
 export interface Link {
   ifindex: number;
@@ -70,6 +123,8 @@ export interface Link {
   /** Hardware address, colon hex. */
   address?: string;
   stats?: LinkStats64;
+  /** Its XDP programs (IFLA_XDP: present on every link of a kernel with XDP, mode 'none' when none). */
+  xdp?: LinkXdp;
 }
 
 export function parseStats64(b: Buffer): LinkStats64 {
@@ -117,6 +172,8 @@ export function parseLinkMessage(body: Buffer): Link {
   if (addr && addr.length > 0) link.address = hexAddr(addr);
   const st = a.get(IFLA_STATS64);
   if (st) link.stats = parseStats64(st);
+  const xdp = a.get(IFLA_XDP);
+  if (xdp) link.xdp = parseLinkXdp(xdp);
   for (const k of Object.keys(link) as Array<keyof Link>) if (link[k] === undefined) delete link[k];
   return link;
 }

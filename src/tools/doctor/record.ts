@@ -16,6 +16,7 @@ import { parseInterrupts } from '../../core/proc/interrupts.js';
 import { parseAllCounters } from '../../core/proc/snmp.js';
 import { parseSoftirqs } from '../../core/proc/softirqs.js';
 import { parseSoftnetStat } from '../../core/proc/softnet.js';
+import { kernelBypassNics } from '../../core/proc/bypass.js';
 import { sleep } from '../../core/time.js';
 import { socketOwners } from '../../core/proc/owners.js';
 import { procSysIsInitial } from '../../core/proc/sysctl.js';
@@ -242,7 +243,7 @@ function readConfig(netns: NetnsRef | undefined, links: Tick['links']): DoctorCo
   } finally {
     sys?.close();
   }
-  return { sysctls, interfaces, scaling: { interfaces: scaling, global: readGlobalSteering() }, owners: {} };
+  return { sysctls, interfaces, scaling: { interfaces: scaling, global: readGlobalSteering() }, owners: {}, bypass: kernelBypassNics() };
 }
 
 function readComm(pid: number): string {

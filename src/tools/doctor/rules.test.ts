@@ -177,3 +177,15 @@ test('a tbf\'s fixes are whole commands with its own rate and burst; a queue tha
   assert.match(b.fix[0]!, /^tc -n \S+ qdisc change dev vx0 root tbf rate 2mbit burst 10240 latency 20ms {3}#/);
   assert.ok((b.evidence.delay_ms as number) > 100, `delay ${b.evidence.delay_ms} ms`);
 });
+
+test('a NIC bound to vfio-pci is a notice naming it; none bound: healthy; an older window without the list: not checked', () => {
+  const nic = { address: '0000:03:00.0', driver: 'vfio-pci', class: '0x020000', vendor: '0x8086', device: '0x1572' };
+  const j = judge(healthyWith((w) => { w.config.bypass = [nic]; }));
+  const f = j.findings.filter((x) => x.id === 'nic.kernel_bypass');
+  assert.deepEqual(f.map((x) => [x.severity, x.layer, x.title]),
+    [['notice', 'device', 'NIC 0000:03:00.0 is bound to vfio-pci: its traffic bypasses the kernel; netdx cannot see it']]);
+  assert.equal(f[0]!.evidence.driver, 'vfio-pci');
+  assert.deepEqual(judge(healthyWith((w) => { w.config.bypass = []; })).checks.find((c) => c.id === 'nic.kernel_bypass'), { id: 'nic.kernel_bypass', status: 'ok' });
+  const old = judge(healthyWith((w) => { delete w.config.bypass; })).checks.find((c) => c.id === 'nic.kernel_bypass')!;
+  assert.equal(old.status, 'not_checked');
+});

@@ -2,6 +2,7 @@
 // fill it (record.ts); rules judge it (rules/), with no I/O, so a window saved with --bundle is
 // judged again offline (--from) with the same findings, and rules are tested on saved windows.
 import type { Qdisc } from '../../core/netlink/qdisc.js';
+import type { BypassNic } from '../../core/proc/bypass.js';
 import type { GlobalSteering, InterfaceScaling } from '../scaling/lib.js';
 import type { LostEvents } from '../../core/bpf/object.js';
 
@@ -180,6 +181,8 @@ export interface DoctorConfig {
   scaling: { interfaces: InterfaceScaling[]; global: GlobalSteering };
   /** Owners of the sockets named in the window, by inode. */
   owners: Record<string, { pid: number; comm: string }>;
+  /** NICs bound to a kernel-bypass driver (absent in windows of older versions). */
+  bypass?: BypassNic[];
 }
 
 export interface DoctorWindow {

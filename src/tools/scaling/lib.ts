@@ -5,6 +5,7 @@
 // The parts live by concern (interfaces.ts, rates.ts, reuseport.ts, verdicts.ts); this file
 // assembles the report and is the library's entry point, re-exporting what callers use.
 import { placeFixes, procSysIsInitial } from '../../core/proc/sysctl.js';
+import { bypassNote, kernelBypassNics, type BypassNic } from '../../core/proc/bypass.js';
 import { NetdxError } from '../../core/errors.js';
 import { dumpLinks } from '../../core/netlink/rtnl.js';
 import { withNetns, type NetnsRef } from '../../core/netns.js';
@@ -48,6 +49,8 @@ export interface ScalingOptions {
   listeners?: () => ListenSocket[] | Promise<ListenSocket[]>;
   /** The network namespace whose interfaces and listeners to read (default: this thread's). */
   netns?: NetnsRef;
+  /** NICs bound to a kernel-bypass driver; by default from /sys (core/proc/bypass.ts). */
+  bypass?: () => BypassNic[];
 }
 
 /** Samples the host over the interval and returns the whole picture with its findings. */
@@ -90,6 +93,8 @@ export async function sampleScaling(opts: ScalingOptions = {}): Promise<ScalingR
     notes.push('net.core steering sysctls are not visible in this netns (they live in the initial one)');
   }
   if (b.softnet.some((r) => r.cpu_from_order)) notes.push('softnet_stat has no cpu column here: rows mapped to online CPUs in order');
+  // NICs handed to user space (DPDK): their queues and IRQs are not the kernel's to spread
+  notes.push(...(opts.bypass ?? kernelBypassNics)().map(bypassNote));
   let reuseport: ReuseportGroup[] | undefined;
   try {
     const socks = opts.listeners ? await opts.listeners() : await listTcpListeners(opts.netns);

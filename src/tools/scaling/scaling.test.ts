@@ -177,6 +177,14 @@ test('sampling again and again on one signal leaves no abort listener behind', a
   assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
 });
 
+test('a NIC bound to a kernel-bypass driver is a note (here none is: a list given in its place)', async () => {
+  const nic = { address: '0000:03:00.1', driver: 'uio_pci_generic', class: '0x020000', vendor: '0x8086', device: '0x1583' };
+  const r = await sampleScaling({ interval_s: 0.01, listeners: () => [], bypass: () => [nic] });
+  assert.ok(r.notes.includes('NIC 0000:03:00.1 is bound to uio_pci_generic: its traffic bypasses the kernel; netdx cannot see it'), r.notes.join(' | '));
+  const none = await sampleScaling({ interval_s: 0.01, listeners: () => [], bypass: () => [] });
+  assert.ok(!none.notes.some((n) => n.includes('bypasses the kernel')));
+});
+
 test('bad input: unknown interface and bad interval give one line and exit 1', () => {
   for (const args of [['scaling', 'no-such-if0'], ['scaling', '-i', '0'], ['scaling', '-i', 'x'], ['scaling', '--bogus']]) {
     const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });

@@ -1,5 +1,6 @@
 // Rules below the sockets: devices, softirq and CPUs, qdiscs, netfilter and conntrack, routing.
 import type { Qdisc } from '../../../core/netlink/qdisc.js';
+import { bypassNote } from '../../../core/proc/bypass.js';
 import { finding, needsBpf, type Rule } from './rule.js';
 import type { WindowView } from './view.js';
 import { hostPort, kib, perSec } from './view.js';
@@ -137,6 +138,29 @@ export const nicErrors: Rule = {
   },
 };
 
+export const kernelBypass: Rule = {
+  id: 'nic.kernel_bypass',
+  layer: 'device',
+  title: 'a NIC is bound to a kernel-bypass driver: its traffic is invisible to netdx',
+  reads: ['/sys/bus/pci/devices/*/class and driver (vfio-pci, uio_pci_generic, igb_uio)'],
+  thresholds: { nics: 1 },
+  why: 'A NIC handed to user space (DPDK and similar stacks, through vfio-pci or a UIO driver) moves its packets without the '
+    + 'kernel: no interface, counter, qdisc, socket or tracepoint of the kernel sees them, so nothing here judges that traffic.',
+  fix: ['use the application\'s own statistics (DPDK: rte_eth_stats, testpmd "show port stats", dpdk-telemetry)'],
+  needs: (v) => (v.w.config.bypass ? undefined : 'the window has no PCI device list (recorded by an older netdx)'),
+  judge(v) {
+    const nics = v.w.config.bypass ?? [];
+    return (nics.length >= this.thresholds.nics! ? nics : []).map((n) => finding(this, {
+      severity: 'notice',
+      title: bypassNote(n),
+      culprit: { setting: `PCI ${n.address} driver ${n.driver}` },
+      evidence: { address: n.address, driver: n.driver, class: n.class, vendor: n.vendor, device: n.device },
+      proof: [`/sys/bus/pci/devices/${n.address}: class ${n.class} (network), vendor ${n.vendor} device ${n.device}, driver ${n.driver}`],
+      fix: [...this.fix],
+    }));
+  },
+};
+
 export const netfilterDrops: Rule = {
   id: 'netfilter.drops',
   layer: 'ip',
@@ -260,4 +284,4 @@ export const dnsSlow: Rule = {
   },
 };
 
-export const BELOW_RULES: readonly Rule[] = [nicErrors, qdiscDrops, qdiscBacklog, netfilterDrops, conntrackFull, rpFilterDrops, dnsSlow];
+export const BELOW_RULES: readonly Rule[] = [nicErrors, kernelBypass, qdiscDrops, qdiscBacklog, netfilterDrops, conntrackFull, rpFilterDrops, dnsSlow];
