@@ -73,6 +73,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./ipecn/cli.js')) },
   { name: 'softirqs', layer: 'device', summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',
     load: async () => def(await import('./softirqs/cli.js')) },
+  { name: 'netsize', layer: 'device', summary: 'sizes of the packets each interface receives and transmits: log2 histograms',
+    load: async () => def(await import('./netsize/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },
   { name: 'nstat', layer: 'transport', summary: 'kernel SNMP counters since the last run or per interval, with their meanings (nstat)',
