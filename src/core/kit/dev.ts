@@ -54,9 +54,13 @@ export function devVariants(prefix: string, events: readonly string[]): Variant[
 
 /**
  * A per-device interval tool: its object and programs are named `name`, on `events`; it applies
- * the namespace filter and -I (packets carry no process or socket that matters at a device).
+ * the namespace filter and -I (packets carry no process or socket that matters at a device);
+ * `more.rodata` adds the tool's own read-only config to -I's.
  */
 export function devSpec<R, O extends DevOptions>(name: string, events: readonly string[], collect: IntervalSpec<R, O>['collect'],
   more: Partial<IntervalSpec<R, O>> = {}): IntervalSpec<R, O> {
-  return { name, object: name, hooks: ['raw_tracepoint'], filters: ['netns'], variants: devVariants(name, events), rodata: (o) => devRodata(o), collect, ...more };
+  return {
+    name, object: name, hooks: ['raw_tracepoint'], filters: ['netns'], variants: devVariants(name, events), collect, ...more,
+    rodata: (o) => ({ ...devRodata(o), ...(more.rodata?.(o) ?? {}) }),
+  };
 }
