@@ -71,6 +71,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpsynbl/cli.js')) },
   { name: 'ipecn', layer: 'ip', summary: 'received IP packets by ECN codepoint per device (CE marks: congestion), CE per flow',
     load: async () => def(await import('./ipecn/cli.js')) },
+  { name: 'qdisclat', layer: 'queueing', summary: 'time packets wait in each qdisc: log2 histograms, with its drops and overlimits',
+    load: async () => def(await import('./qdisclat/cli.js')) },
   { name: 'softirqs', layer: 'device', summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',
     load: async () => def(await import('./softirqs/cli.js')) },
   { name: 'netsize', layer: 'device', summary: 'sizes of the packets each interface receives and transmits: log2 histograms',
