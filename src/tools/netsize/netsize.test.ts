@@ -37,8 +37,8 @@ function linkStats(ns: Netns, dev: string) {
 
 /** Listeners on both ends (no ICMP port unreachable comes back), then the datagrams each way. */
 async function traffic(a: Netns, b: Netns): Promise<void> {
-  const la = workload(a, 'udp-listen', '--host', '198.18.0.1', '--hold', '4000');
-  const lb = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', '4000');
+  const la = workload(a, 'udp-listen', '--host', '198.18.0.1', '--hold', '15000');
+  const lb = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', '15000');
   const pa = String((await la.wait('listening')).port);
   const pb = String((await lb.wait('listening')).port);
   for (const [size, n] of A_TO_B) {
@@ -95,7 +95,7 @@ test(`datagrams each way: exact packets per size slot, bytes equal to ip -s link
 
 test('CLI: --netns -I --json sums to the answer; the table and histograms within 100 columns; bad input', kernelOpts(), async () => {
   const { a, b, ifA } = quietVethPair();
-  const lines = await traceDuring('netsize', ['--netns', a.name, '-I', ifA, '-i', '1', '-d', '3.5', '--json'], () => traffic(a, b));
+  const lines = await traceDuring('netsize', ['--netns', a.name, '-I', ifA, '-i', '2', '-d', '7', '--json'], () => traffic(a, b));
   const objs = lines.map((l) => JSON.parse(l) as { ts: string; interval_s: number; sizes: NetSizeStat[] });
   assert.ok(objs.length >= 3, lines.join('\n'));
   for (const o of objs) assert.deepEqual(Object.keys(o), ['ts', 'interval_s', 'sizes']);
@@ -103,7 +103,7 @@ test('CLI: --netns -I --json sums to the answer; the table and histograms within
   assert.deepEqual([sum('tx', (s) => s.packets), sum('tx', (s) => s.bytes)], [count(A_TO_B), bytes(A_TO_B, 42)]);
   assert.deepEqual([sum('rx', (s) => s.packets), sum('rx', (s) => s.bytes)], [count(B_TO_A), bytes(B_TO_A, 28)]);
 
-  const text = await traceDuring('netsize', ['--netns', a.name, '-d', '3'], () => traffic(a, b));
+  const text = await traceDuring('netsize', ['--netns', a.name, '-d', '6'], () => traffic(a, b));
   assert.match(text[0]!, /^NETNS +DEV +DIR +PACKETS +BYTES +AVG +SEGS$/);
   const ns = netnsInode(a.name);
   assert.ok(text.some((l) => new RegExp(`^${ns} +vx0 +tx +10 +${bytes(A_TO_B, 42)} +${Math.round(bytes(A_TO_B, 42) / 10)} +10$`).test(l)), text.join('\n'));

@@ -16,7 +16,7 @@ const N = 37;
 
 /** N datagrams from a to a listener in b (no ICMP comes back). */
 async function send(a: Netns, b: Netns, n = N): Promise<void> {
-  const l = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', '3000');
+  const l = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', '15000');
   const port = String((await l.wait('listening')).port);
   assert.equal((await workload(a, 'udp-send', '--host', '198.18.0.2', '--port', port, '--count', String(n), '--size', '200').done()).sent, n);
   l.cp.kill();
@@ -58,7 +58,7 @@ test(`${N} datagrams: ${N} timed on the sender's veth, all NETDEV_TX_OK, in litt
 
 test('CLI: -I --json sums to N; -N in ns; the table within 100 columns; bad input', kernelOpts(), async () => {
   const { a, b, ifA } = quietVethPair();
-  const lines = await traceDuring('nettxlat', ['--netns', a.name, '-I', ifA, '-i', '1', '-d', '3', '-N', '--json'], () => send(a, b));
+  const lines = await traceDuring('nettxlat', ['--netns', a.name, '-I', ifA, '-i', '2', '-d', '6', '-N', '--json'], () => send(a, b));
   const objs = lines.map((l) => JSON.parse(l) as { ts: string; interval_s: number; devices: NetTxLatStat[] });
   assert.ok(objs.length >= 2, lines.join('\n'));
   for (const o of objs) assert.deepEqual(Object.keys(o), ['ts', 'interval_s', 'devices']);
@@ -66,7 +66,7 @@ test('CLI: -I --json sums to N; -N in ns; the table within 100 columns; bad inpu
   assert.deepEqual([all.reduce((t, d) => t + d.count, 0), all.reduce((t, d) => t + d.ok, 0)], [N, N]);
   assert.ok(all.every((d) => d.dev === ifA && d.hist.unit === 'nsecs'));
 
-  const text = await traceDuring('nettxlat', ['--netns', a.name, '-d', '2.5'], () => send(a, b, 5));
+  const text = await traceDuring('nettxlat', ['--netns', a.name, '-d', '5'], () => send(a, b, 5));
   assert.match(text[0]!, /^NETNS +DEV +PACKETS +AVG_us +MAX_us +OK +BUSY +FAILED$/);
   assert.ok(text.some((l) => new RegExp(`^${netnsInode(a.name)} +vx0 +5 +[\\d.]+ +[\\d.]+ +5 +0 +0$`).test(l)), text.join('\n'));
   assert.ok(text.includes('dev = vx0'), text.join('\n'));
