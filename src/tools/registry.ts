@@ -77,7 +77,7 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./softirqs/cli.js')) },
   { name: 'netsize', layer: 'device', summary: 'sizes of the packets each interface receives and transmits: log2 histograms',
     load: async () => def(await import('./netsize/cli.js')) },
-  { name: 'nettxlat', layer: 'device', summary: 'time each interface\'s driver takes to take a packet (start_xmit to its return), rc',
+  { name: 'nettxlat', layer: 'device', summary: 'driver time per packet per interface (start_xmit to its return) and return codes',
     load: async () => def(await import('./nettxlat/cli.js')) },
   { name: 'sockets', layer: 'socket', summary: 'sockets with owners, queues, tcp_info and memory (ss -tuanpi -m)',
     load: async () => def(await import('./sockets/cli.js')) },

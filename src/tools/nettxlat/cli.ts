@@ -17,7 +17,7 @@ const COLUMNS: ReadonlyArray<Column<NetTxLatStat>> = [
 export default intervalTool({
   name: 'nettxlat',
   layer: 'device',
-  summary: 'time each interface\'s driver takes to take a packet (start_xmit to its return), rc',
+  summary: 'driver time per packet per interface (start_xmit to its return) and return codes',
   replaces: 'nettxlat (BPF Performance Tools), the driver part, per interface — on tracepoints only',
   spec: NETTXLAT,
   options: {
