@@ -1,6 +1,7 @@
 // The TS side of bpf/include/netdx_dev.h: the -I/--interface option of the per-device tools
 // (qdisclat, netsize, nettxlat), resolved to an ifindex in the namespace it names (--netns, or
-// netdx's own) and set as the objects' filter_ifindex/filter_ifnetns; and a device's name.
+// netdx's own) and set as the objects' filter_ifindex/filter_ifnetns; their ways to attach
+// (PREFIX_EVENT_raw, _tp, _btf) and their probe definition.
 import { NetdxError } from '../errors.js';
 import { dumpLinks } from '../netlink/rtnl.js';
 import { ownNetns, resolveNetns, type NetnsRef } from '../netns.js';
