@@ -56,6 +56,35 @@ test(`${N} datagrams: ${N} timed on the sender's veth, all NETDEV_TX_OK, in litt
 });
 }
 
+test(`a macvlan over the veth: its driver sends through the veth's, both timed ${N} times, the outer longer`, kernelOpts(), async () => {
+  const { a, b, ifA, ifB } = quietVethPair();
+  // mv0 198.18.1.1 on vx0, to b's second address 198.18.1.2: no IPv6 on the new device either
+  a.exec('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6']);
+  a.exec('ip', ['link', 'add', 'link', ifA, 'name', 'mv0', 'type', 'macvlan', 'mode', 'bridge']);
+  a.exec('ip', ['addr', 'add', '198.18.1.1/24', 'dev', 'mv0']);
+  a.exec('ip', ['link', 'set', 'mv0', 'up']);
+  b.exec('ip', ['addr', 'add', '198.18.1.2/24', 'dev', ifB]);
+  a.exec('ip', ['neigh', 'replace', '198.18.1.2', 'lladdr', b.exec('cat', [`/sys/class/net/${ifB}/address`]).trim(), 'dev', 'mv0', 'nud', 'permanent']);
+  const p = startNetTxLat({ netns: netnsInode(a.name) });
+  let r: NetTxLatReport;
+  try {
+    const l = workload(b, 'udp-listen', '--host', '198.18.1.2', '--hold', '15000');
+    const port = String((await l.wait('listening')).port);
+    assert.equal((await workload(a, 'udp-send', '--host', '198.18.1.2', '--port', port, '--count', String(N), '--size', '200').done()).sent, N);
+    l.cp.kill();
+    r = p.sample();
+  } finally {
+    p.stop();
+  }
+  const by = new Map(r.devices.map((d) => [d.dev, d]));
+  assert.deepEqual([...by.keys()].sort(), ['mv0', ifA]);
+  const [mv, vx] = [by.get('mv0')!, by.get(ifA)!];
+  assert.deepEqual([mv.count, mv.ok, vx.count, vx.ok], [N, N, N, N]);
+  // the macvlan's xmit holds the veth's inside it
+  assert.ok(mv.total_ns > vx.total_ns, `macvlan ${mv.total_ns} ns, veth ${vx.total_ns} ns`);
+  assert.deepEqual(p.lost(), { full: 0, refused: 0, untracked: 0 });
+});
+
 test('CLI: -I --json sums to N; -N in ns; the table within 100 columns; bad input', kernelOpts(), async () => {
   const { a, b, ifA } = quietVethPair();
   const lines = await traceDuring('nettxlat', ['--netns', a.name, '-I', ifA, '-i', '2', '-d', '6', '-N', '--json'], () => send(a, b));
