@@ -93,6 +93,33 @@ test(`datagrams each way: exact packets per size slot, bytes equal to ip -s link
 });
 }
 
+test('GSO: a 2 MB TCP transfer leaves in super-packets, counted once with their segments; = ip -s link', kernelOpts(), async () => {
+  const { a, b, ifA, ifB } = quietVethPair();
+  const preA = linkStats(a, ifA);
+  const preB = linkStats(b, ifB);
+  const p = startNetSize({}, { interface: ifA, netns: a.name });
+  let r: NetSizeReport;
+  try {
+    const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', '3000');
+    const port = (await l.wait('listening')).port as number;
+    await workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--send', '2000000', '--hold', '1500').done();
+    assert.equal((await l.done()).read, 2000000);
+    r = p.sample();
+  } finally {
+    p.stop();
+  }
+  const dA = linkStats(a, ifA);
+  const tx = r.sizes.find((s) => s.dir === 'tx')!;
+  const rx = r.sizes.find((s) => s.dir === 'rx')!;
+  assert.ok(tx.bytes > 2000000, `${tx.bytes} bytes sent`);
+  assert.ok(tx.segs > 2000000 / 1500 && tx.packets < tx.segs / 2, `${tx.packets} packets for ${tx.segs} segments`);
+  assert.ok(tx.hist.buckets.some((x) => x.low >= 8192 && x.count > 0), 'super-packets above 8 KB');
+  // the veth counts a super-packet once, at its whole length, as netsize does
+  assert.deepEqual([dA.tx_packets! - preA.tx_packets!, dA.tx_bytes! - preA.tx_bytes!], [tx.packets, tx.bytes]);
+  assert.deepEqual([dA.rx_packets! - preA.rx_packets!, dA.rx_bytes! - preA.rx_bytes!], [rx.packets, rx.bytes + 14 * rx.packets]);
+  assert.equal(linkStats(b, ifB).rx_packets! - preB.rx_packets!, tx.packets, 'b received the super-packets whole');
+});
+
 test('CLI: --netns -I --json sums to the answer; the table and histograms within 100 columns; bad input', kernelOpts(), async () => {
   const { a, b, ifA } = quietVethPair();
   const lines = await traceDuring('netsize', ['--netns', a.name, '-I', ifA, '-i', '2', '-d', '7', '--json'], () => traffic(a, b));
