@@ -81,6 +81,19 @@ export function vethPair(): { a: Netns; b: Netns; ifA: string; ifB: string } {
   return { a, b, ifA, ifB };
 }
 
+/**
+ * vethPair with IPv6 off and static neighbours on both ends: nothing moves on the veth (no
+ * neighbour discovery, MLD or ARP) unless the test sends it.
+ */
+export function quietVethPair(): { a: Netns; b: Netns; ifA: string; ifB: string } {
+  const p = vethPair();
+  for (const ns of [p.a, p.b]) ns.exec('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6']);
+  const mac = (ns: Netns, dev: string) => ns.exec('cat', [`/sys/class/net/${dev}/address`]).trim();
+  p.a.exec('ip', ['neigh', 'replace', '198.18.0.2', 'lladdr', mac(p.b, p.ifB), 'dev', p.ifA, 'nud', 'permanent']);
+  p.b.exec('ip', ['neigh', 'replace', '198.18.0.1', 'lladdr', mac(p.a, p.ifA), 'dev', p.ifB, 'nud', 'permanent']);
+  return p;
+}
+
 const children = new Set<ChildProcess>();
 
 /** Registers a child so that it is killed (by PID, SIGKILL) at test end or process exit. */

@@ -12,6 +12,11 @@ export interface IntervalSpec<R, O = unknown> extends ProbeSpec<O> {
    * returns one interval's report, `seconds` long.
    */
   collect(obj: BpfObject, seconds: number, opts: O): R;
+  /**
+   * Called once the programs are attached, before the first interval: takes the baseline of what
+   * collect() reads beside the maps (counters from netlink, say), kept by the object.
+   */
+  started?(obj: BpfObject, opts: O): void;
 }
 
 export class IntervalProbe<R, O = unknown> implements Probe<R> {
@@ -29,6 +34,12 @@ export class IntervalProbe<R, O = unknown> implements Probe<R> {
     this.loaded = loadProbe(spec, opts);
     this.via = this.loaded.via;
     this.notes = this.loaded.notes;
+    try {
+      spec.started?.(this.loaded.obj, opts.options as O);
+    } catch (e) {
+      this.loaded.obj.close();
+      throw e;
+    }
     this.last = process.hrtime.bigint();
   }
 

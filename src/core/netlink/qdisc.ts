@@ -50,7 +50,8 @@ export interface Qdisc {
   tbf?: { rate_Bps: number; burst: number; limit: number };
 }
 
-function tcHandle(h: number): string {
+/** A handle as tc prints it: "8001:", "1:2", "root", "ingress". */
+export function tcHandle(h: number): string {
   if (h === TC_H_ROOT) return 'root';
   if (h === TC_H_INGRESS) return 'ingress';
   const major = (h >>> 16).toString(16);

@@ -7,7 +7,7 @@ import { iec } from './cli.js';
 import type { Qdisc } from '../../core/netlink/qdisc.js';
 import { ipJsonStats } from '../../testlib/ip-oracle.js';
 import { CLI_MAIN, runCli } from '../../testlib/cli.js';
-import { kernelOpts, nodeEval, track, type Netns, vethPair } from '../../testlib/kernel.js';
+import { kernelOpts, nodeEval, quietVethPair, track, type Netns, vethPair } from '../../testlib/kernel.js';
 import { workload } from '../../testlib/traffic.js';
 
 const sample = (over: Partial<LinkSample>, stats: Record<string, bigint>): LinkSample => ({
@@ -104,16 +104,6 @@ test('iec: bytes with IEC prefixes, never a doubled unit', () => {
 const RTNL = new URL('../../core/netlink/rtnl.js', import.meta.url).pathname;
 const MAIN = CLI_MAIN;
 
-/** vethPair with IPv6 off and static neighbours: nothing moves unless the test sends it. */
-function quietPair() {
-  const p = vethPair();
-  for (const ns of [p.a, p.b]) ns.exec('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6']);
-  const mac = (ns: Netns, dev: string) => ns.exec('cat', [`/sys/class/net/${dev}/address`]).trim();
-  p.a.exec('ip', ['neigh', 'replace', '198.18.0.2', 'lladdr', mac(p.b, p.ifB), 'dev', p.ifA, 'nud', 'permanent']);
-  p.b.exec('ip', ['neigh', 'replace', '198.18.0.1', 'lladdr', mac(p.a, p.ifA), 'dev', p.ifB, 'nud', 'permanent']);
-  return p;
-}
-
 /** A UDP receiver in b on `port`; resolves once bound. Killed by testlib at the end. */
 async function receiver(b: Netns, port: number) {
   const cp = b.spawn(process.execPath, ['-e', `const s = require('node:dgram').createSocket('udp4');
@@ -138,7 +128,7 @@ const diff = (p: Record<string, number>, c: Record<string, number>) =>
   Object.fromEntries(Object.keys(c).filter((k) => c[k] !== p[k]).map((k) => [k, c[k]! - p[k]!]));
 
 test('kernel: N datagrams over a veth move exactly N packets and N*(size+42) bytes on both ends', kernelOpts(), async () => {
-  const { a, b, ifA, ifB } = quietPair();
+  const { a, b, ifA, ifB } = quietVethPair();
   const port = 40000 + (process.pid % 20000);
   await receiver(b, port);
   const a0 = stats(a, ifA), b0 = stats(b, ifB);
@@ -151,7 +141,7 @@ test('kernel: N datagrams over a veth move exactly N packets and N*(size+42) byt
 });
 
 test('kernel: every counter of an idle namespace equals ip -s -s -j link', kernelOpts(), () => {
-  const { a } = quietPair();
+  const { a } = quietVethPair();
   const out = nodeEval(`import { dumpLinks } from '${RTNL}';
     process.stdout.write(JSON.stringify(dumpLinks(), (k, v) => typeof v === 'bigint' ? Number(v) : v));`, a);
   const ip = ipJsonStats(a.exec('ip', ['-s', '-s', '-j', 'link', 'show']));
@@ -165,7 +155,7 @@ test('kernel: every counter of an idle namespace equals ip -s -s -j link', kerne
 });
 
 test('kernel: netdx ifstat --json in the namespace reports the datagrams of its interval', kernelOpts(), async () => {
-  const { a, b, ifA } = quietPair();
+  const { a, b, ifA } = quietVethPair();
   const port = 40000 + ((process.pid + 1) % 20000);
   await receiver(b, port);
   // Two 1.5 s intervals; the datagrams go at 1.5 s, inside [first sample, last sample] as long
@@ -194,7 +184,7 @@ test('kernel: netdx ifstat --json in the namespace reports the datagrams of its 
 });
 
 test('kernel: bad input is one line and a non-zero exit', kernelOpts(), () => {
-  const { a } = quietPair();
+  const { a } = quietVethPair();
   const run = (args: string[]) => { const r = runCli(a, args); return { code: r.code, err: r.err }; };
   const nf = run(['ifstat', '-i', '0.1', 'nosuch0']);
   assert.deepEqual(nf, { code: 1, err: 'netdx: reading interface nosuch0: no such interface' });
@@ -231,7 +221,7 @@ function tcQdiscs(ns: Netns, dev: string): Map<string, Record<string, number | s
 const QDISC = new URL('../../core/netlink/qdisc.js', import.meta.url).pathname;
 
 test('kernel: a tbf\'s drops, which the device\'s tx_dropped never counts, are in ifstat as tc -s counts them', kernelOpts(), async () => {
-  const { a, ifA } = quietPair();
+  const { a, ifA } = quietVethPair();
   a.exec('tc', ['qdisc', 'add', 'dev', ifA, 'root', 'tbf', 'rate', '1mbit', 'burst', '5kb', 'latency', '1ms']);
   const before = tcQdiscs(a, ifA);
   assert.equal(before.size, 1);
@@ -273,7 +263,7 @@ test('kernel: a tbf\'s drops, which the device\'s tx_dropped never counts, are i
 });
 
 test('kernel: -c 0 runs until Ctrl-C, then prints the Average; each row has its time; 100 columns', kernelOpts(), async () => {
-  const { a } = quietPair();
+  const { a } = quietVethPair();
   // the longest name an interface can have (15), for the width
   a.exec('ip', ['link', 'add', 'abcdefghijklmno', 'type', 'veth', 'peer', 'name', 'p15']);
   const cli = track(spawn(process.execPath, [MAIN, 'ifstat', '--netns', a.name, '-i', '0.3', '-c', '0']));

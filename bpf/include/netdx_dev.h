@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Devices: the interface filter (-I: an ifindex in the namespace it was named in, set by
+ * core/kit/dev.ts), a device's namespace, index and name, and entry programs on the device
+ * tracepoints net:net_dev_start_xmit (a packet handed to the driver) and net:net_dev_xmit (the
+ * driver returned), each as raw_tp, classic tracepoint and tp_btf: NAME_raw, NAME_tp, NAME_btf;
+ * user space loads one of each (core/kit variants). net:netif_receive_skb's are
+ * netdx_listen.h's NETDX_NET_DEV_PROGRAMS; the aggregate maps and netdx_agg_get are
+ * netdx_sockio.h's. */
+#ifndef NETDX_DEV_H
+#define NETDX_DEV_H
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "netdx.h"
+#include "netdx_filter.h"
+#include "netdx_sockio.h"
+
+#define NETDX_IFNAMSIZ 16
+
+const volatile __u32 filter_ifindex = 0;   /* only this interface (0: every one) ... */
+const volatile __u32 filter_ifnetns = 0;   /* ... of this namespace (where -I named it) */
+
+/* A device's namespace inode and index. */
+struct netdx_dev_id {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+/* The device's namespace and index into *id; false when the namespace (--netns) or interface
+ * (-I) filter leaves it out. */
+static __always_inline bool netdx_dev_ok(const struct net_device *dev, struct netdx_dev_id *id)
+{
+	if (!dev)
+		return false;
+	id->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	if (filter_netns && id->netns != filter_netns)
+		return false;
+	id->ifindex = BPF_CORE_READ(dev, ifindex);
+	if (filter_ifindex && (id->ifindex != filter_ifindex || id->netns != filter_ifnetns))
+		return false;
+	return true;
+}
+
+/* The device's name into DST, a char[16] (a pointer to it). */
+#define netdx_dev_name(dev, dst) BPF_CORE_READ_STR_INTO(dst, dev, name)
+
+/* The packet's length as the device sees it: from the link-layer header on transmit, from the
+ * network header on receive (the driver pulled the link-layer header), GSO/GRO packets whole. */
+static __always_inline __u32 netdx_skb_len(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, len);
+}
+
+/* The segments a GSO/GRO packet stands for (1 for a plain packet). */
+static __always_inline __u32 netdx_skb_segs(const struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo = (void *)(BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, end));
+	__u32 segs = BPF_CORE_READ(shinfo, gso_segs);
+	return segs ? segs : 1;
+}
+
+/* net:net_dev_start_xmit, every packet handed to a driver (once more when the driver refused it
+ * busy and the qdisc requeued it): FN(skb, dev). The classic tracepoint gives no device pointer:
+ * skb->dev is the device there (__dev_queue_xmit set it). */
+#define NETDX_START_XMIT_PROGRAMS(PREFIX, FN)                                               \
+	SEC("raw_tp/net_dev_start_xmit")                                                    \
+	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
+	{                                                                                   \
+		return FN((const struct sk_buff *)ctx->args[0],                             \
+			  (const struct net_device *)ctx->args[1]);                         \
+	}                                                                                   \
+	SEC("tracepoint/net/net_dev_start_xmit")                                            \
+	int PREFIX##_tp(struct trace_event_raw_net_dev_start_xmit *ctx)                     \
+	{                                                                                   \
+		const struct sk_buff *skb = ctx->skbaddr;                                   \
+		return FN(skb, BPF_CORE_READ(skb, dev));                                    \
+	}                                                                                   \
+	SEC("tp_btf/net_dev_start_xmit")                                                    \
+	int BPF_PROG(PREFIX##_btf, const struct sk_buff *skb, const struct net_device *dev) \
+	{                                                                                   \
+		return FN(skb, dev);                                                        \
+	}
+
+/* net:net_dev_xmit, the driver's return for that packet (the skb may be freed already: its
+ * address only): FN(skb address, rc). */
+#define NETDX_XMIT_PROGRAMS(PREFIX, FN)                                                     \
+	SEC("raw_tp/net_dev_xmit")                                                          \
+	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
+	{                                                                                   \
+		return FN((__u64)ctx->args[0], (int)ctx->args[1]);                          \
+	}                                                                                   \
+	SEC("tracepoint/net/net_dev_xmit")                                                  \
+	int PREFIX##_tp(struct trace_event_raw_net_dev_xmit *ctx)                           \
+	{                                                                                   \
+		return FN((__u64)ctx->skbaddr, ctx->rc);                                    \
+	}                                                                                   \
+	SEC("tp_btf/net_dev_xmit")                                                          \
+	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb, int rc)                             \
+	{                                                                                   \
+		return FN((__u64)skb, rc);                                                  \
+	}
+
+#endif
