@@ -41,6 +41,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcppktlat/cli.js')) },
   { name: 'sormem', layer: 'socket', summary: 'receive buffers against their limit per socket: fill % histograms, buffer-full drops',
     load: async () => def(await import('./sormem/cli.js')) },
+  { name: 'gethostlatency', layer: 'socket', summary: 'each getaddrinfo/gethostbyname* call: process, name asked, latency and result',
+    load: async () => def(await import('./gethostlatency/cli.js')) },
   { name: 'tcplife', layer: 'transport', summary: 'one line per closed TCP session: process, addresses, bytes, duration',
     load: async () => def(await import('./tcplife/cli.js')) },
   { name: 'tcpconnect', layer: 'transport', summary: 'each active TCP open: process, ends, latency and result (refused, timed out)',
