@@ -28,13 +28,7 @@ struct call {
 /* By thread: the lookup in progress. */
 NETDX_MAP(calls, BPF_MAP_TYPE_HASH, __u32, struct call, 10240);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} events SEC(".maps");
-
-NETDX_LOST_MAP(lost);
-NETDX_EXPORT(gethost_event);
+NETDX_DNS_EVENTS(gethost_event);
 
 static __always_inline int enter(const char *name, __u32 func, __u64 resultp, __u64 herrnop)
 {
