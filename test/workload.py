@@ -17,7 +17,7 @@ goes only where the caller says: loopback, or addresses inside namespaces the te
   dns-server --host H [--port 53] [--delay-ms D] [--hold MS] [--answer NAMES] [--servfail NAMES] [--log]
           (answers A queries after D ms, AAAA with no record; with --answer, other names at once
           with NXDOMAIN; --servfail NAMES at once with SERVFAIL)
-  resolve --names a.test,b.test [--count N] [--call getaddrinfo|gethostbyname] [--unspec]
+  resolve --names a.test,b.test [--count N] [--call getaddrinfo|gethostbyname|gethostbyname_r|gethostbyname2_r] [--unspec]
           [--wait-file PATH] [--private-libc PATH]
           (each name N times through libc, timed; once PATH exists; --private-libc: through a copy of
           libc bind-mounted over the real one, in the private mount namespace of ip netns exec)
@@ -315,16 +315,28 @@ def cmd_resolve(a):
         if not a.wait_file or os.path.exists(a.wait_file):
             break
         time.sleep(0.01)
-    if a.call == "gethostbyname":
+    if a.call != "getaddrinfo":
         import ctypes
         libc = ctypes.CDLL(None)
         libc.gethostbyname.restype = ctypes.c_void_p
         libc.__h_errno_location.restype = ctypes.POINTER(ctypes.c_int)
+        p, i = ctypes.c_void_p, ctypes.c_int
+        libc.gethostbyname_r.argtypes = [ctypes.c_char_p, p, p, ctypes.c_size_t, p, p]
+        libc.gethostbyname2_r.argtypes = [ctypes.c_char_p, i, p, p, ctypes.c_size_t, p, p]
+        hostent, buf = ctypes.create_string_buffer(64), ctypes.create_string_buffer(8192)
+        found, herr = ctypes.c_void_p(), ctypes.c_int(0)
     for _ in range(a.count):
         for n in a.names.split(","):
             t0 = time.monotonic()
             if a.call == "gethostbyname":
                 res = "OK" if libc.gethostbyname(n.encode()) else "h_errno %d" % libc.__h_errno_location()[0]
+            elif a.call in ("gethostbyname_r", "gethostbyname2_r"):
+                args = [hostent, buf, len(buf), ctypes.byref(found), ctypes.byref(herr)]
+                if a.call == "gethostbyname_r":
+                    libc.gethostbyname_r(n.encode(), *args)
+                else:
+                    libc.gethostbyname2_r(n.encode(), socket.AF_INET, *args)
+                res = "OK" if found.value else "h_errno %d" % herr.value
             else:
                 try:
                     socket.getaddrinfo(n, 80, socket.AF_UNSPEC if a.unspec else socket.AF_INET, socket.SOCK_STREAM)
@@ -441,7 +453,7 @@ def main():
     rs = sub.add_parser("resolve")
     rs.add_argument("--names", required=True)
     rs.add_argument("--count", type=int, default=1)
-    rs.add_argument("--call", choices=["getaddrinfo", "gethostbyname"], default="getaddrinfo")
+    rs.add_argument("--call", choices=["getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r"], default="getaddrinfo")
     rs.add_argument("--unspec", action="store_true")
     rs.add_argument("--wait-file")
     rs.add_argument("--private-libc")

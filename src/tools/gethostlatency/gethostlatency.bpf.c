@@ -18,6 +18,8 @@
 
 struct call {
 	__u64 start;
+	__u32 tgid;
+	__u32 _pad;
 	__u64 resultp;   /* struct hostent ** of an _r function */
 	__u64 herrnop;   /* int * */
 	__u32 depth;
@@ -25,15 +27,27 @@ struct call {
 	char host[GETHOST_NAME_LEN];
 };
 
-/* By thread: the lookup in progress. */
-NETDX_MAP(calls, BPF_MAP_TYPE_HASH, __u32, struct call, 10240);
+/* By thread: the lookup in progress (the oldest go first when it fills: a thread that died in a
+ * lookup never returns from it). */
+NETDX_MAP(calls, BPF_MAP_TYPE_LRU_HASH, __u32, struct call, 10240);
+
+/* A call older than this is not a lookup in progress but one whose thread died in it (glibc's
+ * longest: 5 s per try, 2 tries, 3 servers). */
+#define STALE_NS (300ULL * 1000000000ULL)
 
 NETDX_DNS_EVENTS(gethost_event);
 
 static __always_inline int enter(const char *name, __u32 func, __u64 resultp, __u64 herrnop)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 now = bpf_ktime_get_ns();
 	struct call *c = bpf_map_lookup_elem(&calls, &tid);
+	/* the thread id of a thread that died in a lookup, used again: not a nested call */
+	if (c && (c->tgid != id >> 32 || now - c->start > STALE_NS)) {
+		bpf_map_delete_elem(&calls, &tid);
+		c = NULL;
+	}
 	if (c) {
 		/* a call inside a lookup: the outer one is the lookup */
 		c->depth++;
@@ -43,7 +57,7 @@ static __always_inline int enter(const char *name, __u32 func, __u64 resultp, __
 	}
 	if (!netdx_task_ok() || !netdx_task_netns_ok())
 		return 0;
-	struct call n = { .start = bpf_ktime_get_ns(), .resultp = resultp, .herrnop = herrnop, .depth = 1, .func = func };
+	struct call n = { .start = now, .tgid = id >> 32, .resultp = resultp, .herrnop = herrnop, .depth = 1, .func = func };
 	if (name)
 		bpf_probe_read_user_str(n.host, sizeof(n.host), name);
 	if (bpf_map_update_elem(&calls, &tid, &n, BPF_ANY))
@@ -106,6 +120,10 @@ int gethost_ret(struct pt_regs *ctx)
 	struct call *c = bpf_map_lookup_elem(&calls, &tid);
 	if (!c)
 		return 0;
+	if (c->tgid != bpf_get_current_pid_tgid() >> 32) { /* left by a thread that died in a lookup */
+		bpf_map_delete_elem(&calls, &tid);
+		return 0;
+	}
 	if (c->depth > 1) {
 		c->depth--;
 		return 0;

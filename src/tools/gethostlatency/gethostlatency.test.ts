@@ -35,7 +35,7 @@ function assertLookups(got: GethostEvent[], w: Workload, func: string, results: 
   });
 }
 
-test('getaddrinfo and gethostbyname: one event per call, the name, latency and result', kernelOpts(), async () => {
+test('getaddrinfo, gethostbyname, gethostbyname_r, gethostbyname2_r: one event per call, the name, latency and result', kernelOpts(), async () => {
   const ns = new Netns();
   const dns = await startResolver(ns, '127.0.0.1', DELAY);
   useResolver(ns, '127.0.0.1');
@@ -54,7 +54,17 @@ test('getaddrinfo and gethostbyname: one event per call, the name, latency and r
     assertLookups(events.filter((e) => e.pid === gai.pid), gai, 'getaddrinfo', { [SLOW_NAME]: ['OK', 'OK'], [NONE_NAME]: ['EAI_NONAME', 'EAI -2'] });
     assertLookups(events.filter((e) => e.pid === ghbn.pid), ghbn, 'gethostbyname', { [SLOW_NAME]: ['OK', 'OK'], [NONE_NAME]: ['HOST_NOT_FOUND', 'h_errno 1'] });
     assert.deepEqual(events.filter((e) => e.pid === ghbn.pid).map((e) => e.h_errno), Array(N).fill([0, 1]).flat(), 'h_errno read through gethostbyname_r');
-    assert.equal(events.length, 4 * N, `nothing else in the namespace: ${JSON.stringify(events.map((e) => [e.pid, e.comm, e.host]))}`);
+    // the reentrant ones called directly: *result and *h_errnop (gethostbyname2_r's on the stack)
+    for (const call of ['gethostbyname_r', 'gethostbyname2_r']) {
+      const w = workload(ns, 'resolve', '--names', names, '--count', String(N), '--call', call);
+      await w.done();
+      await sleep(100);
+      probe.poll();
+      const got = events.filter((e) => e.pid === w.pid);
+      assertLookups(got, w, call, { [SLOW_NAME]: ['OK', 'OK'], [NONE_NAME]: ['HOST_NOT_FOUND', 'h_errno 1'] });
+      assert.deepEqual(got.map((e) => e.ret), Array(2 * N).fill(0), 'the _r functions return 0 when the name is not found');
+    }
+    assert.equal(events.length, 8 * N, `nothing else in the namespace: ${JSON.stringify(events.map((e) => [e.pid, e.comm, e.host]))}`);
     // the lookups really went to the test's resolver: each getaddrinfo asked for A and AAAA
     const asked = dns.all('query').filter((q) => q.name === SLOW_NAME);
     assert.ok(asked.length >= 3 * N, `the resolver saw the slow lookups: ${asked.length}`);
