@@ -5,7 +5,8 @@
  * an answer (QR 1, from a DNS port) a device delivers, on net:netif_receive_skb, sends one event
  * with the latency and the answer's flags and rcode. Queries received and answers sent are not
  * looked at, so a query over loopback (out and in on lo) counts once, and a resolver on this host
- * only for the queries it sends upstream itself. Resolvers that do not use libc (Go, c-ares,
+ * only for the queries it sends upstream itself. A query this host forwards (a router, a NAT in
+ * front of containers) counts too, with no process. Resolvers that do not use libc (Go, c-ares,
  * systemd-resolved, dig) are seen as well as libc's. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -121,7 +122,12 @@ static __always_inline int on_tx(struct sk_buff *skb)
 	if (bpf_ntohs(hdr[1]) & 0x8000) /* an answer */
 		return 0;
 	p.netns = dev_netns(skb);
-	if ((filter_netns && p.netns != filter_netns) || !netdx_task_ok())
+	if (filter_netns && p.netns != filter_netns)
+		return 0;
+	/* A datagram of a local socket is handed to the device in its sender's context; one without a
+	 * socket is forwarded (a router's, a NAT's), in a softirq whose task is anyone's. */
+	bool local = BPF_CORE_READ(skb, sk) != NULL;
+	if (local ? !netdx_task_ok() : filter_tgid || filter_cgroup)
 		return 0;
 
 	struct dnslat_key k = { .netns = p.netns, .id = bpf_ntohs(hdr[0]), .cport = p.sport };
@@ -135,13 +141,15 @@ static __always_inline int on_tx(struct sk_buff *skb)
 	struct dnslat_query *q = bpf_map_lookup_elem(&scratch, &zero);
 	if (!q)
 		return 0;
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id = local ? bpf_get_current_pid_tgid() : 0;
 	q->ts = bpf_ktime_get_ns();
 	q->pid = id >> 32;
 	q->tid = (__u32)id;
 	q->tries = 1;
 	q->_pad = 0;
-	bpf_get_current_comm(q->comm, sizeof(q->comm));
+	__builtin_memset(q->comm, 0, sizeof(q->comm));
+	if (local)
+		bpf_get_current_comm(q->comm, sizeof(q->comm));
 	/* the question: what the datagram and the linear data hold of it, at most DNSLAT_QNAME_LEN */
 	unsigned char *qs = p.dns + 12;
 	long n = p.udp_len - 8 - 12;

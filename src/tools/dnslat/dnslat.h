@@ -9,7 +9,7 @@
 struct dnslat_event {
 	__u64 ts_ns;        /* the answer's arrival, bpf_ktime_get_ns() */
 	__u64 latency_ns;   /* the query's first send to the answer */
-	__u32 pid;          /* the sender of the query (tgid) */
+	__u32 pid;          /* the sender of the query (tgid); 0 for a query this host forwards */
 	__u32 tid;
 	__u32 netns;        /* the devices' network namespace inode */
 	__u16 family;       /* AF_INET, AF_INET6 */

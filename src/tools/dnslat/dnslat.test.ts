@@ -4,7 +4,7 @@
 // at once. Each query the client made is seen once, with its id, port, name and rcode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, progMisses, skipped, vethPair } from '../../testlib/kernel.js';
+import { kernelOpts, Netns, progMisses, sh, skipped, vethPair } from '../../testlib/kernel.js';
 import { workload, type Workload } from '../../testlib/traffic.js';
 import { FAIL_NAME, NONE_NAME, SLOW_NAME, startResolver } from '../../testlib/dns.js';
 import { assertBadInput, traceDuring } from '../../testlib/cli.js';
@@ -72,6 +72,39 @@ test('queries over loopback (counted once) and over a veth, IPv4 and IPv6: ids, 
     const lost = probe.stop();
     peer.stop();
     assert.deepEqual(lost, { full: 0, refused: 0, untracked: 0 });
+  }
+});
+
+test('a router between client and resolver sees the queries it forwards, with no process', kernelOpts(), async () => {
+  // a (client) -- b (router) -- c (resolver at 198.18.1.2)
+  const { a, b } = vethPair();
+  const c = new Netns();
+  sh('ip', ['-n', b.name, 'link', 'add', 'vr0', 'type', 'veth', 'peer', 'name', 'vr1', 'netns', c.name]);
+  sh('ip', ['-n', b.name, 'addr', 'add', '198.18.1.1/24', 'dev', 'vr0']);
+  sh('ip', ['-n', c.name, 'addr', 'add', '198.18.1.2/24', 'dev', 'vr1']);
+  sh('ip', ['-n', b.name, 'link', 'set', 'vr0', 'up']);
+  sh('ip', ['-n', c.name, 'link', 'set', 'vr1', 'up']);
+  b.exec('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+  sh('ip', ['-n', a.name, 'route', 'add', '198.18.1.0/24', 'via', '198.18.0.2']);
+  sh('ip', ['-n', c.name, 'route', 'add', '198.18.0.0/24', 'via', '198.18.1.1']);
+  await startResolver(c, '198.18.1.2', DELAY);
+  const client: DnsLatEvent[] = [];
+  const router: DnsLatEvent[] = [];
+  const byPid: DnsLatEvent[] = [];
+  const pa = startEvents(DNSLAT, (e) => client.push(e), { filter: { netns: netnsInode(a.name) } });
+  const pb = startEvents(DNSLAT, (e) => router.push(e), { filter: { netns: netnsInode(b.name) } });
+  const pp = startEvents(DNSLAT, (e) => byPid.push(e), { filter: { netns: netnsInode(b.name), pid: process.pid } });
+  try {
+    const w = workload(a, 'dns-query', '--server', '198.18.1.2', '--names', NAMES, '--count', '2');
+    await w.done();
+    await sleep(100);
+    for (const p of [pa, pb, pp]) p.poll();
+    assertQueries(client, w, '198.18.1.2', 4);
+    assert.deepEqual(router.map((e) => [e.id, e.cport, e.name, e.rcode]), answers(w), 'the router: each query once');
+    assert.ok(router.every((e) => e.pid === 0 && e.comm === '' && e.client === '198.18.0.1' && e.server === '198.18.1.2'), JSON.stringify(router[0]));
+    assert.deepEqual(byPid, [], '-p: forwarded queries belong to no process');
+  } finally {
+    for (const p of [pa, pb, pp]) p.stop();
   }
 });
 
