@@ -11,7 +11,7 @@ import type { LostEvents } from '../bpf/object.js';
 import { checkInterval, clockOf, sleep, wallMsOf } from '../time.js';
 import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext, type ToolDef } from '../tool.js';
 import { cgroupId, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
-import { startEvents, type EventSpec } from './events.js';
+import { startEvents, type EventProbe, type EventSpec } from './events.js';
 import { startInterval, type IntervalSpec } from './interval.js';
 import type { ProbeSpec } from './load.js';
 
@@ -116,6 +116,8 @@ export interface EventAggregate<E> {
   text(): string;
   /** The report's rows, one JSON object each. */
   rows(): ReadonlyArray<Record<string, unknown>>;
+  /** At the end, after the last event, with the probe's maps still readable. */
+  finish?(probe: EventProbe<E>): void;
 }
 
 /**
@@ -165,7 +167,7 @@ export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): To
         await untilStopped(ctx, duration);
       } finally {
         offTick();
-        const lost = probe.stop();
+        const lost = probe.stop(agg?.finish ? () => agg.finish!(probe) : undefined);
         flush();
         if (agg) ctx.out.write(opts.json ? agg.rows().map((r) => JSON.stringify(r) + '\n').join('') : agg.text());
         const nouns = def.nouns ?? { events: 'events', untracked: 'sockets not followed' };

@@ -10,13 +10,16 @@ export default eventTool({
   spec: DNSLAT,
   examples: ['netdx dnslat', 'netdx dnslat -s -d 60', 'netdx dnslat -D 53,5353 --json'],
   options: {
-    summary: { type: 'bool', short: 's', help: 'no line per query: per name and type at the end, count, latency, rcodes' },
+    summary: { type: 'bool', short: 's', help: 'a table per name and type at the end (answers, latency, rcodes, no answer)' },
   },
   tracing: 'DNS queries and answers (UDP port 53, or -D)',
   nouns: { events: 'answers', untracked: 'queries not followed' },
   aggregate: () => {
     const s = new DnsNameSummary();
-    return { add: (e) => s.add(e), text: () => s.text(), rows: () => s.list() as unknown as Array<Record<string, unknown>> };
+    return {
+      add: (e) => s.add(e), finish: (probe) => s.addUnanswered(probe),
+      text: () => s.text(), rows: () => s.list() as unknown as Array<Record<string, unknown>>,
+    };
   },
   columns: () => [
     { header: 'PID', get: (e) => (e.pid ? e.pid : '-'), width: 7 },

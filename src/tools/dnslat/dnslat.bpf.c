@@ -19,30 +19,14 @@
 #include "netdx_dns.h"
 #include "dnslat.h"
 
-struct dnslat_key {
-	__u32 netns;
-	__u16 id;
-	__u16 cport;
-	__u8 caddr[16];
-};
-
-struct dnslat_query {
-	__u64 ts;
-	__u32 pid;
-	__u32 tid;
-	__u16 qlen;
-	__u16 tries;
-	__u32 _pad;
-	char comm[16];
-	__u8 qname[DNSLAT_QNAME_LEN];
-};
-
 /* Queries waiting for their answer; the oldest unanswered go first when it fills. */
 NETDX_MAP(pending, BPF_MAP_TYPE_LRU_HASH, struct dnslat_key, struct dnslat_query, 16384);
 /* A query under construction (too big for the stack beside the packet's fields). */
 NETDX_MAP(scratch, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct dnslat_query, 1);
 
 NETDX_DNS_EVENTS(dnslat_event);
+NETDX_EXPORT(dnslat_key);
+NETDX_EXPORT(dnslat_query);
 
 /* A DNS message of a packet: its ends, family, and where the DNS header is. */
 struct dns_pkt {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The contract between dnslat.bpf.c and lib.ts: one event per DNS answer received for a query
- * this host sent (UDP). The build generates dnslat.h.ts. */
+ * this host sent (UDP), and the table of queries waiting for theirs (read at the end: those never
+ * answered). The build generates dnslat.h.ts. */
 #ifndef NETDX_DNSLAT_H
 #define NETDX_DNSLAT_H
 
@@ -24,6 +25,25 @@ struct dnslat_event {
 	__u8 saddr[16];     /* the server */
 	char comm[16];
 	__u8 qname[DNSLAT_QNAME_LEN]; /* the question as sent: labels, then QTYPE and QCLASS */
+};
+
+/* A query waiting for its answer: the table's key and value. */
+struct dnslat_key {
+	__u32 netns;
+	__u16 id;
+	__u16 cport;
+	__u8 caddr[16];
+};
+
+struct dnslat_query {
+	__u64 ts;           /* first send */
+	__u32 pid;
+	__u32 tid;
+	__u16 qlen;
+	__u16 tries;
+	__u32 _pad;
+	char comm[16];
+	__u8 qname[DNSLAT_QNAME_LEN];
 };
 
 #endif

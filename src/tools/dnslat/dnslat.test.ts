@@ -143,13 +143,23 @@ test('CLI: --json per answer, -s per name, -6, -D and bad input', kernelOpts(), 
   };
   const json = (await traceDuring('dnslat', ['--json', '-6', '--netns', a.name, '-d', '4'], run)).map((l) => JSON.parse(l) as DnsLatEvent);
   assert.deepEqual(json.map((e) => [e.id, e.cport, e.name, e.rcode]), answers(w6!), '-6: the IPv6 queries only');
-  const rows = (await traceDuring('dnslat', ['-s', '--json', '--netns', a.name, '-d', '4'], run)).map((l) => JSON.parse(l) as DnsNameRow);
-  assert.deepEqual([rows[0]!.name, rows[0]!.type, rows[0]!.count, rows[0]!.rcodes, rows[0]!.retried], [SLOW_NAME, 'A', 3, { NOERROR: 3 }, 0], 'the slowest name first');
-  assert.deepEqual(rows.slice(1).map((r) => [r.name, r.type, r.count, r.rcodes, r.retried]).sort(), [[FAIL_NAME, 'A', 3, { SERVFAIL: 3 }, 0], [NONE_NAME, 'A', 3, { NXDOMAIN: 3 }, 0]]);
+  // a resolver on a's loopback that answers only after the run: one query the client gives up on
+  await startResolver(a, '127.0.0.1', 30_000);
+  let gaveUp: Workload | undefined;
+  const rows = (await traceDuring('dnslat', ['-s', '--json', '--netns', a.name, '-d', '4'], async () => {
+    await run();
+    gaveUp = workload(a, 'dns-query', '--server', '127.0.0.1', '--names', SLOW_NAME, '--timeout', '0.5');
+    await gaveUp.done();
+  })).map((l) => JSON.parse(l) as DnsNameRow);
+  assert.equal(gaveUp!.all('timeout').length, 1);
+  assert.deepEqual([rows[0]!.name, rows[0]!.type, rows[0]!.count, rows[0]!.unanswered, rows[0]!.rcodes, rows[0]!.retried],
+    [SLOW_NAME, 'A', 3, 1, { NOERROR: 3 }, 0], 'the name with an unanswered query first');
+  assert.deepEqual(rows.slice(1).map((r) => [r.name, r.type, r.count, r.unanswered, r.rcodes, r.retried]).sort(),
+    [[FAIL_NAME, 'A', 3, 0, { SERVFAIL: 3 }, 0], [NONE_NAME, 'A', 3, 0, { NXDOMAIN: 3 }, 0]]);
   assert.ok(rows[0]!.avg_ms >= DELAY && rows[0]!.max_ms >= rows[0]!.avg_ms);
   const text = await traceDuring('dnslat', ['-s', '-D', '53', '--netns', a.name, '-d', '4'], run);
-  assert.match(text[0]!, /^COUNT +AVG_MS +MAX_MS +RETRIED +RCODES +TYPE +NAME$/);
-  assert.match(text[1]!, new RegExp(`^ +3 +\\d+\\.\\d{3} +\\d+\\.\\d{3} +0 NOERROR 3 +A +${SLOW_NAME.replace(/\./g, '\\.')}$`));
+  assert.match(text[0]!, /^COUNT +NOANSWER +AVG_MS +MAX_MS +RETRIED +RCODES +TYPE +NAME$/);
+  assert.match(text[1]!, new RegExp(`^ +3 +0 +\\d+\\.\\d{3} +\\d+\\.\\d{3} +0 NOERROR 3 +A +${SLOW_NAME.replace(/\./g, '\\.')}$`));
   assert.equal(text.length, 4);
   const other = await traceDuring('dnslat', ['-D', '5353', '--netns', a.name, '-d', '3'], run);
   assert.deepEqual(other, [other[0]], '-D 5353: none of the port-53 queries');

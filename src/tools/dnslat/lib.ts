@@ -5,7 +5,8 @@ import { formatAddr } from '../../core/addr.js';
 import { structDecoder } from '../../core/bpf/struct.js';
 import type { EventSpec } from '../../core/kit/events.js';
 import { renderTable, type Column } from '../../core/output.js';
-import { dnslat_event } from './dnslat.h.js';
+import type { EventProbe } from '../../core/kit/events.js';
+import { dnslat_event, dnslat_query } from './dnslat.h.js';
 
 export interface DnsLatEvent {
   /** The question's name ('' for the root); a name longer than the copy ends in '...'. */
@@ -92,11 +93,15 @@ export const DNSLAT: EventSpec<DnsLatEvent> = {
   decode: decodeDnsLat,
 };
 
-/** Answers per question (name and type): how many, their latency, their rcodes. */
+/** Answers per question (name and type): how many, their latency, their rcodes; and the queries
+ * that got none. */
 export interface DnsNameRow {
   name: string;
   type: string;
+  /** Answers. */
   count: number;
+  /** Queries still without an answer when the run ended. */
+  unanswered: number;
   avg_ms: number;
   max_ms: number;
   /** Answers by rcode. */
@@ -105,14 +110,22 @@ export interface DnsNameRow {
   retried: number;
 }
 
-/** The per-name summary of dnslat -s: slowest on average first. */
+const query = structDecoder(dnslat_query);
+const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
+
+/** The per-name summary of dnslat -s: names with unanswered queries first, then the slowest. */
 export class DnsNameSummary {
   private readonly rows = new Map<string, DnsNameRow & { total: number }>();
 
-  add(e: DnsLatEvent): void {
-    const k = `${e.name}\0${e.type}`;
+  private row(name: string, type: string): DnsNameRow & { total: number } {
+    const k = `${name}\0${type}`;
     let r = this.rows.get(k);
-    if (!r) this.rows.set(k, r = { name: e.name, type: e.type, count: 0, avg_ms: 0, max_ms: 0, rcodes: {}, retried: 0, total: 0 });
+    if (!r) this.rows.set(k, r = { name, type, count: 0, unanswered: 0, avg_ms: 0, max_ms: 0, rcodes: {}, retried: 0, total: 0 });
+    return r;
+  }
+
+  add(e: DnsLatEvent): void {
+    const r = this.row(e.name, e.type);
     r.count++;
     r.total += e.latency_ms;
     r.avg_ms = r.total / r.count;
@@ -121,19 +134,32 @@ export class DnsNameSummary {
     if (e.tries > 1) r.retried++;
   }
 
+  /** Counts the queries the probe still waits an answer for (at the end, once events are in). */
+  addUnanswered(probe: EventProbe<DnsLatEvent>): void {
+    for (const [, v] of probe.map('pending').entries()) {
+      const q = query(view(v), 0);
+      const { name, type } = decodeQuestion(q.qname, q.qlen);
+      const r = this.row(name, type);
+      r.unanswered++;
+      if (q.tries > 1) r.retried++;
+    }
+  }
+
   list(): DnsNameRow[] {
-    return [...this.rows.values()].map(({ total: _t, ...r }) => r).sort((a, b) => b.avg_ms - a.avg_ms || a.name.localeCompare(b.name));
+    return [...this.rows.values()].map(({ total: _t, ...r }) => r)
+      .sort((a, b) => b.unanswered - a.unanswered || b.avg_ms - a.avg_ms || a.name.localeCompare(b.name));
   }
 
   text(): string {
     const rows = this.list();
-    if (!rows.length) return 'No DNS answers.\n';
+    if (!rows.length) return 'No DNS queries.\n';
     const cols: Array<Column<DnsNameRow>> = [
       { header: 'COUNT', get: (r) => r.count, align: 'right' },
-      { header: 'AVG_MS', get: (r) => r.avg_ms.toFixed(3), align: 'right' },
-      { header: 'MAX_MS', get: (r) => r.max_ms.toFixed(3), align: 'right' },
+      { header: 'NOANSWER', get: (r) => r.unanswered, align: 'right' },
+      { header: 'AVG_MS', get: (r) => (r.count ? r.avg_ms.toFixed(3) : '-'), align: 'right' },
+      { header: 'MAX_MS', get: (r) => (r.count ? r.max_ms.toFixed(3) : '-'), align: 'right' },
       { header: 'RETRIED', get: (r) => r.retried, align: 'right' },
-      { header: 'RCODES', get: (r) => Object.entries(r.rcodes).map(([c, n]) => `${c} ${n}`).join(', ') },
+      { header: 'RCODES', get: (r) => Object.entries(r.rcodes).map(([c, n]) => `${c} ${n}`).join(', ') || '-' },
       { header: 'TYPE', get: (r) => r.type },
       { header: 'NAME', get: (r) => r.name },
     ];
