@@ -22,7 +22,9 @@ goes only where the caller says: loopback, or addresses inside namespaces the te
           (each name N times through libc, timed; once PATH exists; --private-libc: through a copy of
           libc bind-mounted over the real one, in the private mount namespace of ip netns exec)
   dns-query --server H [--port 53] --names a.test,b.test [--count N] [--qtype 1] [--timeout S]
-          (raw DNS queries over UDP, not libc: a socket, a port and an id each)
+          [--resend-after S]
+          (raw DNS queries over UDP, not libc: a socket, a port and an id each; sent again once
+          when no answer came in S)
   rr --host H --port P --count N [--req B] [--resp B]       (request/response over one connection each)
 """
 import argparse
@@ -356,18 +358,28 @@ def cmd_dns_query(a):
             q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
             q += b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0" + struct.pack("!HH", a.qtype, 1)
             c = socket.socket(family_of(a.server), socket.SOCK_DGRAM)
-            c.settimeout(a.timeout)
             c.connect((a.server, a.port))
             t0 = time.monotonic()
             c.send(q)
+            sends = 1
             try:
-                while True:
+                if a.resend_after:
+                    # sent again, the same id from the same port, when no answer came in time
+                    c.settimeout(a.resend_after)
+                    try:
+                        r = c.recv(4096)
+                    except socket.timeout:
+                        c.send(q)
+                        sends = 2
+                        r = b""
+                else:
+                    r = b""
+                c.settimeout(a.timeout)
+                while r[:2] != q[:2]:
                     r = c.recv(4096)
-                    if r[:2] == q[:2]:
-                        break
-                say(event="answer", name=n, id=qid, sport=c.getsockname()[1], rcode=r[3] & 15, ms=(time.monotonic() - t0) * 1000)
+                say(event="answer", name=n, id=qid, sport=c.getsockname()[1], rcode=r[3] & 15, ms=(time.monotonic() - t0) * 1000, sends=sends)
             except socket.timeout:
-                say(event="timeout", name=n, id=qid, sport=c.getsockname()[1])
+                say(event="timeout", name=n, id=qid, sport=c.getsockname()[1], sends=sends)
             c.close()
     say(event="done", pid=os.getpid())
 
@@ -464,6 +476,7 @@ def main():
     dq.add_argument("--count", type=int, default=1)
     dq.add_argument("--qtype", type=int, default=1)
     dq.add_argument("--timeout", type=float, default=3)
+    dq.add_argument("--resend-after", type=float, default=0)
     rr = sub.add_parser("rr")
     rr.add_argument("--host", required=True)
     rr.add_argument("--port", type=int, required=True)
