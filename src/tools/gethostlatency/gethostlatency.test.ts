@@ -12,6 +12,7 @@ import { assertBadInput, traceDuring } from '../../testlib/cli.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { startEvents } from '../../core/kit/events.js';
 import { registerCleanup } from '../../core/cleanup.js';
+import { libcOf } from '../../core/proc/libc.js';
 import { GETHOSTLATENCY, type GethostEvent } from './lib.js';
 
 const DELAY = 150;
@@ -108,7 +109,7 @@ test('-p: a process whose libc is another file (its own mount namespace) is trac
   }
 });
 
-test('CLI: --json per lookup, -p, and bad input', kernelOpts(), async () => {
+test('CLI: --json per lookup, -p with the table, and bad input', kernelOpts(), async () => {
   const ns = new Netns();
   await startResolver(ns, '127.0.0.1', DELAY);
   useResolver(ns, '127.0.0.1');
@@ -119,5 +120,25 @@ test('CLI: --json per lookup, -p, and bad input', kernelOpts(), async () => {
   });
   const evs = out.map((l) => JSON.parse(l) as GethostEvent).filter((e) => e.pid === w!.pid);
   assert.deepEqual(evs.map((e) => [e.func, e.host, e.result]), Array(2).fill([['getaddrinfo', SLOW_NAME, 'OK'], ['getaddrinfo', NONE_NAME, 'EAI_NONAME']]).flat());
-  assertBadInput(ns, 'gethostlatency', [['-p', '0'], ['--libc', '/no/such/libc.so.6'], ['-4'], ['-L', '53'], ['--netns', 'no-such-ns-here'], ['-d', '0']]);
+  // -p, the table: the process waits until the tool traces, then looks up
+  const go = `/tmp/netdx-gethost-cli-${process.pid}`;
+  const unregister = registerCleanup(() => rmSync(go, { force: true }));
+  try {
+    const p = workload(ns, 'resolve', '--names', `${SLOW_NAME},${NONE_NAME}`, '--count', '2', '--wait-file', go);
+    await p.wait('ready');
+    const table = await traceDuring('gethostlatency', ['-p', String(p.pid), '-d', '4'], async () => {
+      writeFileSync(go, '');
+      await p.done();
+    });
+    assert.match(table[0]!, /^PID +TID +COMM +FUNC +LAT_MS +RESULT +HOST$/);
+    assert.deepEqual(table.slice(1).map((l) => l.split(/ +/)).map((f) => [f[0], f[2], f[3], f[5], f[6]]),
+      Array(2).fill([[String(p.pid), 'python3', 'getaddrinfo', 'OK', SLOW_NAME], [String(p.pid), 'python3', 'getaddrinfo', 'EAI_NONAME', NONE_NAME]]).flat());
+  } finally {
+    rmSync(go, { force: true });
+    unregister();
+  }
+  // a library with none of the functions: refused, not a tool that traces nothing
+  const libm = libcOf().path.replace(/libc\.so\.6$/, 'libm.so.6');
+  assertBadInput(ns, 'gethostlatency', [['-p', '0'], ['--libc', '/no/such/libc.so.6'], ['--libc', libm], ['-4'], ['-L', '53'],
+    ['--netns', 'no-such-ns-here'], ['-d', '0']]);
 });
