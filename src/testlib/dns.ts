@@ -14,14 +14,17 @@ export const NONE_NAME = 'none.netdx.test';
 /** Answered SERVFAIL at once. */
 export const FAIL_NAME = 'fail.netdx.test';
 
+let madeEtcNetns = false;
+
 /** Points libc in `ns` at `server` (port 53), with no other source of names than /etc/hosts's localhost. */
 export function useResolver(ns: Netns, server: string): void {
   const etc = `/etc/netns/${ns.name}`;
-  // the first directory it made: /etc/netns too, when there was none (removed again when empty)
-  const made = mkdirSync(etc, { recursive: true });
+  // the first directory it made: /etc/netns too when there was none, removed again by the last
+  // of this process's namespaces to go (when another's files are not there meanwhile)
+  if (mkdirSync(etc, { recursive: true }) === '/etc/netns') madeEtcNetns = true;
   const drop = () => {
     rmSync(etc, { recursive: true, force: true });
-    if (made === '/etc/netns') try { rmdirSync(made); } catch { /* another namespace's files are there */ }
+    if (madeEtcNetns) try { rmdirSync('/etc/netns'); madeEtcNetns = false; } catch { /* not empty yet */ }
   };
   registerCleanup(drop);
   after(drop);
