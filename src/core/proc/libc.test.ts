@@ -11,7 +11,7 @@ test('libcInMaps: glibc, musl, a deleted file, none', () => {
   assert.equal(libcInMaps('7f00-7f10 r-xp 00000000 00:2a 77 /usr/lib/libcrypt.so.1\n7f20-7f30 rw-p 00000000 00:00 0 [heap]\n'), undefined);
 });
 
-test('libcOf: this process and process 1 by PID name a file with the mapped inode', () => {
+test('libcOf: the system libc, and this process by its PID (the path itself: the same inode here)', () => {
   assert.match(libcOf().path, /libc/);
   assert.match(libcOf(process.pid).how, new RegExp(`the libc process ${process.pid} maps, /\\S*libc`));
 });

@@ -8,7 +8,7 @@ export default eventTool({
   summary: 'each DNS query sent over UDP and its answer, seen on the wire: name, latency, rcode',
   replaces: 'gethostlatency for resolvers without libc; dnstop, tcpdump port 53',
   spec: DNSLAT,
-  examples: ['netdx dnslat', 'netdx dnslat -s -d 60', 'netdx dnslat -D 53,5353 --json'],
+  examples: ['netdx dnslat', 'netdx dnslat -s -d 60', 'netdx dnslat -D 53,8053 --json'],
   options: {
     summary: { type: 'bool', short: 's', help: 'a table per name and type at the end (answers, latency, rcodes, no answer)' },
   },
