@@ -15,8 +15,10 @@ goes only where the caller says: loopback, or addresses inside namespaces the te
   syn-flood --dst IP --port P --count N --src-net A.B.C.0   (raw IPv4 SYNs from spoofed sources)
   udp-spray --dst IP --port P --count N --src-net A.B.0.0   (raw IPv4 UDP, a new flow each: conntrack)
   dns-server --host H [--port 53] [--delay-ms D] [--hold MS] [--answer NAMES] [--servfail NAMES] [--log]
+          [--drop-first]
           (answers A queries after D ms, AAAA with no record; with --answer, other names at once
-          with NXDOMAIN; --servfail NAMES at once with SERVFAIL)
+          with NXDOMAIN; --servfail NAMES at once with SERVFAIL; --drop-first: the first copy of
+          each query unanswered)
   resolve --names a.test,b.test [--count N] [--call getaddrinfo|gethostbyname|gethostbyname_r|gethostbyname2_r] [--unspec]
           [--wait-file PATH] [--private-libc PATH]
           (each name N times through libc, timed; once PATH exists; --private-libc: through a copy of
@@ -278,6 +280,7 @@ def cmd_dns_server(a):
     servfail = set((a.servfail or "").split(","))
     deadline = time.monotonic() + a.hold / 1000
     pending = []
+    seen = set()
     s.settimeout(0.01)
     answered = 0
     while time.monotonic() < deadline:
@@ -285,6 +288,9 @@ def cmd_dns_server(a):
             q, peer = s.recvfrom(4096)
             name, qtype, _ = dns_question(q)
             rcode = 2 if name in servfail else 3 if answer is not None and name not in answer else 0
+            if a.drop_first and (q[:2], peer) not in seen:
+                seen.add((q[:2], peer))  # the client must send it again
+                continue
             if a.log:
                 say(event="query", id=struct.unpack("!H", q[:2])[0], name=name, qtype=qtype, sport=peer[1], rcode=rcode)
             pending.append((time.monotonic() + (0 if rcode else a.delay_ms / 1000), q, peer, rcode))
@@ -462,6 +468,7 @@ def main():
     d.add_argument("--answer")
     d.add_argument("--servfail")
     d.add_argument("--log", action="store_true")
+    d.add_argument("--drop-first", action="store_true")
     rs = sub.add_parser("resolve")
     rs.add_argument("--names", required=True)
     rs.add_argument("--count", type=int, default=1)

@@ -35,10 +35,10 @@ export function useResolver(ns: Netns, server: string): void {
   writeFileSync(`${etc}/hosts`, '127.0.0.1 localhost\n::1 localhost\n');
 }
 
-/** The test resolver on `host`:53 in `ns`: SLOW_NAME's A after `delayMs`, every query logged. */
-export async function startResolver(ns: Netns, host: string, delayMs: number, holdMs = 60_000): Promise<Workload> {
+/** The test resolver on `host`:53 in `ns`: SLOW_NAME's A after `delayMs`, every query logged; `dropFirst`: the first copy of each query unanswered. */
+export async function startResolver(ns: Netns, host: string, delayMs: number, opts: { holdMs?: number; dropFirst?: boolean } = {}): Promise<Workload> {
   const w = workload(ns, 'dns-server', '--host', host, '--delay-ms', String(delayMs), '--answer', SLOW_NAME,
-    '--servfail', FAIL_NAME, '--log', '--hold', String(holdMs));
+    '--servfail', FAIL_NAME, '--log', '--hold', String(opts.holdMs ?? 60_000), ...(opts.dropFirst ? ['--drop-first'] : []));
   await w.wait('listening');
   return w;
 }
