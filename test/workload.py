@@ -14,18 +14,33 @@ goes only where the caller says: loopback, or addresses inside namespaces the te
   udp-send --host H --port P --count N [--size BYTES] [--bind ADDR] [--seconds S] [--tos TOS]
   syn-flood --dst IP --port P --count N --src-net A.B.C.0   (raw IPv4 SYNs from spoofed sources)
   udp-spray --dst IP --port P --count N --src-net A.B.0.0   (raw IPv4 UDP, a new flow each: conntrack)
-  dns-server --host H [--port 53] [--delay-ms D] [--hold MS]   (answers A queries, late)
-  resolve --names a.test,b.test [--timeout S]               (getaddrinfo each, timed)
+  dns-server --host H [--port 53] [--delay-ms D] [--hold MS] [--answer NAMES] [--servfail NAMES] [--log]
+          [--drop-first]
+          (answers A queries after D ms, AAAA with no record; with --answer, other names at once
+          with NXDOMAIN; --servfail NAMES at once with SERVFAIL; --drop-first: the first copy of
+          each query unanswered)
+  resolve --names a.test,b.test [--count N] [--call getaddrinfo|gethostbyname|gethostbyname_r|gethostbyname2_r] [--unspec]
+          [--wait-file PATH] [--private-libc PATH]
+          (each name N times through libc, timed; once PATH exists; --private-libc: through a copy of
+          libc bind-mounted over the real one, in the private mount namespace of ip netns exec)
+  dns-query --server H [--port 53] --names a.test,b.test [--count N] [--qtype 1] [--timeout S]
+          [--resend-after S]
+          (raw DNS queries over UDP, not libc: a socket, a port and an id each; sent again once
+          when no answer came in S)
   rr --host H --port P --count N [--req B] [--resp B]       (request/response over one connection each)
 """
 import argparse
 import errno
 import json
 import os
+import random
 import select
+import shutil
 import socket
 import struct
+import subprocess
 import sys
+import threading
 import time
 
 
@@ -237,16 +252,22 @@ def cmd_udp_spray(a):
     say(event="done", sent=a.count, pid=os.getpid())
 
 
-def dns_answer(q, ip):
-    # header: same id, QR|RD|RA, one question, one answer; the question copied; a pointer to it
-    qend = 12
-    while q[qend] != 0:
-        qend += q[qend] + 1
-    qend += 5
+def dns_question(q):
+    """The question of a DNS message: (name, qtype, the offset after it)."""
+    labels, at = [], 12
+    while q[at] != 0:
+        labels.append(q[at + 1:at + 1 + q[at]].decode())
+        at += q[at] + 1
+    return ".".join(labels), struct.unpack("!H", q[at + 1:at + 3])[0], at + 5
+
+
+def dns_answer(q, ip, rcode=0):
+    # header: same id, QR|RD|RA and the rcode, one question, one answer; the question copied; a
+    # pointer to it
+    _, qtype, qend = dns_question(q)
     question = q[12:qend]
-    qtype = struct.unpack("!H", q[qend - 4:qend - 2])[0]
-    if qtype != 1:  # not A: no answer records
-        return q[:2] + struct.pack("!HHHHH", 0x8180, 1, 0, 0, 0) + question
+    if qtype != 1 or rcode:  # not A, or an error: no answer records
+        return q[:2] + struct.pack("!HHHHH", 0x8180 | rcode, 1, 0, 0, 0) + question
     ans = struct.pack("!HHHIH4s", 0xC00C, 1, 1, 60, 4, socket.inet_aton(ip))
     return q[:2] + struct.pack("!HHHHH", 0x8180, 1, 1, 0, 0) + question + ans
 
@@ -255,33 +276,117 @@ def cmd_dns_server(a):
     s = socket.socket(family_of(a.host), socket.SOCK_DGRAM)
     s.bind((a.host, a.port))
     say(event="listening", port=s.getsockname()[1], pid=os.getpid())
+    answer = set(a.answer.split(",")) if a.answer else None
+    servfail = set((a.servfail or "").split(","))
     deadline = time.monotonic() + a.hold / 1000
     pending = []
+    seen = set()
     s.settimeout(0.01)
     answered = 0
     while time.monotonic() < deadline:
         try:
             q, peer = s.recvfrom(4096)
-            pending.append((time.monotonic() + a.delay_ms / 1000, q, peer))
+            name, qtype, _ = dns_question(q)
+            rcode = 2 if name in servfail else 3 if answer is not None and name not in answer else 0
+            if a.drop_first and (q[:2], peer) not in seen:
+                seen.add((q[:2], peer))  # the client must send it again
+                continue
+            if a.log:
+                say(event="query", id=struct.unpack("!H", q[:2])[0], name=name, qtype=qtype, sport=peer[1], rcode=rcode)
+            pending.append((time.monotonic() + (0 if rcode else a.delay_ms / 1000), q, peer, rcode))
         except socket.timeout:
             pass
         now = time.monotonic()
         for item in [p for p in pending if p[0] <= now]:
             pending.remove(item)
-            s.sendto(dns_answer(item[1], "198.18.0.99"), item[2])
+            s.sendto(dns_answer(item[1], "198.18.0.99", item[3]), item[2])
             answered += 1
     say(event="done", answered=answered)
 
 
+def use_private_libc(path):
+    """Re-executes this command on a copy of libc at `path`, bind-mounted over the libc it maps."""
+    if os.stat("/proc/self/ns/mnt").st_ino == os.stat("/proc/%d/ns/mnt" % os.getppid()).st_ino:
+        sys.exit("--private-libc: only in a mount namespace of its own (ip netns exec makes one)")
+    libc = next(l.split()[-1] for l in open("/proc/self/maps") if "/libc.so.6" in l)
+    shutil.copy(libc, path)
+    subprocess.run(["mount", "--bind", path, libc], check=True)
+    i = sys.argv.index("--private-libc")
+    os.execv(sys.executable, [sys.executable] + sys.argv[:i] + sys.argv[i + 2:])
+
+
 def cmd_resolve(a):
-    for n in a.names.split(","):
-        t0 = time.monotonic()
-        try:
-            socket.getaddrinfo(n, 80, socket.AF_INET, socket.SOCK_STREAM)
-            res = "OK"
-        except OSError as e:
-            res = type(e).__name__
-        say(event="resolved", name=n, result=res, ms=(time.monotonic() - t0) * 1000)
+    if a.private_libc:
+        use_private_libc(a.private_libc)
+    say(event="ready", pid=os.getpid())
+    for _ in range(3000):
+        if not a.wait_file or os.path.exists(a.wait_file):
+            break
+        time.sleep(0.01)
+    if a.call != "getaddrinfo":
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.gethostbyname.restype = ctypes.c_void_p
+        libc.__h_errno_location.restype = ctypes.POINTER(ctypes.c_int)
+        p, i = ctypes.c_void_p, ctypes.c_int
+        libc.gethostbyname_r.argtypes = [ctypes.c_char_p, p, p, ctypes.c_size_t, p, p]
+        libc.gethostbyname2_r.argtypes = [ctypes.c_char_p, i, p, p, ctypes.c_size_t, p, p]
+        hostent, buf = ctypes.create_string_buffer(64), ctypes.create_string_buffer(8192)
+        found, herr = ctypes.c_void_p(), ctypes.c_int(0)
+    for _ in range(a.count):
+        for n in a.names.split(","):
+            t0 = time.monotonic()
+            if a.call == "gethostbyname":
+                res = "OK" if libc.gethostbyname(n.encode()) else "h_errno %d" % libc.__h_errno_location()[0]
+            elif a.call in ("gethostbyname_r", "gethostbyname2_r"):
+                args = [hostent, buf, len(buf), ctypes.byref(found), ctypes.byref(herr)]
+                if a.call == "gethostbyname_r":
+                    libc.gethostbyname_r(n.encode(), *args)
+                else:
+                    libc.gethostbyname2_r(n.encode(), socket.AF_INET, *args)
+                res = "OK" if found.value else "h_errno %d" % herr.value
+            else:
+                try:
+                    socket.getaddrinfo(n, 80, socket.AF_UNSPEC if a.unspec else socket.AF_INET, socket.SOCK_STREAM)
+                    res = "OK"
+                except socket.gaierror as e:
+                    res = "EAI %d" % e.errno
+                except OSError as e:
+                    res = type(e).__name__
+            say(event="resolved", name=n, result=res, ms=(time.monotonic() - t0) * 1000, tid=threading.get_native_id())
+    say(event="done", pid=os.getpid())
+
+
+def cmd_dns_query(a):
+    for _ in range(a.count):
+        for n in a.names.split(","):
+            qid = random.randrange(65536)
+            q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+            q += b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0" + struct.pack("!HH", a.qtype, 1)
+            c = socket.socket(family_of(a.server), socket.SOCK_DGRAM)
+            c.connect((a.server, a.port))
+            t0 = time.monotonic()
+            c.send(q)
+            sends = 1
+            try:
+                if a.resend_after:
+                    # sent again, the same id from the same port, when no answer came in time
+                    c.settimeout(a.resend_after)
+                    try:
+                        r = c.recv(4096)
+                    except socket.timeout:
+                        c.send(q)
+                        sends = 2
+                        r = b""
+                else:
+                    r = b""
+                c.settimeout(a.timeout)
+                while r[:2] != q[:2]:
+                    r = c.recv(4096)
+                say(event="answer", name=n, id=qid, sport=c.getsockname()[1], rcode=r[3] & 15, ms=(time.monotonic() - t0) * 1000, sends=sends)
+            except socket.timeout:
+                say(event="timeout", name=n, id=qid, sport=c.getsockname()[1], sends=sends)
+            c.close()
     say(event="done", pid=os.getpid())
 
 
@@ -360,8 +465,25 @@ def main():
     d.add_argument("--port", type=int, default=53)
     d.add_argument("--delay-ms", type=int, default=0)
     d.add_argument("--hold", type=int, default=5000)
+    d.add_argument("--answer")
+    d.add_argument("--servfail")
+    d.add_argument("--log", action="store_true")
+    d.add_argument("--drop-first", action="store_true")
     rs = sub.add_parser("resolve")
     rs.add_argument("--names", required=True)
+    rs.add_argument("--count", type=int, default=1)
+    rs.add_argument("--call", choices=["getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2_r"], default="getaddrinfo")
+    rs.add_argument("--unspec", action="store_true")
+    rs.add_argument("--wait-file")
+    rs.add_argument("--private-libc")
+    dq = sub.add_parser("dns-query")
+    dq.add_argument("--server", required=True)
+    dq.add_argument("--port", type=int, default=53)
+    dq.add_argument("--names", required=True)
+    dq.add_argument("--count", type=int, default=1)
+    dq.add_argument("--qtype", type=int, default=1)
+    dq.add_argument("--timeout", type=float, default=3)
+    dq.add_argument("--resend-after", type=float, default=0)
     rr = sub.add_parser("rr")
     rr.add_argument("--host", required=True)
     rr.add_argument("--port", type=int, required=True)
@@ -371,7 +493,7 @@ def main():
     a = p.parse_args()
     {"listen": cmd_listen, "connect": cmd_connect, "udp-listen": cmd_udp_listen, "udp-send": cmd_udp_send,
      "syn-flood": cmd_syn_flood, "udp-spray": cmd_udp_spray, "dns-server": cmd_dns_server, "resolve": cmd_resolve,
-     "rr": cmd_rr}[a.cmd](a)
+     "dns-query": cmd_dns_query, "rr": cmd_rr}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ test('kernel: every tool once; each BPF tool loads and attaches here, by the way
     }
     assert.equal(t.runnable, true, `${t.name}: ${t.why_not}`);
     assert.equal(t.why_not, null);
-    assert.ok(t.hooks.length > 0 && t.hooks.every((h) => /^(raw_tp|tp_btf|tracepoint)\//.test(h)), `${t.name}: ${t.hooks.join(', ')}`);
+    assert.ok(t.hooks.length > 0 && t.hooks.every((h) => /^(raw_tp|tp_btf|tracepoint|uprobe|uretprobe)\//.test(h)), `${t.name}: ${t.hooks.join(', ')}`);
     assert.ok(t.via, t.name);
   }
   assert.ok(j.tools.filter((t) => t.kind === 'bpf').length >= 4);

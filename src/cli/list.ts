@@ -5,12 +5,12 @@ import { LAYERS } from '../core/tool.js';
 import { TABLE_WIDTH, wrapWords } from '../core/output.js';
 import type { CatalogEntry } from '../tools/catalog.js';
 
-const NAME_W = 12;
+const NAME_W = 16;
 const RUNS_W = 4;
 
 /** Hooks as one short line: "raw_tp/inet_sock_set_state" → "raw_tp inet_sock_set_state". */
 function hookText(h: readonly string[]): string {
-  return h.map((s) => s.replace(/^tracepoint\//, 'tp ').replace(/^(raw_tp|tp_btf)\//, '$1 ').replace(/^tp syscalls\//, 'syscall ')).join(', ');
+  return h.map((s) => s.replace(/^tracepoint\//, 'tp ').replace(/^(raw_tp|tp_btf)\//, '$1 ').replace(/^(u(?:ret)?probe)\//, '$1 ').replace(/^tp syscalls\//, 'syscall ')).join(', ');
 }
 
 export function renderCatalog(entries: readonly CatalogEntry[], opts: { root: boolean; environment?: readonly string[] }): string {

@@ -8,7 +8,7 @@ import { bpfObjectPath } from '../core/bpf/paths.js';
 import { explainMissingHooks } from '../core/bpf/features.js';
 import { NetdxError } from '../core/errors.js';
 import { bypassNote, kernelBypassNics } from '../core/proc/bypass.js';
-import { loadProbe, type ProbeSpec } from '../core/kit/load.js';
+import { loadProbe, type ProbeSpec, type Variant } from '../core/kit/load.js';
 import type { Layer, ToolDef, OptionSpecs } from '../core/tool.js';
 import { TOOLS } from './registry.js';
 
@@ -29,6 +29,11 @@ export interface CatalogEntry {
   via?: string;
 }
 
+/** A variant's uprobes as `uprobe/FUNC` and `uretprobe/FUNC` (their binary is chosen at run time). */
+function uprobeHooks(v: Variant): string[] {
+  return (v.uprobes ?? []).map((u) => `${u.retprobe ? 'uretprobe' : 'uprobe'}/${u.func}`);
+}
+
 function sections(spec: ProbeSpec<never>, programs: readonly string[]): string[] {
   const obj = BpfObject.open(bpfObjectPath(spec.object));
   try {
@@ -44,14 +49,14 @@ export function probeTool(spec: ProbeSpec<never>): Pick<CatalogEntry, 'hooks' | 
     const l = loadProbe(spec);
     try {
       const v = spec.variants.find((x) => x.via === l.via)!;
-      return { hooks: [...v.programs, ...(v.optional ?? [])].map((p) => l.obj.sectionName(p)), runnable: true, via: l.via };
+      return { hooks: [...[...v.programs, ...(v.optional ?? [])].map((p) => l.obj.sectionName(p)), ...uprobeHooks(v)], runnable: true, via: l.via };
     } finally {
       l.obj.close();
     }
   } catch (err) {
     const first = spec.variants[0];
     let hooks: string[] = [];
-    try { hooks = first ? sections(spec, [...first.programs, ...(first.optional ?? [])]) : []; } catch { /* no object */ }
+    try { hooks = first ? [...sections(spec, [...first.programs, ...(first.optional ?? [])]), ...uprobeHooks(first)] : []; } catch { /* no object */ }
     // loadProbe's own explanation when it gave one (it saw every way fail), else the hooks'
     const explained = err instanceof NetdxError && (err.code === 'E_UNSUPPORTED' || err.code === 'E_PERMISSION') && !err.section;
     const why = explained ? err : explainMissingHooks(spec.name, spec.hooks, err) ?? err;

@@ -2,6 +2,7 @@
 // minimal program on it (probes.bpf.c), and unsupported only when the kernel says so. A
 // permission refusal is reported as such, never as "unsupported".
 import { bpfPrivilegeHint, effectiveCaps, missingBpfCaps } from '../proc/caps.js';
+import { libcOf } from '../proc/libc.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { NetdxError, errnoName } from '../errors.js';
 import { libbpf, libc, errno, strerror } from '../ffi.js';
@@ -87,13 +88,6 @@ export function tracefsMounts(mountinfo: string): string[] {
   return out;
 }
 
-function libcPath(): string {
-  for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
-    const m = /\s(\/\S*\/libc\.so\.6|\/\S*\/libc-[\d.]+\.so)$/.exec(line);
-    if (m) return m[1]!;
-  }
-  return 'libc.so.6';
-}
 
 /** CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON, in this process's effective set. */
 export function hasBpfCapabilities(): boolean {
@@ -151,7 +145,7 @@ export function probeHook(hook: HookName): HookResult {
     obj.selectPrograms([prog]);
     obj.load();
     const where = obj.sectionName(prog);
-    if (hook === 'uprobe') obj.attachUprobeFunc(prog, libcPath(), 'getpid');
+    if (hook === 'uprobe') obj.attachUprobeFunc(prog, libcOf().path, 'getpid');
     else obj.attach(prog);
     return { supported: true, status: 'supported', detail: `loaded and attached ${where}${hook === 'uprobe' ? ' on libc getpid' : ''}` };
   } catch (err) {

@@ -11,7 +11,7 @@ import type { LostEvents } from '../bpf/object.js';
 import { checkInterval, clockOf, sleep, wallMsOf } from '../time.js';
 import { defineTool, type Layer, type OptionSpecs, type Parsed, type RunContext, type ToolDef } from '../tool.js';
 import { cgroupId, commBytes, MAX_PORTS, netnsInode, type CommonFilter, type FilterFlag } from './filter.js';
-import { startEvents, type EventSpec } from './events.js';
+import { startEvents, type EventProbe, type EventSpec } from './events.js';
 import { startInterval, type IntervalSpec } from './interval.js';
 import type { ProbeSpec } from './load.js';
 
@@ -107,6 +107,22 @@ export interface EventToolDef<E, S extends OptionSpecs> extends ToolMeta {
   nouns?: { events: string; untracked: string };
   /** Extra checks of the options, before attaching. */
   check?(opts: Parsed<S>): void;
+  /**
+   * When the tool's `summary` option is given: no line per event, the events aggregated and one
+   * report at the end (one NDJSON object per row with --json).
+   */
+  aggregate?(opts: Parsed<S>): EventAggregate<E>;
+}
+
+/** Events gathered over a run, for a report at its end. */
+export interface EventAggregate<E> {
+  add(e: E): void;
+  /** The report as text. */
+  text(): string;
+  /** The report's rows, one JSON object each. */
+  rows(): ReadonlyArray<Record<string, unknown>>;
+  /** At the end, after the last event, with the probe's maps still readable. */
+  finish?(probe: EventProbe<E>): void;
 }
 
 /**
@@ -143,20 +159,22 @@ export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): To
       if (o.time) cols.unshift({ header: 'TIME', get: (e) => clockOf(def.time(e)), width: 8 });
       const layout = tableLayout(cols, [], cols.map((c) => c.width ?? 0));
       const out: string[] = [];
-      const onEvent = opts.json ? (e: E) => { out.push(def.json(e)); } : (e: E) => { out.push(layout.row(e) + '\n'); };
+      const agg = o.summary ? def.aggregate?.(opts as Parsed<S>) : undefined;
+      const onEvent = agg ? (e: E) => agg.add(e) : opts.json ? (e: E) => { out.push(def.json(e)); } : (e: E) => { out.push(layout.row(e) + '\n'); };
       const flush = () => { if (out.length) { ctx.out.write(out.join('')); out.length = 0; } };
       const probe = startEvents(def.spec, onEvent, { filter, options: opts as Parsed<S> });
       // One tick of the shared poller drains the ring and writes what it produced in one go.
       const offTick = poller.onTick(flush);
       try {
         for (const n of probe.notes) ctx.err.write(`netdx ${def.name}: ${n}\n`);
-        if (!opts.json) ctx.out.write(layout.header() + '\n');
+        if (!opts.json && !agg) ctx.out.write(layout.header() + '\n');
         ctx.err.write(`Tracing ${def.tracing}... Hit Ctrl-C to end.\n`);
         await untilStopped(ctx, duration);
       } finally {
         offTick();
-        const lost = probe.stop();
+        const lost = probe.stop(agg?.finish ? () => agg.finish!(probe) : undefined);
         flush();
+        if (agg) ctx.out.write(opts.json ? agg.rows().map((r) => JSON.stringify(r) + '\n').join('') : agg.text());
         const nouns = def.nouns ?? { events: 'events', untracked: 'sockets not followed' };
         for (const l of lostLines(def.name, lost, probe.failed, nouns.events, nouns.untracked)) ctx.err.write(l + '\n');
       }

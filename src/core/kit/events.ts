@@ -59,13 +59,16 @@ export class EventProbe<E> {
   /** Events the kernel could not deliver, by cause. */
   lost(): LostEvents { return this.final ?? this.loaded.obj.lostEvents(); }
 
-  /** Delivers what is left, detaches and frees everything; safe to call again. */
-  stop(): LostEvents {
+  /**
+   * Delivers what is left, detaches and frees everything; safe to call again. `beforeClose` runs
+   * once the last event is delivered, while the maps can still be read (what is still pending).
+   */
+  stop(beforeClose?: () => void): LostEvents {
     if (!this.final) {
       const obj = this.loaded.obj;
       obj.detach(); // no event after this one...
       this.reader.poll(); // ...so every event sent is delivered
-      obj.close();
+      try { beforeClose?.(); } finally { obj.close(); }
       this.final = obj.lostEvents(); // the counts read at close
     }
     return this.final;

@@ -16,7 +16,23 @@ export interface Variant {
   programs: readonly string[];
   /** Programs attached when the kernel has their hook point, skipped with a note otherwise. */
   optional?: readonly string[];
+  /** Programs attached as uprobes on functions of the spec's `binary` (SEC("uprobe") and
+   * SEC("uretprobe") name no binary: where they attach is known only at run time). */
+  uprobes?: readonly UprobePoint[];
 }
+
+/** A function of a binary, at its entry or its return. */
+export interface UprobePoint {
+  program: string;
+  /** The function's name in the binary's symbol table. */
+  func: string;
+  retprobe?: boolean;
+  /** A binary without this function skips it with a note (its entry and return alike). */
+  optional?: boolean;
+}
+
+/** The binary a probe's uprobes attach in, and how it was chosen (a note for the user). */
+export interface UprobeBinary { path: string; note?: string }
 
 export interface ProbeSpec<O = unknown> {
   /** The tool's name, for messages. */
@@ -33,6 +49,8 @@ export interface ProbeSpec<O = unknown> {
   rodata?(opts: O): Record<string, RodataValue>;
   /** Map sizes (max_entries) by map name, from its options. */
   sizes?(opts: O): Record<string, number>;
+  /** For variants with uprobes: the binary they attach in (from the options and the filter). */
+  binary?(opts: O, filter: CommonFilter): UprobeBinary;
 }
 
 export interface LoadOptions<O = unknown> {
@@ -63,18 +81,20 @@ export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loa
     const mounted = ensureTracefs();
     if (mounted) notes.push(mounted);
   }
+  // a library caller that passes no options gets the tool's defaults: {} rather than undefined
+  const o = (opts.options ?? {}) as O;
+  const bin = variants.some((v) => v.uprobes?.length) ? uprobeBinary(spec, o, opts.filter ?? {}) : undefined;
+  if (bin?.note) notes.push(bin.note);
   let lastErr: unknown;
   const failures: Array<{ err: unknown; hook?: HookName }> = [];
   for (const v of variants) {
     const obj = BpfObject.open(bpfObjectPath(spec.object));
     try {
       const declared = new Set(obj.rodataLayout().keys());
-      // a library caller that passes no options gets the tool's defaults: {} rather than undefined
-      const o = (opts.options ?? {}) as O;
       const rodata = { ...filterRodata(spec.name, opts.filter ?? {}, declared), ...(spec.rodata?.(o) ?? {}) };
       for (const [m, n] of Object.entries({ ...(spec.sizes?.(o) ?? {}), ...(opts.sizes ?? {}) })) obj.setMaxEntries(m, n);
       for (const [m, map] of Object.entries(opts.share ?? {})) obj.reuseMap(m, map);
-      obj.selectPrograms([...v.programs, ...(v.optional ?? [])]);
+      obj.selectPrograms([...new Set([...v.programs, ...(v.optional ?? []), ...(v.uprobes ?? []).map((u) => u.program)])]);
       if (Object.keys(rodata).length) obj.setRodata(rodata);
       obj.load();
       for (const p of v.programs) obj.attach(p);
@@ -83,6 +103,7 @@ export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loa
           notes.push(`${obj.sectionName(p)} is not available here (${e instanceof NetdxError ? e.message.replace(/^.*: /, '') : String(e)}): skipped`);
         }
       }
+      if (v.uprobes?.length) notes.push(...attachUprobes(obj, v.uprobes, bin!.path, opts.filter?.pid));
       return { obj, via: v.via, notes };
     } catch (e) {
       // the hook kind of what failed: its program's, else the way's first program's
@@ -97,4 +118,31 @@ export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loa
     }
   }
   throw explainVariantFailures(spec.name, spec.hooks, failures) ?? lastErr;
+}
+
+function uprobeBinary<O>(spec: ProbeSpec<O>, o: O, filter: CommonFilter): UprobeBinary {
+  if (!spec.binary) throw new NetdxError('E_INTERNAL', `starting ${spec.name}: uprobes, but no binary to attach them in`);
+  return spec.binary(o, filter);
+}
+
+/**
+ * Attaches each uprobe in `binary` (only in process `pid` when given: the kernel then runs the
+ * program for that process alone). Optional functions the binary lacks are skipped, with a note.
+ */
+function attachUprobes(obj: BpfObject, points: readonly UprobePoint[], binary: string, pid?: number): string[] {
+  const absent = new Set<string>();
+  for (const u of points) {
+    if (absent.has(u.func)) continue;
+    try {
+      obj.attachUprobeFunc(u.program, binary, u.func, pid ?? -1, !!u.retprobe);
+    } catch (e) {
+      // libbpf answers ENOENT for a symbol the binary does not have
+      if (!u.optional || !(e instanceof NetdxError && e.errno === 2)) throw e;
+      absent.add(u.func);
+    }
+  }
+  if (absent.size === new Set(points.map((u) => u.func)).size) {
+    throw new NetdxError('E_NOT_FOUND', `attaching uprobes in ${binary}: it has none of ${[...absent].join(', ')}`);
+  }
+  return absent.size ? [`${[...absent].join(', ')} not in ${binary}: not traced`] : [];
 }
