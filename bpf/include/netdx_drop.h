@@ -43,6 +43,38 @@ struct netdx_drop_pkt {
 	__u8 _pad[2];
 };
 
+/* Only the reasons whose bit is set (bit r % 8 of byte r / 8, r < 256; core/kit/drop.ts
+ * reasonFilter()); every reason when filter_reasons is 0. */
+const volatile __u32 filter_reasons = 0;
+const volatile __u8 reason_mask[32] = {};
+
+static __always_inline bool netdx_drop_reason_ok(__u32 reason)
+{
+	if (!filter_reasons)
+		return true;
+	__u32 i = reason >> 3;
+	barrier_var(i); /* the bound is checked on the register that indexes */
+	if (i >= 32)
+		return false;
+	return reason_mask[i] & (1 << (reason & 7));
+}
+
+/* A tool that counts in the kernel by default, or sends one record per event (--events): its
+ * aggregate map NAME (KEY -> VAL, N entries), the ring `events` (RING bytes), the lost counters
+ * `lost`, and the rodata events_mode that user space sets for --events. KEY, VAL and EVENT stay
+ * in the object's BTF (the build's layouts are checked against them). */
+#define NETDX_SUMMARY_OR_EVENTS(NAME, KEY, VAL, N, EVENT, RING)                             \
+	const volatile bool events_mode = false;                                            \
+	NETDX_MAP(NAME, BPF_MAP_TYPE_HASH, struct KEY, struct VAL, N);                      \
+	struct {                                                                            \
+		__uint(type, BPF_MAP_TYPE_RINGBUF);                                         \
+		__uint(max_entries, RING);                                                  \
+	} events SEC(".maps");                                                              \
+	NETDX_LOST_MAP(lost);                                                               \
+	NETDX_EXPORT(KEY);                                                                  \
+	NETDX_EXPORT(VAL);                                                                  \
+	NETDX_EXPORT(EVENT)
+
 /* The headers of skb into *p: from skb->head + network_header (set on both paths once IP has the
  * packet), the transport header after the IPv4 header's length or IPv6's fixed 40 bytes. */
 static __always_inline void netdx_drop_packet(struct sk_buff *skb, struct netdx_drop_pkt *p)

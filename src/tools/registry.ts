@@ -71,6 +71,8 @@ export const TOOLS: readonly ToolEntry[] = [
     load: async () => def(await import('./tcpsynbl/cli.js')) },
   { name: 'ipecn', layer: 'ip', summary: 'received IP packets by ECN codepoint per device (CE marks: congestion), CE per flow',
     load: async () => def(await import('./ipecn/cli.js')) },
+  { name: 'iproute', layer: 'ip', summary: 'route and neighbour failures: no route, ARP/NDP unanswered, dead entries, table full',
+    load: async () => def(await import('./iproute/cli.js')) },
   { name: 'skbdrop', layer: 'ip', summary: 'dropped packets, any protocol, by kernel reason and place: namespace, port, process',
     load: async () => def(await import('./skbdrop/cli.js')) },
   { name: 'softirqs', layer: 'device', summary: 'NET_RX and NET_TX softirq time per CPU: counts, totals and log2 histograms',

@@ -17,34 +17,8 @@
 #include "netdx_tcpev.h"
 #include "skbdrop.h"
 
-/* One record per drop instead of the aggregate (--events). */
-const volatile bool events_mode = false;
-/* --reason: only the reasons whose bit is set (bit r % 8 of byte r / 8, r < 256); off when 0. */
-const volatile __u32 filter_reasons = 0;
-const volatile __u8 reason_mask[32] = {};
-
-NETDX_MAP(drops, BPF_MAP_TYPE_HASH, struct skbdrop_key, struct skbdrop_val, 16384);
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
-} events SEC(".maps");
-
-NETDX_LOST_MAP(lost);
-NETDX_EXPORT(skbdrop_key);
-NETDX_EXPORT(skbdrop_val);
-NETDX_EXPORT(skbdrop_event);
-
-static __always_inline bool reason_ok(__u32 reason)
-{
-	if (!filter_reasons)
-		return true;
-	__u32 i = reason >> 3;
-	barrier_var(i); /* the bound is checked on the register that indexes */
-	if (i >= 32)
-		return false;
-	return reason_mask[i] & (1 << (reason & 7));
-}
+/* drops (drained each interval), or with events_mode one record per drop in `events` */
+NETDX_SUMMARY_OR_EVENTS(drops, skbdrop_key, skbdrop_val, 16384, skbdrop_event, 4 << 20);
 
 /* The owner's comm and the socket's inode (user space checks the owner against it) into the
  * aggregate or record. */
@@ -92,7 +66,7 @@ static __always_inline void send(struct skbdrop_key *k, struct netdx_drop_pkt *p
 
 static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk)
 {
-	if (!skb || !reason_ok(reason))
+	if (!skb || !netdx_drop_reason_ok(reason))
 		return 0;
 	struct skbdrop_key k = {};
 	struct netdx_drop_pkt p = {};

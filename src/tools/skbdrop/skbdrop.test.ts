@@ -9,6 +9,7 @@ import { kernelOpts, Netns, vethPair } from '../../testlib/kernel.js';
 import { assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { counterDelta, fillAcceptQueue, nft, nftCounters, nsCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
+import { sampleAround } from '../../testlib/probes.js';
 import { startSkbDrop, type SkbDrop, type SkbDropReport, type SkbDropVia } from './lib.js';
 
 const [FILTERED, UDP_CLOSED, TCP_CLOSED] = [8091, 8092, 8093];
@@ -46,25 +47,14 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly
     nft(b, RULES);
     const netns = netnsInode(b.name);
     const before = nsCounters(b);
-    const probes: Array<{ stop(): unknown }> = [];
-    let r: SkbDropReport, other: SkbDropReport, only: SkbDropReport, reasons: SkbDropReport;
-    let t: Awaited<ReturnType<typeof traffic>>;
-    try {
-      const start = (...a: Parameters<typeof startSkbDrop>) => { const p = startSkbDrop(...a); probes.push(p); return p; };
-      const probe = start({ netns }, { via });
-      assert.equal(probe.via, via);
-      const byPid = start({ netns, pid: process.pid });
-      const inA = start({ netns: netnsInode(a.name), lports: [FILTERED, UDP_CLOSED, TCP_CLOSED] });
-      const justTwo = start({ netns }, { reason: ['no_socket', 'SOCKET_RCVBUFF'] });
-      t = await traffic(a, b);
-      r = probe.sample();
-      other = byPid.sample();
-      only = inA.sample();
-      reasons = justTwo.sample();
-      assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
-    } finally {
-      for (const p of probes) p.stop();
-    }
+    const { reports: [r, other, only, reasons], app: t, vias, lost } = await sampleAround<SkbDropReport, Awaited<ReturnType<typeof traffic>>>([
+      () => startSkbDrop({ netns }, { via }),
+      () => startSkbDrop({ netns, pid: process.pid }),
+      () => startSkbDrop({ netns: netnsInode(a.name), lports: [FILTERED, UDP_CLOSED, TCP_CLOSED] }),
+      () => startSkbDrop({ netns }, { reason: ['no_socket', 'SOCKET_RCVBUFF'] }),
+    ], () => traffic(a, b));
+    assert.equal(vias[0], via);
+    assert.deepEqual(lost[0], { full: 0, refused: 0, untracked: 0 });
     const d = counterDelta(b, before, ['UdpNoPorts', 'TcpOutRsts', 'UdpRcvbufErrors']);
     const nftDrops = nftCounters(b, 'netdxskb').filtered!;
     assert.equal(nftDrops, 20);
@@ -91,10 +81,10 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly
     // sorted by count
     assert.deepEqual(r.drops.map((x) => x.count), [...r.drops.map((x) => x.count)].sort((x, y) => y - x));
 
-    assert.deepEqual(other.drops, [], '-p: no drop belongs to this process');
-    assert.deepEqual(only.drops, [], 'namespace a dropped none of these');
-    assert.deepEqual(new Set(reasons.drops.map((x) => x.reason)), new Set(['NO_SOCKET', 'SOCKET_RCVBUFF']), '--reason');
-    assert.equal(total(reasons.drops.filter((x) => x.lport === t.port)), d.UdpRcvbufErrors);
+    assert.deepEqual(other!.drops, [], '-p: no drop belongs to this process');
+    assert.deepEqual(only!.drops, [], 'namespace a dropped none of these');
+    assert.deepEqual(new Set(reasons!.drops.map((x) => x.reason)), new Set(['NO_SOCKET', 'SOCKET_RCVBUFF']), '--reason');
+    assert.equal(total(reasons!.drops.filter((x) => x.lport === t.port)), d.UdpRcvbufErrors);
   });
 }
 
