@@ -5,6 +5,7 @@
 // per drop. The doctor and tests call startSkbDrop()/startEvents(SKBDROP_EVENTS); cli.ts renders.
 import { formatAddr } from '../../core/addr.js';
 import { structDecoder } from '../../core/bpf/struct.js';
+import { NetdxError } from '../../core/errors.js';
 import {
   dropPlaces, dropReasonName, drainSynRefusals, ethertypeName, ipprotoName, LISTEN_OVERFLOW_SYN, LISTEN_OVERFLOW_SYN_AT,
   dropOwners, type Owner, reasonFilter, synqRodata,
@@ -143,7 +144,11 @@ export const SKBDROP_EVENTS: EventSpec<SkbDropEvent, SkbDropOptions> = {
   ...COMMON,
   hooks: [...COMMON.hooks, 'ringbuf'],
   variants: variants(false),
-  rodata: (o) => ({ events_mode: true, ...reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]).rodata }),
+  rodata(o) {
+    const f = reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]);
+    if (f.any && f.pseudo.size) throw new NetdxError('E_USAGE', `parsing --reason: ${LISTEN_OVERFLOW_SYN} has no event of its own (the summary counts it)`);
+    return { events_mode: true, ...f.rodata };
+  },
   decode: decodeSkbDrop,
 };
 

@@ -10,6 +10,7 @@ import { assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { counterDelta, fillAcceptQueue, nft, nftCounters, nsCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { sampleAround } from '../../testlib/probes.js';
+import { settled } from '../../testlib/tcpinfo.js';
 import { startSkbDrop, type SkbDrop, type SkbDropReport, type SkbDropVia } from './lib.js';
 
 const [FILTERED, UDP_CLOSED, TCP_CLOSED] = [8091, 8092, 8093];
@@ -37,7 +38,8 @@ async function traffic(a: Netns, b: Netns) {
   ]);
   assert.deepEqual(sent.map((s) => s.sent), [20, 7, 60]);
   await workload(a, 'connect', '--host', '198.18.0.2', '--port', String(TCP_CLOSED), '--count', '4').done();
-  await sleep(300); // the backlog's softirq has run
+  // every packet has been through b's stack: the rule counted them all, the buffer drops stopped
+  await settled(b, () => nftCounters(b, 'netdxskb').filtered === 20, { counter: 'UdpRcvbufErrors', still: 300 });
   return { port, pid, full };
 }
 
@@ -98,7 +100,7 @@ test('-p: the drops of one process\'s socket, its owner found by the socket\'s i
   try {
     await workload(a, 'udp-send', '--host', '198.18.0.2', '--port', String(port), '--count', '40', '--size', '1000').done();
     await workload(a, 'udp-send', '--host', '198.18.0.2', '--port', String(UDP_CLOSED), '--count', '3').done();
-    await sleep(300);
+    await settled(b, () => true, { counter: 'UdpRcvbufErrors', still: 300 });
     r = probe.sample();
   } finally {
     probe.stop();
@@ -191,6 +193,6 @@ test('CLI --events: one line, or one JSON object, per drop', kernelOpts(), async
 });
 
 test('CLI: bad input is one line and exit 1', kernelOpts(), () => {
-  assertUsageErrors('skbdrop', [['--reason', 'NO_SUCH_REASON'], ['--reason', 'NO_SOCKET,BOGUS'], ['-L', '0'], ['-L', 'x'], ['--events', '-i', '1'],
+  assertUsageErrors('skbdrop', [['--reason', 'NO_SUCH_REASON'], ['--events', '--reason', 'TCP_LISTEN_OVERFLOW_SYN'], ['--reason', 'NO_SOCKET,BOGUS'], ['-L', '0'], ['-L', 'x'], ['--events', '-i', '1'],
     ['-c', '2'], ['-i', '0'], ['--netns', 'no-such-ns-here'], ['-4', '-6'], ['-p', '0'], ['-D', '80']]);
 });
