@@ -81,6 +81,22 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly
   });
 }
 
+test('IPv6 no route: lookups in the main table = Ip6OutNoRoutes (a bound source: one lookup a send)', kernelOpts(), async () => {
+  const { a } = pair();
+  const netns = netnsInode(a.name);
+  const before = nsCounters(a);
+  const { reports: [r, v4], app } = await sampleAround<IpRouteReport, WorkloadEvent>([
+    () => startIpRoute({ netns, family: 6 }),
+    () => startIpRoute({ netns, family: 4 }),
+  ], () => workload(a, 'udp-send', '--bind', 'fd00::1', '--host', 'fd01::5', '--port', '9', '--count', '3', '--size', '64').done());
+  assert.equal(app.sent, 0);
+  const d = counterDelta(a, before, ['Ip6OutNoRoutes']).Ip6OutNoRoutes;
+  assert.equal(d, 3);
+  assert.deepEqual(only(r!, 'no_route', 'fd01::5').map((f) => [f.count, f.detail, f.table, f.family, f.pid, f.netns]),
+    [[d, 'EHOSTUNREACH', 254, 6, app.pid, netns]]);
+  assert.deepEqual(v4!.failures.filter((f) => f.kind === 'no_route'), [], '-4');
+});
+
 test('a full ARP queue: each datagram pushes the one before out (NEIGH_QUEUEFULL), the last fails with the neighbour', kernelOpts(), async () => {
   const { a } = pair();
   // room for no packet: each new one evicts the one queued before it, and is queued itself
