@@ -97,6 +97,31 @@ test('IPv6 no route: lookups in the main table = Ip6OutNoRoutes (a bound source:
   assert.deepEqual(v4!.failures.filter((f) => f.kind === 'no_route'), [], '-4');
 });
 
+test('a connection whose route goes away: every segment TCP could not send is an IP_OUTNOROUTES drop (= IpOutNoRoutes)', kernelOpts(), async () => {
+  const { a, b } = pair();
+  const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', '10000');
+  const port = (await l.wait('listening')).port as number;
+  const before = nsCounters(a);
+  const { reports: [r] } = await sampleAround<IpRouteReport, void>([() => startIpRoute({ netns: netnsInode(a.name) })], async () => {
+    const c = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(port), '--hold', '1000');
+    await c.wait('connect');
+    a.exec('ip', ['route', 'del', '198.18.0.0/24', 'dev', 'vx0']);
+    await c.done(); // its close() sent a FIN that found no route; TCP retries it on its timer
+    await sleep(800);
+    // the route back: nothing can fail any more, the counter is final
+    a.exec('ip', ['route', 'add', '198.18.0.0/24', 'dev', 'vx0', 'scope', 'link', 'src', '198.18.0.1']);
+  });
+  const d = counterDelta(a, before, ['IpOutNoRoutes']).IpOutNoRoutes!;
+  assert.ok(d >= 2, `the FIN and at least one retransmit failed: ${d}`);
+  const drops = only(r!, 'drop', '198.18.0.2');
+  assert.deepEqual(drops.map((f) => f.detail), ['IP_OUTNOROUTES']);
+  assert.equal(drops[0]!.count, d, 'IpOutNoRoutes');
+  // the close() ran in the process: its lookup is there; the timer's ran in softirq, in whatever
+  // task the CPU was running
+  const lookups = only(r!, 'no_route', '198.18.0.2');
+  assert.ok(lookups.length >= 1 && lookups.reduce((n, f) => n + f.count, 0) <= d, JSON.stringify(lookups));
+});
+
 test('a full ARP queue: each datagram pushes the one before out (NEIGH_QUEUEFULL), the last fails with the neighbour', kernelOpts(), async () => {
   const { a } = pair();
   // room for no packet: each new one evicts the one queued before it, and is queued itself
