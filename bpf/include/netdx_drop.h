@@ -127,6 +127,21 @@ static __always_inline __u16 netdx_drop_sk_lport(struct sock *sk)
 	return netdx_sk_lport(sk);
 }
 
+/* A packet with no IP header yet (dropped on its way out before IP had it, e.g. for want of a
+ * route): its ends from its socket sk, when it has one. */
+static __always_inline void netdx_drop_ends_from_sk(struct netdx_drop_pkt *p, struct sock *sk)
+{
+	if (p->family || !sk)
+		return;
+	__u16 f = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (f != AF_INET && f != AF_INET6)
+		return;
+	p->family = f;
+	netdx_sk_addrs(sk, f, p->saddr, p->daddr);
+	p->sport = netdx_drop_sk_lport(sk);
+	p->dport = netdx_sk_rport(sk);
+}
+
 /* The drop's network namespace: its socket's (rx_sk, else the skb's own), else its device's, else
  * its route's device's (a packet on its way out); 0 when none is known. */
 static __always_inline __u32 netdx_drop_netns(struct sk_buff *skb, struct sock *sk)

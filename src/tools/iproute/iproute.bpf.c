@@ -192,16 +192,11 @@ static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 re
 		return 0;
 	struct netdx_drop_pkt p = {};
 	netdx_drop_packet(skb, &p);
+	netdx_drop_ends_from_sk(&p, sk);
 	k.kind = IPROUTE_DROP;
 	k.code = reason;
 	k.family = p.family;
 	__builtin_memcpy(k.daddr, p.daddr, 16);
-	if (!p.family && sk) {
-		/* a segment dropped before it had an IP header (no route for it): its socket's peer */
-		__u8 saddr[16];
-		k.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		netdx_sk_addrs(sk, k.family, saddr, k.daddr);
-	}
 	dev_of(&k, BPF_CORE_READ(skb, dev));
 	report(&k, (__u64)location);
 	return 0;

@@ -77,7 +77,8 @@ static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 re
 	if (filter_netns && k.netns != filter_netns)
 		return 0;
 	netdx_drop_packet(skb, &p);
-	k.family = p.family ?: (sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0);
+	netdx_drop_ends_from_sk(&p, sk);
+	k.family = p.family;
 	k.lport = sk ? netdx_drop_sk_lport(sk) : p.dport;
 	if (!netdx_family_ok(k.family) || !netdx_lport_ok(k.lport))
 		return 0;

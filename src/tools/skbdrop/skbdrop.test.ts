@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns, vethPair } from '../../testlib/kernel.js';
 import { assertUsageErrors, startTracing } from '../../testlib/cli.js';
-import { counterDelta, fillAcceptQueue, nft, nftCounters, nsCounters, workload } from '../../testlib/traffic.js';
+import { counterDelta, fillAcceptQueue, nft, nftCounters, nsCounters, workload, type WorkloadEvent } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { sampleAround } from '../../testlib/probes.js';
 import { settled } from '../../testlib/tcpinfo.js';
@@ -108,6 +108,26 @@ test('-p: the drops of one process\'s socket, its owner found by the socket\'s i
   const d = counterDelta(b, before, ['UdpRcvbufErrors', 'UdpNoPorts']);
   assert.ok(d.UdpRcvbufErrors! > 20 && d.UdpNoPorts === 3);
   assert.deepEqual(r.drops.map((x) => [x.reason, x.lport, x.pid, x.count]), [['SOCKET_RCVBUFF', port, pid, d.UdpRcvbufErrors]]);
+});
+
+test('a drop on the way out: the sending socket, its port and its process (the owner cache, filled at its sends)', kernelOpts(), async () => {
+  const { a } = vethPair();
+  nft(a, `table inet netdxskb {
+    chain out { type filter hook output priority 0; policy accept;
+      udp dport ${FILTERED} counter drop comment "out"
+    }
+  }`);
+  const { reports: [r], app } = await sampleAround<SkbDropReport, WorkloadEvent>([() => startSkbDrop({ netns: netnsInode(a.name) })],
+    () => workload(a, 'udp-send', '--host', '198.18.0.2', '--port', String(FILTERED), '--count', '5', '--size', '64').done());
+  const n = nftCounters(a, 'netdxskb').out!;
+  assert.equal(n, 5);
+  const rows = r!.drops.filter((d) => d.reason === 'NETFILTER_DROP');
+  assert.equal(total(rows), n, JSON.stringify(rows));
+  assert.ok(rows.every((d) => d.socket && d.lport > 0 && d.lport === rows[0]!.lport && d.lport !== FILTERED && /^nft_do_chain\+0x/.test(d.location)), JSON.stringify(rows));
+  // the first datagram drops inside its sendmsg, before the cache knew the socket (its process
+  // has exited since: not found in /proc either); the others are the sender's
+  assert.ok(total(rows.filter((d) => d.pid === app.pid && d.comm === 'python3')) >= n - 1, JSON.stringify(rows));
+  assert.ok(rows.every((d) => d.pid === app.pid || d.pid === 0));
 });
 
 const overflows = (ns: Netns, before: Map<string, bigint>) => counterDelta(ns, before, ['TcpExtListenOverflows']).TcpExtListenOverflows!;
