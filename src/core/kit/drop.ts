@@ -2,7 +2,6 @@
 // the running kernel's BTF, drop locations named from /proc/kallsyms, protocol names, socket
 // owners by inode, and the SYNs refused on a full accept queue (per listening port) turned into
 // the pseudo-reason TCP_LISTEN_OVERFLOW_SYN.
-import { existsSync } from 'node:fs';
 import { kernelEnum, kernelEnumName } from '../bpf/btf.js';
 import type { BpfObject, RodataValue } from '../bpf/object.js';
 import { NetdxError } from '../errors.js';
@@ -97,23 +96,25 @@ export type Owner = { pid: number; comm: string } | undefined;
 /**
  * The owners of drops' sockets. The owner cache is keyed by the socket's address, which a freed
  * socket passes on to the next one (a UDP socket that never sends or reads is never written
- * there): its owner counts when that process holds the inode (/proc/PID/fd), or is gone (nothing
- * to check against). Others are found by their inode in one walk of /proc; a socket with no
- * inode (closed) keeps the cache's. `memo` keeps answers across calls (an event tool's run).
+ * there): its owner counts when that process holds the inode (/proc/PID/fd). Otherwise the inode
+ * is looked for in one walk of /proc; when no process holds it any more (the socket is closed, its
+ * process gone), the cache's word stands. `memo` keeps answers across calls (an event tool's run).
  */
 export function dropOwners(socks: readonly DropSock[], memo = new Map<string, Owner>()): Owner[] {
-  const held = new Map<number, Map<number, unknown> | undefined>();
+  const held = new Map<number, Map<number, unknown>>();
   let all: Map<number, Array<{ pid: number; comm: string }>> | undefined;
   return socks.map(({ tgid, comm, ino }) => {
     const id = `${tgid}/${ino}`;
     if (memo.has(id)) return memo.get(id);
-    let o: Owner;
-    if (tgid && !held.has(tgid)) held.set(tgid, existsSync(`/proc/${tgid}`) ? socketOwners(tgid) : undefined);
-    if (tgid && (!ino || !held.get(tgid) || held.get(tgid)!.has(ino))) o = { pid: tgid, comm };
-    else if (ino) {
-      all ??= socketOwners();
-      const p = all.get(ino)?.[0];
-      o = p ? { pid: p.pid, comm: p.comm } : undefined;
+    const cached: Owner = tgid ? { pid: tgid, comm } : undefined;
+    let o = cached;
+    if (ino) {
+      if (tgid && !held.has(tgid)) held.set(tgid, socketOwners(tgid));
+      if (!tgid || !held.get(tgid)!.has(ino)) {
+        all ??= socketOwners();
+        const p = all.get(ino)?.[0];
+        if (p) o = { pid: p.pid, comm: p.comm };
+      }
     }
     memo.set(id, o);
     return o;

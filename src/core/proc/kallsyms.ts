@@ -120,7 +120,7 @@ export function readKallsyms(addrs: Iterable<bigint>, path = '/proc/kallsyms'): 
 export function kallsymsSpan(name: string, path = '/proc/kallsyms'): [bigint, bigint] | undefined {
   let text: string;
   try { text = readFileSync(path, 'latin1'); } catch { return undefined; }
-  const m = new RegExp(`^([0-9a-f]+) [Tt] ${name}\\n([0-9a-f]+) `, 'm').exec(text);
+  const m = new RegExp(`^([0-9a-f]+) [Tt] ${name.replace(/\W/g, '\\$&')}\\n([0-9a-f]+) `, 'm').exec(text);
   if (!m) return undefined;
   const [lo, hi] = [BigInt(`0x${m[1]}`), BigInt(`0x${m[2]}`)];
   return lo > 0n && hi > lo ? [lo, hi] : undefined;
