@@ -110,6 +110,23 @@ test('-p: the drops of one process\'s socket, its owner found by the socket\'s i
   assert.deepEqual(r.drops.map((x) => [x.reason, x.lport, x.pid, x.count]), [['SOCKET_RCVBUFF', port, pid, d.UdpRcvbufErrors]]);
 });
 
+test('IPv6: datagrams to a closed port on ::1 are NO_SOCKET drops at __udp6_lib_rcv = Udp6NoPorts; -4 sees none', kernelOpts(), async () => {
+  const ns = new Netns('netdxskb');
+  const netns = netnsInode(ns.name);
+  const before = nsCounters(ns);
+  const { reports: [r, v4] } = await sampleAround<SkbDropReport, WorkloadEvent>([
+    () => startSkbDrop({ netns, family: 6 }), () => startSkbDrop({ netns, family: 4 }),
+  ], () => workload(ns, 'udp-send', '--host', '::1', '--port', String(UDP_CLOSED), '--count', '4', '--size', '64', '--pace-us', '2000').done());
+  const d = counterDelta(ns, before, ['Udp6NoPorts']).Udp6NoPorts;
+  assert.equal(d, 4);
+  const rows = rows6(r!);
+  assert.deepEqual(rows.map((x) => [x.count, x.protocol, x.ipproto, x.family, x.socket]), [[d, 'IPv6', 'udp', 6, false]]);
+  assert.match(rows[0]!.location, /^__udp6_lib_rcv\+0x/);
+  assert.deepEqual(rows6(v4!), []);
+});
+
+const rows6 = (r: SkbDropReport) => rows(r, 'NO_SOCKET', UDP_CLOSED);
+
 test('a drop on the way out: the sending socket, its port and its process (the owner cache, filled at its sends)', kernelOpts(), async () => {
   const { a } = vethPair();
   nft(a, `table inet netdxskb {
