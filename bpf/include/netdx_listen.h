@@ -33,23 +33,16 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 	return NULL;
 }
 
-/* skb:kfree_skb for one drop reason: FN(struct sk_buff *skb, struct sock *rx_sk) for the drops
- * with reason REASON (an enum skb_drop_reason name, its number from the kernel's BTF) whose
- * socket the kernel names. rx_sk (the socket the packet was for) came in Linux 6.11: the raw_tp
- * and tp_btf programs need it (they do not attach before), the tracepoint sees no socket there. */
-#define NETDX_KFREE_SKB_PROGRAMS(PREFIX, REASON, FN)                                        \
-	static __always_inline int PREFIX##_reason(struct sk_buff *skb, __u32 reason,       \
-						   struct sock *rx_sk)                      \
-	{                                                                                   \
-		if (reason != bpf_core_enum_value(enum skb_drop_reason, REASON) || !rx_sk)  \
-			return 0;                                                           \
-		return FN(skb, rx_sk);                                                      \
-	}                                                                                   \
+/* skb:kfree_skb, every drop (SKB_CONSUMED never comes here: consume_skb is its own event):
+ * FN(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk). rx_sk (the socket
+ * the packet was for) came in Linux 6.11: the raw_tp and tp_btf programs need it (they do not
+ * attach before), the tracepoint sees no socket there. */
+#define NETDX_KFREE_SKB_ALL_PROGRAMS(PREFIX, FN)                                            \
 	SEC("raw_tp/kfree_skb")                                                             \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
-		return PREFIX##_reason((struct sk_buff *)ctx->args[0], (__u32)ctx->args[2], \
-				       (struct sock *)ctx->args[3]);                        \
+		return FN((struct sk_buff *)ctx->args[0], (void *)ctx->args[1],             \
+			  (__u32)ctx->args[2], (struct sock *)ctx->args[3]);                \
 	}                                                                                   \
 	SEC("tracepoint/skb/kfree_skb")                                                     \
 	int PREFIX##_tp(struct trace_event_raw_kfree_skb *ctx)                              \
@@ -57,14 +50,27 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 		struct sock *rx_sk = NULL;                                                  \
 		if (bpf_core_field_exists(ctx->rx_sk))                                      \
 			rx_sk = (struct sock *)ctx->rx_sk;                                  \
-		return PREFIX##_reason((struct sk_buff *)ctx->skbaddr, ctx->reason, rx_sk); \
+		return FN((struct sk_buff *)ctx->skbaddr, ctx->location, ctx->reason, rx_sk); \
 	}                                                                                   \
 	SEC("tp_btf/kfree_skb")                                                             \
 	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb, void *location,                     \
 		     enum skb_drop_reason reason, struct sock *rx_sk)                       \
 	{                                                                                   \
-		return PREFIX##_reason(skb, reason, rx_sk);                                 \
+		return FN(skb, location, reason, rx_sk);                                    \
 	}
+
+/* skb:kfree_skb for one drop reason: FN(struct sk_buff *skb, struct sock *rx_sk) for the drops
+ * with reason REASON (an enum skb_drop_reason name, its number from the kernel's BTF) whose
+ * socket the kernel names. */
+#define NETDX_KFREE_SKB_PROGRAMS(PREFIX, REASON, FN)                                        \
+	static __always_inline int PREFIX##_reason(struct sk_buff *skb, void *location,     \
+						   __u32 reason, struct sock *rx_sk)        \
+	{                                                                                   \
+		if (reason != bpf_core_enum_value(enum skb_drop_reason, REASON) || !rx_sk)  \
+			return 0;                                                           \
+		return FN(skb, rx_sk);                                                      \
+	}                                                                                   \
+	NETDX_KFREE_SKB_ALL_PROGRAMS(PREFIX, PREFIX##_reason)
 
 /* A net:net_dev_template event (net_dev_queue: every packet handed to a device; netif_receive_skb:
  * every packet a device delivers to the stack, skb->data at the network header): FN(skb). */

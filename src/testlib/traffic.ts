@@ -106,3 +106,19 @@ export function traceNetns<E>(spec: EventSpec<E>, ns: Netns, via?: string): { ne
   const probe = startEvents(spec, (e) => events.push(e), { filter: { netns }, via });
   return { netns, events, probe, before: nsCounters(ns) };
 }
+
+/**
+ * A listen(3) that never accepts, in `ns` on 127.0.0.1: 4 clients fill its accept queue (it holds
+ * the limit + 1), then 3 more are refused on the SYN path (one SYN each: they give up before its
+ * retransmit), which TcpExtListenOverflows counts; the listener is killed at the end.
+ */
+export async function fillAcceptQueue(ns: Netns): Promise<{ port: number; pid: number }> {
+  const l = workload(ns, 'listen', '--host', '127.0.0.1', '--backlog', '3', '--accept-after', '100000', '--hold', '3000');
+  const port = (await l.wait('listening')).port as number;
+  const b = workload(ns, 'connect', '--host', '127.0.0.1', '--port', String(port), '--count', '4', '--hold', '2000');
+  while (b.all('connect').length < 4) await new Promise((r) => setTimeout(r, 20));
+  await workload(ns, 'connect', '--host', '127.0.0.1', '--port', String(port), '--count', '3', '--timeout', '0.3').done();
+  l.cp.kill('SIGKILL');
+  await l.exited;
+  return { port, pid: l.pid };
+}

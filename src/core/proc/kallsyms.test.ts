@@ -3,8 +3,10 @@
 // place, and on this machine's /proc/kallsyms when it is readable with real addresses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { KallsymsMatcher, readKallsyms, symbolizeKallsyms } from './kallsyms.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kallsymsSpan, KallsymsMatcher, readKallsyms, symbolizeKallsyms } from './kallsyms.js';
 
 /** The reference: every T/t/W/w symbol with a real address, sorted; nearest at or below. */
 function referenceOf(text: string): (addr: bigint) => string {
@@ -92,4 +94,22 @@ test('/proc/kallsyms: read in pieces, the same names as the whole file (root)', 
     assert.equal(k.symbolize(a), ref(a));
   }
   assert.ok(!k.symbolize(ask[0]!).startsWith('0x'));
+});
+
+test('kallsymsSpan: a function from its address to the next symbol; none when absent or hidden', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netdx-kallsyms-'));
+  try {
+    const f = join(dir, 'kallsyms');
+    writeFileSync(f, TEXT);
+    assert.deepEqual(kallsymsSpan('early_helper', f), [0xffffffff81000040n, 0xffffffff81001000n]);
+    assert.deepEqual(kallsymsSpan('tcp_validate_incoming', f), [0xffffffff81002000n, 0xffffffff81002400n]);
+    assert.equal(kallsymsSpan('tcp_validate', f), undefined, 'whole names only');
+    assert.equal(kallsymsSpan('some_data', f), undefined, 'text symbols only');
+    assert.equal(kallsymsSpan('no_such_fn', f), undefined);
+    writeFileSync(f, '0000000000000000 T a_fn\n0000000000000000 T b_fn\n');
+    assert.equal(kallsymsSpan('a_fn', f), undefined, 'hidden addresses');
+    assert.equal(kallsymsSpan('a_fn', join(dir, 'missing')), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

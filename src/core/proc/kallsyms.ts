@@ -5,7 +5,7 @@
 // are found in one pass over the text that keeps, per address asked, only the best symbol seen
 // so far: no table of every symbol is built (that took 48 MB and 130 ms of CPU here, most of the
 // doctor's peak memory), and the file is read in pieces.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 export interface Kallsyms {
   /** "name+0xoff" for an address, or its hex when no symbol covers it. */
@@ -110,4 +110,18 @@ export function readKallsyms(addrs: Iterable<bigint>, path = '/proc/kallsyms'): 
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The text of function `name`: [its address, the next symbol's) from /proc/kallsyms (the core
+ * kernel's symbols are listed in address order); undefined when it is not there or addresses are
+ * hidden. For a program that must know a location is inside one function (a return address).
+ */
+export function kallsymsSpan(name: string, path = '/proc/kallsyms'): [bigint, bigint] | undefined {
+  let text: string;
+  try { text = readFileSync(path, 'latin1'); } catch { return undefined; }
+  const m = new RegExp(`^([0-9a-f]+) [Tt] ${name.replace(/\W/g, '\\$&')}\\n([0-9a-f]+) `, 'm').exec(text);
+  if (!m) return undefined;
+  const [lo, hi] = [BigInt(`0x${m[1]}`), BigInt(`0x${m[2]}`)];
+  return lo > 0n && hi > lo ? [lo, hi] : undefined;
 }

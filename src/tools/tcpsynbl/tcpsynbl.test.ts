@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kernelOpts, Netns } from '../../testlib/kernel.js';
 import { assertUsageErrors, startTracing } from '../../testlib/cli.js';
-import { nft, nftCounters, workload } from '../../testlib/traffic.js';
+import { fillAcceptQueue, nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { parseSnmpTable } from '../../core/proc/snmp.js';
 import { startTcpSynbl, type TcpSynblListener, type TcpSynblReport, type TcpSynblVia } from './lib.js';
@@ -127,23 +127,11 @@ async function cli(args: string[], during: () => Promise<unknown>): Promise<{ co
   return { code: await closed, out: t.out, err: t.err };
 }
 
-/** listen(3) never accepting, 4 clients that fill its queue and 3 refused on the SYN path. */
-async function fill(ns: Netns): Promise<{ port: number; pid: number }> {
-  const l = workload(ns, 'listen', '--host', '127.0.0.1', '--backlog', '3', '--accept-after', '100000', '--hold', '3000');
-  const port = (await l.wait('listening')).port as number;
-  const b = workload(ns, 'connect', '--host', '127.0.0.1', '--port', String(port), '--count', '4', '--hold', '2000');
-  while (b.all('connect').length < 4) await sleep(20);
-  await workload(ns, 'connect', '--host', '127.0.0.1', '--port', String(port), '--count', '3', '--timeout', '0.3').done();
-  l.cp.kill('SIGKILL');
-  await l.exited;
-  return { port, pid: l.pid };
-}
-
 test('CLI: -i 1 -d 2.5 --json sums to the exact answer over intervals; SYN-path refusals are not ACK overflows', kernelOpts(), async () => {
   const ns = new Netns('netdxsyn');
   const before = overflows(ns);
   let got: { port: number; pid: number } | undefined;
-  const r = await cli(['--netns', ns.name, '-i', '1', '-d', '2.5', '--json'], async () => { got = await fill(ns); });
+  const r = await cli(['--netns', ns.name, '-i', '1', '-d', '2.5', '--json'], async () => { got = await fillAcceptQueue(ns); });
   assert.equal(r.code, 0, r.err.join('\n'));
   assert.equal(r.out.length, 3, r.out.join('\n'));
   const objs = r.out.map((l) => JSON.parse(l) as { ts: string; interval_s: number; listeners: TcpSynblListener[] });
@@ -160,7 +148,7 @@ test('CLI text: the table, then BCC-style histograms within 100 columns; --summa
   const ns = new Netns('netdxsyn');
   for (const summary of [false, true]) {
     let got: { port: number; pid: number } | undefined;
-    const r = await cli(['--netns', ns.name, '-d', '2', ...(summary ? ['--summary'] : [])], async () => { got = await fill(ns); });
+    const r = await cli(['--netns', ns.name, '-d', '2', ...(summary ? ['--summary'] : [])], async () => { got = await fillAcceptQueue(ns); });
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.match(r.out[0]!, /^PID +COMM +IP +LPORT +LIMIT +CONNS +MAX_QUEUE +ACK_OVERFLOWS +SYNACKS +MAX_SYNQ$/);
     assert.match(r.out[1]!, new RegExp(`^${got!.pid} +python3 +4 +${got!.port} +3 +4 +4 +0 +4 +\\d+$`));
