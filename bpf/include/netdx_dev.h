@@ -4,8 +4,8 @@
  * tracepoints net:net_dev_start_xmit (a packet handed to the driver) and net:net_dev_xmit (the
  * driver returned), each as raw_tp, classic tracepoint and tp_btf: NAME_raw, NAME_tp, NAME_btf;
  * user space loads one of each (core/kit variants). net:netif_receive_skb's are
- * netdx_listen.h's NETDX_NET_DEV_PROGRAMS; the aggregate maps and netdx_agg_get are
- * netdx_sockio.h's. */
+ * netdx_listen.h's NETDX_NET_DEV_PROGRAMS; the aggregate maps and netdx_agg_get are netdx.h's.
+ * The per-device tools (netsize, nettxlat, qdisclat, napi, netqtop, xdp) all filter here. */
 #ifndef NETDX_DEV_H
 #define NETDX_DEV_H
 
@@ -13,7 +13,6 @@
 #include <bpf/bpf_tracing.h>
 #include "netdx.h"
 #include "netdx_filter.h"
-#include "netdx_sockio.h"
 
 #define NETDX_IFNAMSIZ 16
 
@@ -26,19 +25,16 @@ struct netdx_dev_id {
 	__u32 ifindex;
 };
 
-/* The device's namespace and index into *id; false when the namespace (--netns) or interface
- * (-I) filter leaves it out. */
-static __always_inline bool netdx_dev_ok(const struct net_device *dev, struct netdx_dev_id *id)
+/* The device's namespace inode and index into *netns and *ifindex; false when the namespace
+ * (--netns) or interface (-I) filter leaves it out. No device (the backlog NAPI, a cpumap's
+ * XDP event): both 0, kept only without those filters. */
+static __always_inline bool netdx_dev_ok(const struct net_device *dev, __u32 *netns, __u32 *ifindex)
 {
-	if (!dev)
+	*netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+	*ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	if (filter_netns && *netns != filter_netns)
 		return false;
-	id->netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	if (filter_netns && id->netns != filter_netns)
-		return false;
-	id->ifindex = BPF_CORE_READ(dev, ifindex);
-	if (filter_ifindex && (id->ifindex != filter_ifindex || id->netns != filter_ifnetns))
-		return false;
-	return true;
+	return !filter_ifindex || (*ifindex == filter_ifindex && *netns == filter_ifnetns);
 }
 
 /* The device's name into DST, a char[16] (a pointer to it). */

@@ -21,7 +21,7 @@
 #include "netdx_filter.h"
 #include "netdx_owner.h"
 #include "netdx_listen.h"
-#include "netdx_sockio.h" /* netdx_agg_get, NETDX_IPPROTO_* */
+#include "netdx_sockio.h" /* NETDX_IPPROTO_* */
 
 #define NETDX_ETH_P_IP 0x0800
 #define NETDX_ETH_P_IPV6 0x86DD

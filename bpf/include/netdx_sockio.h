@@ -175,49 +175,6 @@ static __always_inline bool netdx_task_netns_ok(void)
 	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) == filter_netns;
 }
 
-/* An aggregate map NAME of struct KEY -> struct VAL read and deleted by user space per interval
- * (both structs kept in BTF for the layout tests), and the map `lost` that counts the keys it had
- * no room for. */
-#define NETDX_AGGREGATE_MAP(NAME, KEY, VAL, ENTRIES)                \
-	struct {                                                    \
-		__uint(type, BPF_MAP_TYPE_HASH);                    \
-		__uint(max_entries, ENTRIES);                       \
-		__type(key, struct KEY);                            \
-		__type(value, struct VAL);                          \
-	} NAME SEC(".maps");                                        \
-	NETDX_LOST_MAP(lost);                                       \
-	NETDX_EXPORT(KEY);                                          \
-	NETDX_EXPORT(VAL)
-
-/* An aggregate's value at `key`, created from `zero` when missing; NULL (counted in `lost` as
- * untracked) when the map is full. */
-static __always_inline void *netdx_agg_get(void *map, const void *key, const void *zero, void *lost)
-{
-	void *v = bpf_map_lookup_elem(map, key);
-	if (v)
-		return v;
-	/* another CPU may create it meanwhile: BPF_NOEXIST fails then, and the lookup finds it */
-	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	v = bpf_map_lookup_elem(map, key);
-	if (!v)
-		netdx_count(lost, NETDX_LOST_UNTRACKED);
-	return v;
-}
-
-/* An aggregate's value of type VAL at `key`, made when missing with the calling task's name in its
- * `comm`: the name is read once per key and interval, not at every call (bpf_get_current_comm
- * costs ~60 ns a call here: bench/toolbox/breakdown.sh). NULL when the map is full (counted). */
-#define NETDX_AGG_GET_NAMED(MAP, KEY, VAL)                                      \
-	({                                                                      \
-		struct VAL *__v = bpf_map_lookup_elem(MAP, KEY);                \
-		if (!__v) {                                                     \
-			struct VAL __z = {};                                    \
-			bpf_get_current_comm(__z.comm, sizeof(__z.comm));       \
-			__v = netdx_agg_get(MAP, KEY, &__z, &lost);             \
-		}                                                               \
-		__v;                                                            \
-	})
-
 /* Counts one connect or accept that returned `ret` at `key` of `map`, whose values are two __u64:
  * calls, and those that failed (an error other than EINPROGRESS, a connect under way). */
 static __always_inline void netdx_sockcall_add(void *map, const void *key, void *lost, long ret)

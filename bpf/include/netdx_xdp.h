@@ -41,10 +41,4 @@ static __always_inline __u32 netdx_xdp_prog_id(const struct bpf_prog *prog)
 	return prog ? BPF_CORE_READ(prog, aux, id) : 0;
 }
 
-/* A device's network namespace inode. */
-static __always_inline __u32 netdx_dev_netns(const struct net_device *dev)
-{
-	return dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
-}
-
 #endif

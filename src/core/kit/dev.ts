@@ -1,7 +1,9 @@
 // The TS side of bpf/include/netdx_dev.h: the -I/--interface option of the per-device tools
-// (qdisclat, netsize, nettxlat), resolved to an ifindex in the namespace it names (--netns, or
+// (qdisclat, netsize, nettxlat, napi, netqtop, xdp), resolved to an ifindex in the namespace it names (--netns, or
 // netdx's own) and set as the objects' filter_ifindex/filter_ifnetns; their ways to attach
 // (PREFIX_EVENT_raw, _tp, _btf) and their probe definition.
+import type { BpfObject } from '../bpf/object.js';
+import { structDecoder, type Decoded, type StructLayout } from '../bpf/struct.js';
 import { NetdxError } from '../errors.js';
 import { dumpLinks } from '../netlink/rtnl.js';
 import { ownNetns, resolveNetns, type NetnsRef } from '../netns.js';
@@ -64,4 +66,15 @@ export function devSpec<R, O extends DevOptions>(name: string, events: readonly 
     name, object: name, hooks: ['raw_tracepoint'], filters: ['netns'], variants: devVariants(name, events), collect, ...more,
     rodata: (o) => ({ ...devRodata(o), ...(more.rodata?.(o) ?? {}) }),
   };
+}
+
+/**
+ * Reads and deletes every entry of a per-CPU aggregate map: each key with its value in every
+ * possible CPU's slot, decoded by the layouts.
+ */
+export function drainPerCpu<K extends StructLayout, V extends StructLayout>(obj: BpfObject, name: string, key: K, val: V): Array<{ k: Decoded<K>; slots: Array<Decoded<V>> }> {
+  const map = obj.map(name);
+  const dk = structDecoder(key), dv = structDecoder(val);
+  const view = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
+  return map.drain().map(([kb, vb]) => ({ k: dk(view(kb), 0), slots: map.perCpuValues(vb).map((s) => dv(view(s), 0)) }));
 }

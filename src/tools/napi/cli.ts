@@ -1,5 +1,5 @@
 import { intervalTool, numberColumns, renderRowsWithHistograms } from '../../core/kit/cli.js';
-import { INTERFACE_OPTION } from '../../core/kit/device.js';
+import { INTERFACE_OPTION } from '../../core/kit/dev.js';
 import type { Column } from '../../core/output.js';
 import type { OptionSpecs } from '../../core/tool.js';
 import { NAPI, type NapiReport, type NapiStat } from './lib.js';

@@ -4,7 +4,7 @@
 // aggregated in the kernel and read per interval. The doctor and tests call startNapi() and
 // sample(); cli.ts only renders.
 import type { CommonFilter } from '../../core/kit/filter.js';
-import { deviceRodata, deviceVariants, type DeviceOptions, type DeviceVia } from '../../core/kit/device.js';
+import { devRodata, devVariants, type DevOptions, type DevVia } from '../../core/kit/dev.js';
 import { drainAggregates } from '../../core/kit/sockio.js';
 import { log2Buckets, type Histogram } from '../../core/hist.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
@@ -34,13 +34,13 @@ export interface NapiReport {
   napi: NapiStat[];
 }
 
-export const NAPI: IntervalSpec<NapiReport, DeviceOptions> = {
+export const NAPI: IntervalSpec<NapiReport, DevOptions> = {
   name: 'napi',
   object: 'napi',
   hooks: ['raw_tracepoint'],
   filters: ['netns'],
-  variants: deviceVariants('napi', ['poll']),
-  rodata: (o) => deviceRodata(o),
+  variants: devVariants('napi', ['poll']),
+  rodata: (o) => devRodata(o),
   collect(obj, seconds) {
     const napi: NapiStat[] = drainAggregates(obj, 'polls', napi_key, napi_val).map(({ k, v }) => ({
       netns: k.netns, dev: k.ifindex ? v.dev : 'backlog', ifindex: k.ifindex, cpu: k.cpu, polls: v.polls, work: v.work,
@@ -52,6 +52,6 @@ export const NAPI: IntervalSpec<NapiReport, DeviceOptions> = {
 };
 
 /** Starts counting (attached when this returns); sample() reads and resets one interval. */
-export function startNapi(filter: CommonFilter = {}, opts: DeviceOptions & { via?: DeviceVia } = {}): IntervalProbe<NapiReport, DeviceOptions> {
+export function startNapi(filter: CommonFilter = {}, opts: DevOptions & { via?: DevVia } = {}): IntervalProbe<NapiReport, DevOptions> {
   return startInterval(NAPI, { filter, options: opts, via: opts.via });
 }

@@ -13,7 +13,7 @@
 #include "netdx.h"
 #include "netdx_filter.h"
 #include "netdx_listen.h"
-#include "netdx_napi.h"
+#include "netdx_dev.h"
 #include "napi.h"
 
 _Static_assert(sizeof(((struct napi_val *)0)->slots) == sizeof(struct netdx_hist),
@@ -36,7 +36,7 @@ static __always_inline int on_poll(struct napi_struct *napi, int work, int budge
 		struct napi_val init = {};
 		if (dev)
 			BPF_CORE_READ_STR_INTO(&init.dev, dev, name);
-		v = netdx_agg_create(&polls, &k, &init, &lost);
+		v = netdx_agg_get(&polls, &k, &init, &lost);
 		if (!v)
 			return 0;
 	}

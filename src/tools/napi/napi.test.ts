@@ -12,7 +12,7 @@ import { workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
 import { totalCount } from '../../core/hist.js';
 import { startNapi, type NapiReport, type NapiStat } from './lib.js';
-import type { DeviceVia } from '../../core/kit/device.js';
+import type { DevVia } from '../../core/kit/dev.js';
 
 /**
  * a → b over a veth whose end vx1 uses NAPI. Nothing else reaches vx1: a's neighbour entry for b
@@ -61,7 +61,7 @@ function rxCounters(b: Netns): { rx: number; napi: number } {
 const sum = (rows: readonly NapiStat[], f: 'polls' | 'work' | 'exhausted') => rows.reduce((n, s) => n + s[f], 0);
 const inFullPolls = (s: NapiStat) => s.hist.buckets.find((x) => x.low === 64)?.count ?? 0;
 
-for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly DeviceVia[]) {
+for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly DevVia[]) {
 test(`100 datagrams and 2 bursts of 128 segments: work = rx_packets = the NAPI counters, full polls counted (${via})`, kernelOpts(), async () => {
   const { a, b, port } = await napiVeth();
   const ns = netnsInode(b.name);

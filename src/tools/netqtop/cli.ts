@@ -1,5 +1,5 @@
 import { intervalTool, numberColumns } from '../../core/kit/cli.js';
-import { INTERFACE_OPTION } from '../../core/kit/device.js';
+import { INTERFACE_OPTION } from '../../core/kit/dev.js';
 import { renderTable, type Column } from '../../core/output.js';
 import { NETQTOP, type NetqtopQueue, type NetqtopReport } from './lib.js';
 

@@ -2,7 +2,7 @@
 // the kernel (a per-CPU map) and read per interval, as BCC's netqtop. The doctor and tests call
 // startNetqtop() and sample(); cli.ts only renders.
 import type { CommonFilter } from '../../core/kit/filter.js';
-import { deviceRodata, deviceVariants, drainPerCpu, type DeviceOptions, type DeviceVia } from '../../core/kit/device.js';
+import { devRodata, devVariants, drainPerCpu, type DevOptions, type DevVia } from '../../core/kit/dev.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { netqtop_key, netqtop_val } from './netqtop.h.js';
 
@@ -38,13 +38,13 @@ function queueOf(dir: 'rx' | 'tx', raw: number, veth: boolean): number | null {
   return raw ? raw - 1 : null;
 }
 
-export const NETQTOP: IntervalSpec<NetqtopReport, DeviceOptions> = {
+export const NETQTOP: IntervalSpec<NetqtopReport, DevOptions> = {
   name: 'netqtop',
   object: 'netqtop',
   hooks: ['raw_tracepoint'],
   filters: ['netns'],
-  variants: deviceVariants('netqtop', ['rx', 'tx']),
-  rodata: (o) => deviceRodata(o),
+  variants: devVariants('netqtop', ['rx', 'tx']),
+  rodata: (o) => devRodata(o),
   collect(obj, seconds) {
     const queues: NetqtopQueue[] = drainPerCpu(obj, 'queues', netqtop_key, netqtop_val).map(({ k, slots }) => {
       let dev = '', veth = false, packets = 0, bytes = 0;
@@ -66,6 +66,6 @@ export const NETQTOP: IntervalSpec<NetqtopReport, DeviceOptions> = {
 };
 
 /** Starts counting (attached when this returns); sample() reads and resets one interval. */
-export function startNetqtop(filter: CommonFilter = {}, opts: DeviceOptions & { via?: DeviceVia } = {}): IntervalProbe<NetqtopReport, DeviceOptions> {
+export function startNetqtop(filter: CommonFilter = {}, opts: DevOptions & { via?: DevVia } = {}): IntervalProbe<NetqtopReport, DevOptions> {
   return startInterval(NETQTOP, { filter, options: opts, via: opts.via });
 }

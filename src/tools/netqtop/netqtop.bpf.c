@@ -13,7 +13,7 @@
 #include "netdx.h"
 #include "netdx_filter.h"
 #include "netdx_listen.h"
-#include "netdx_napi.h"
+#include "netdx_dev.h"
 #include "netqtop.h"
 
 /* Drained every interval: a few queues per device. */
@@ -55,7 +55,7 @@ static __always_inline int count(struct sk_buff *skb, __u8 dir)
 	if (!v) {
 		struct netqtop_val init = { .veth = is_veth(dev) };
 		BPF_CORE_READ_STR_INTO(&init.dev, dev, name);
-		v = netdx_agg_create(&queues, &k, &init, &lost);
+		v = netdx_agg_get(&queues, &k, &init, &lost);
 		if (!v)
 			return 0;
 	}

@@ -9,7 +9,7 @@ import { kernelOpts, Netns, PYTHON, sh } from '../../testlib/kernel.js';
 import { assertBadInput, assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { WORKLOAD, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
-import type { DeviceVia } from '../../core/kit/device.js';
+import type { DevVia } from '../../core/kit/dev.js';
 import { startNetqtop, type NetqtopQueue, type NetqtopReport } from './lib.js';
 
 /**
@@ -61,7 +61,7 @@ function delta<T extends Record<string, number | Record<string, number>>>(post: 
 
 const rowsOf = (qs: readonly NetqtopQueue[], netns: number) => qs.filter((q) => q.netns === netns).map((q) => [q.dev, q.dir, q.queue, q.packets, q.bytes, q.sizes]);
 
-for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly DeviceVia[]) {
+for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly DevVia[]) {
 test(`two flows on two veth queues, and loopback: per queue packets and bytes exactly as sent, sums = device counters (${via})`, kernelOpts(), async () => {
   const { a, b, port, loPort } = await queueVeth();
   const nsA = netnsInode(a.name), nsB = netnsInode(b.name);

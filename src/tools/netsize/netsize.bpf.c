@@ -27,7 +27,7 @@ NETDX_AGGREGATE_MAP(sizes, netsize_key, netsize_val, 4096);
 static __always_inline int count(const struct sk_buff *skb, const struct net_device *dev, __u32 dir)
 {
 	struct netdx_dev_id id;
-	if (!netdx_dev_ok(dev, &id))
+	if (!netdx_dev_ok(dev, &id.netns, &id.ifindex))
 		return 0;
 	struct netsize_key k = { .netns = id.netns, .ifindex = id.ifindex, .dir = dir };
 	struct netsize_val *v = bpf_map_lookup_elem(&sizes, &k);

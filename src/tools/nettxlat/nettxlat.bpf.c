@@ -45,7 +45,7 @@ NETDX_AGGREGATE_MAP(lat, nettxlat_key, nettxlat_val, 4096);
 static __always_inline int on_start(const struct sk_buff *skb, const struct net_device *dev)
 {
 	struct netdx_dev_id id;
-	if (!netdx_dev_ok(dev, &id))
+	if (!netdx_dev_ok(dev, &id.netns, &id.ifindex))
 		return 0;
 	struct nettxlat_key k = { .netns = id.netns, .ifindex = id.ifindex };
 	/* the aggregate is made here, where the device is at hand (the end has only the skb) */

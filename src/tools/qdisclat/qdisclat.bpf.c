@@ -36,7 +36,7 @@ static __always_inline bool qdisc_key(struct Qdisc *q, struct qdisclat_key *k, c
 {
 	struct netdx_dev_id id;
 	*dev = BPF_CORE_READ(q, dev_queue, dev);
-	if (!netdx_dev_ok(*dev, &id))
+	if (!netdx_dev_ok(*dev, &id.netns, &id.ifindex))
 		return false;
 	k->netns = id.netns;
 	k->ifindex = id.ifindex;

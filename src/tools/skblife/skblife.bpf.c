@@ -13,7 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include "netdx.h"
 #include "netdx_listen.h"
-#include "netdx_sockio.h"
+#include "netdx.h"
 #include "skblife.h"
 
 #define ALLOC_SKB 0

@@ -10,8 +10,9 @@ import type { EventSpec } from '../../core/kit/events.js';
 import type { CommonFilter } from '../../core/kit/filter.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import type { Variant } from '../../core/kit/load.js';
+import { devRodata } from '../../core/kit/dev.js';
 import { dumpLinks, xdpPrograms } from '../../core/netlink/rtnl.js';
-import { netnsLabel, ownNetns, resolveNetns, type NetnsRef } from '../../core/netns.js';
+import { netnsLabel, resolveNetns, type NetnsRef } from '../../core/netns.js';
 import { xdp_event, xdp_key, xdp_val } from './xdp.h.js';
 
 /** One XDP program on one interface. */
@@ -120,21 +121,12 @@ const variants = (['raw', 'btf'] as const).map((k): Variant => ({
   optional: XDP_EVENT_NAMES.slice(1).map((e) => `xdp_${e}_${k}`),
 }));
 
-/** -I: the device's ifindex and namespace, for the kernel's filter. */
-function interfaceRodata(opts: XdpOptions | undefined): Record<string, number> {
-  if (opts?.interface === undefined) return {};
-  const ns = opts.netns !== undefined ? resolveNetns(opts.netns) : ownNetns();
-  const link = dumpLinks(ns).find((l) => l.name === opts.interface);
-  if (!link) throw new NetdxError('E_NOT_FOUND', `finding interface ${opts.interface}: none in ${netnsLabel(ns)}`);
-  return { filter_ifindex: link.ifindex, filter_ifnetns: ns.inode };
-}
-
 const BASE = { object: 'xdp', hooks: ['raw_tracepoint', 'tp_btf'], filters: ['netns'], variants } as const;
 
 export const XDP: IntervalSpec<XdpReport, XdpOptions> = {
   name: 'xdp',
   ...BASE,
-  rodata: interfaceRodata,
+  rodata: (opts) => devRodata(opts ?? {}),
   collect(obj, seconds, opts) {
     const m = obj.map('counts');
     const counts: XdpCount[] = m.drain().map(([kb, vb]) => ({
@@ -152,7 +144,7 @@ export const XDP: IntervalSpec<XdpReport, XdpOptions> = {
 export const XDP_EVENTS: EventSpec<XdpEvent, XdpOptions> = {
   name: 'xdp',
   ...BASE,
-  rodata: (opts) => ({ ...interfaceRodata(opts), emit_events: true }),
+  rodata: (opts) => ({ ...devRodata(opts ?? {}), emit_events: true }),
   decode(dv, off) {
     const e = ev(dv, off);
     return { ...countOf(e), events: 1, sent: e.sent, drops: e.drops, ts_ns: e.ts_ns, cpu: e.cpu };

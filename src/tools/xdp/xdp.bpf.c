@@ -10,14 +10,11 @@
 #include "netdx.h"
 #include "netdx_filter.h"
 #include "netdx_listen.h"
-#include "netdx_sockio.h"
+#include "netdx_dev.h"
 #include "netdx_xdp.h"
 #include "xdp.h"
 
 const volatile bool emit_events = false;
-/* -I: one device, by ifindex in its namespace (both set, or neither) */
-const volatile __u32 filter_ifindex = 0;
-const volatile __u32 filter_ifnetns = 0;
 
 NETDX_MAP(counts, BPF_MAP_TYPE_PERCPU_HASH, struct xdp_key, struct xdp_val, 4096);
 struct {
@@ -32,15 +29,10 @@ NETDX_EXPORT(xdp_event);
 /* The device an event ran on (NULL for cpumap events): false when the namespace filter drops it. */
 static __always_inline bool set_dev(struct xdp_key *k, const struct net_device *dev)
 {
-	if (dev) {
-		k->ifindex = BPF_CORE_READ(dev, ifindex);
-		k->netns = netdx_dev_netns(dev);
+	if (dev)
 		BPF_CORE_READ_STR_INTO(&k->dev, dev, name);
-	}
 	/* a cpumap event names no device: it cannot be placed in a namespace or on a device */
-	if (filter_ifindex && (k->ifindex != filter_ifindex || k->netns != filter_ifnetns))
-		return false;
-	return !filter_netns || k->netns == filter_netns;
+	return netdx_dev_ok(dev, &k->netns, &k->ifindex);
 }
 
 static __always_inline int count(struct xdp_key *k, __u32 sent, __u32 drops)
