@@ -99,6 +99,19 @@ static __always_inline bool netdx_task_ok(void)
 	return true;
 }
 
+/* The network namespace inode of the current task: --netns where no socket is at hand (a
+ * syscall's entry, a uprobe). Process context only. */
+static __always_inline __u32 netdx_task_netns(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+}
+
+static __always_inline bool netdx_task_netns_ok(void)
+{
+	return !filter_netns || netdx_task_netns() == filter_netns;
+}
+
 /* Local port (host order). inet_num is zeroed by inet_put_port() before TCP's CLOSE state is
  * set, but inet_sport (network order) survives, as the tracepoint's own sport field shows. */
 static __always_inline __u16 netdx_sk_lport(struct sock *sk)

@@ -14,7 +14,7 @@
  * fn(const struct netdx_sockio *io).
  *
  * Also for the socket syscalls: NETDX_SOCKCALL_PROGRAMS (connect and accept with their results: sofamily,
- * soprotocol) and netdx_task_netns_ok() (sockstat's socket()). */
+ * soprotocol). */
 #ifndef NETDX_SOCKIO_H
 #define NETDX_SOCKIO_H
 
@@ -167,13 +167,6 @@ static __always_inline bool netdx_sockio_get(struct netdx_sockio *io, struct soc
 
 /* The calling task's network namespace passes the namespace filter: for calls that have no socket
  * yet (socket()). */
-static __always_inline bool netdx_task_netns_ok(void)
-{
-	if (!filter_netns)
-		return true;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum) == filter_netns;
-}
 
 /* Counts one connect or accept that returned `ret` at `key` of `map`, whose values are two __u64:
  * calls, and those that failed (an error other than EINPROGRESS, a connect under way). */

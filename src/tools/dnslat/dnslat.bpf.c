@@ -109,8 +109,11 @@ static __always_inline int on_tx(struct sk_buff *skb)
 	if (filter_netns && p.netns != filter_netns)
 		return 0;
 	/* A datagram of a local socket is handed to the device in its sender's context; one without a
-	 * socket is forwarded (a router's, a NAT's), in a softirq whose task is anyone's. */
-	bool local = BPF_CORE_READ(skb, sk) != NULL;
+	 * socket is forwarded (a router's, a NAT's), in a softirq whose task is anyone's. So is a local
+	 * one that waited for its neighbour (the first to an address not resolved yet, sent when the
+	 * answer comes): a task of another namespace is surely not its sender, and the query is then
+	 * kept without a process. */
+	bool local = BPF_CORE_READ(skb, sk) != NULL && netdx_task_netns() == p.netns;
 	if (local ? !netdx_task_ok() : filter_tgid || filter_cgroup)
 		return 0;
 

@@ -3,7 +3,7 @@ import { LISTEN_OVERFLOW_SYN, reasonFilter } from '../../core/kit/drop.js';
 import { summaryOrEventsTool } from '../../core/kit/modes.js';
 import { ndjson, renderTable, type Column } from '../../core/output.js';
 import type { OptionSpecs } from '../../core/tool.js';
-import { SKBDROP, SKBDROP_EVENTS, type SkbDrop, type SkbDropEvent } from './lib.js';
+import { groupDrops, SKBDROP, SKBDROP_EVENTS, type SkbDrop, type SkbDropEvent } from './lib.js';
 
 const OPTIONS = {
   reason: { type: 'strings', arg: 'NAME[,..]', help: `only these reasons (in enum skb_drop_reason, or ${LISTEN_OVERFLOW_SYN})` },
@@ -37,7 +37,8 @@ export default summaryOrEventsTool({
     spec: SKBDROP,
     tracing: 'packet drops (counting by reason and place)',
     render: (r) => (r.drops.length ? renderTable(SUMMARY, r.drops) : 'no drop in this interval\n'),
-    json: (r) => ({ drops: r.drops }),
+    // one object per (reason, location, protocol); where they fell in `places`
+    json: (r) => ({ drops: groupDrops(r.drops) }),
   },
   events: {
     spec: SKBDROP_EVENTS,

@@ -40,6 +40,27 @@ export interface SkbDrop {
   socket: boolean;
 }
 
+/** The drops of one reason at one place of one protocol (the JSON's unit), with where they fell. */
+export interface SkbDropGroup extends Pick<SkbDrop, 'reason' | 'location' | 'protocol' | 'count'> {
+  /** Most first: each namespace, port and owner with its part of `count`. */
+  places: Array<Omit<SkbDrop, 'reason' | 'location' | 'protocol'>>;
+}
+
+/** The rows grouped by (reason, location, protocol), most drops first. */
+export function groupDrops(rows: readonly SkbDrop[]): SkbDropGroup[] {
+  const groups = new Map<string, SkbDropGroup>();
+  for (const { reason, location, protocol, count, ...place } of rows) {
+    const id = `${reason}\0${location}\0${protocol}`;
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { reason, location, protocol, count: 0, places: [] }));
+    g.count += count;
+    g.places.push({ ...place, count });
+  }
+  const out = [...groups.values()];
+  for (const g of out) g.places.sort((x, y) => y.count - x.count);
+  return out.sort((x, y) => y.count - x.count || x.reason.localeCompare(y.reason) || x.location.localeCompare(y.location));
+}
+
 export interface SkbDropReport {
   seconds: number;
   /** Most first. */

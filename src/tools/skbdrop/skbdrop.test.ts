@@ -11,7 +11,7 @@ import { counterDelta, fillAcceptQueue, nft, nftCounters, nsCounters, workload, 
 import { netnsInode } from '../../core/kit/filter.js';
 import { sampleAround } from '../../testlib/probes.js';
 import { settled } from '../../testlib/tcpinfo.js';
-import { startSkbDrop, type SkbDrop, type SkbDropReport, type SkbDropVia } from './lib.js';
+import { groupDrops, startSkbDrop, type SkbDrop, type SkbDropGroup, type SkbDropReport, type SkbDropVia } from './lib.js';
 
 const [FILTERED, UDP_CLOSED, TCP_CLOSED] = [8091, 8092, 8093];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +24,7 @@ const RULES = `table inet netdxskb {
 
 /** The rows of one reason and port. */
 const rows = (r: SkbDropReport, reason: string, lport: number): SkbDrop[] => r.drops.filter((d) => d.reason === reason && d.lport === lport);
-const total = (ds: readonly SkbDrop[]) => ds.reduce((n, d) => n + d.count, 0);
+const total = (ds: ReadonlyArray<{ count: number }>) => ds.reduce((n, d) => n + d.count, 0);
 
 /** From a to b: 20 datagrams the rule drops, 7 to a closed UDP port, 4 SYNs to a closed TCP port,
  * and 60 to a UDP socket whose receive buffer fills (it never reads). */
@@ -179,6 +179,17 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly
   });
 }
 
+test('the JSON summary: one object per (reason, location, protocol), its places most first', () => {
+  const row = (reason: string, location: string, lport: number, count: number): SkbDrop =>
+    ({ reason, location, protocol: 'IPv4', ipproto: 'udp', family: 4, netns: 1, lport, pid: 0, comm: '', socket: lport > 0, count });
+  const g = groupDrops([row('NO_SOCKET', 'a+0x1', 53, 2), row('SOCKET_RCVBUFF', 'b+0x2', 9000, 4), row('NO_SOCKET', 'a+0x1', 5353, 3), row('NO_SOCKET', 'c+0x3', 53, 1)]);
+  assert.deepEqual(g.map((x) => [x.reason, x.location, x.count, x.places.map((p) => [p.lport, p.count])]), [
+    ['NO_SOCKET', 'a+0x1', 5, [[5353, 3], [53, 2]]],
+    ['SOCKET_RCVBUFF', 'b+0x2', 4, [[9000, 4]]],
+    ['NO_SOCKET', 'c+0x3', 1, [[53, 1]]],
+  ]);
+});
+
 test('CLI: the summary per interval (--json sums to the answer), the table within 100 columns', kernelOpts(), async () => {
   const { a, b } = vethPair();
   nft(b, RULES);
@@ -189,10 +200,15 @@ test('CLI: the summary per interval (--json sums to the answer), the table withi
   assert.equal(await t.exit, 0, t.err.join('\n'));
   assert.equal(await text.exit, 0, text.err.join('\n'));
   assert.equal(t.out.length, 3, t.out.join('\n'));
-  const objs = t.out.map((l) => JSON.parse(l) as { ts: string; interval_s: number; drops: SkbDrop[] });
+  const objs = t.out.map((l) => JSON.parse(l) as { ts: string; interval_s: number; drops: SkbDropGroup[] });
   for (const o of objs) assert.deepEqual(Object.keys(o), ['ts', 'interval_s', 'drops']);
-  const all = objs.flatMap((o) => o.drops);
-  assert.deepEqual(Object.keys(all[0]!), ['reason', 'location', 'protocol', 'ipproto', 'family', 'netns', 'lport', 'pid', 'comm', 'socket', 'count']);
+  const groups = objs.flatMap((o) => o.drops);
+  // one object per (reason, location, protocol) in each interval, its count the sum of its places
+  for (const o of objs) assert.equal(new Set(o.drops.map((g) => `${g.reason} ${g.location} ${g.protocol}`)).size, o.drops.length);
+  assert.deepEqual(Object.keys(groups[0]!), ['reason', 'location', 'protocol', 'count', 'places']);
+  assert.ok(groups.every((g) => g.count === total(g.places)), JSON.stringify(groups));
+  const all: SkbDrop[] = groups.flatMap((g) => g.places.map((p) => ({ reason: g.reason, location: g.location, protocol: g.protocol, ...p })));
+  assert.deepEqual(Object.keys(groups[0]!.places[0]!), ['ipproto', 'family', 'netns', 'lport', 'pid', 'comm', 'socket', 'count']);
   assert.equal(total(all.filter((x) => x.reason === 'NETFILTER_DROP' && x.lport === FILTERED)), nftCounters(b, 'netdxskb').filtered);
   assert.equal(total(all.filter((x) => x.reason === 'NO_SOCKET' && x.lport === TCP_CLOSED)), 2);
   assert.equal(all.length, all.filter((x) => x.lport === FILTERED || x.lport === TCP_CLOSED).length);

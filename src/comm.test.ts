@@ -1,17 +1,16 @@
-// --comm, the process-name filter every tool with -p offers: checked in the kernel on the
-// current task (syscall tools) and on a socket's cached owner (softirq hooks), and in user space
+// --comm, the process-name filter the kit gives every tool with -p (core/kit/filter.ts): checked on
+// the current task (syscall tools) and on a socket's cached owner (softirq hooks), and in user space
 // where a tool keeps sockets whose owner it names later. Three processes of known names make
 // known connections inside a namespace the test makes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commBytes, filterRodata, ownerMatches } from './filter.js';
-import { startEvents } from './events.js';
-import { netnsInode } from './filter.js';
-import { kernelOpts, Netns, PYTHON } from '../../testlib/kernel.js';
-import { assertBadInput, traceDuring } from '../../testlib/cli.js';
-import { SOCONNECT, type SoConnectEvent } from '../../tools/soconnect/lib.js';
-import { TCPLIFE } from '../../tools/tcplife/lib.js';
-import type { TcpLifeEvent } from '../../tools/tcplife/decode.js';
+import { commBytes, filterRodata, netnsInode, ownerMatches } from './core/kit/filter.js';
+import { startEvents } from './core/kit/events.js';
+import { kernelOpts, Netns, PYTHON } from './testlib/kernel.js';
+import { assertBadInput, traceDuring } from './testlib/cli.js';
+import { SOCONNECT, type SoConnectEvent } from './tools/soconnect/lib.js';
+import { TCPLIFE } from './tools/tcplife/lib.js';
+import type { TcpLifeEvent } from './tools/tcplife/decode.js';
 
 test('--comm: 15 bytes at most, NUL-padded into filter_comm; a row matches by pid and name', () => {
   const b = filterRodata('t', { comm: 'nginx' }, new Set(['filter_comm', 'filter_tgid']));
