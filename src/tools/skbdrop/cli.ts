@@ -7,6 +7,7 @@ import { groupDrops, SKBDROP, SKBDROP_EVENTS, type SkbDrop, type SkbDropEvent } 
 
 const OPTIONS = {
   reason: { type: 'strings', arg: 'NAME[,..]', help: `only these reasons (in enum skb_drop_reason, or ${LISTEN_OVERFLOW_SYN})` },
+  syn: { type: 'bool', help: `also count SYNs refused on a full accept queue (${LISTEN_OVERFLOW_SYN}; costs a program on every packet sent and consumed)` },
 } as const satisfies OptionSpecs;
 
 const proto = (d: { protocol: string; ipproto: string }) => (d.ipproto ? `${d.protocol}/${d.ipproto}` : d.protocol);
@@ -30,7 +31,7 @@ export default summaryOrEventsTool({
   summary: 'dropped packets, any protocol, by kernel reason and place: namespace, port, process',
   replaces: 'dropwatch, bpftrace/BCC kfree_skb scripts, nstat drop counters — with the reasons',
   examples: ['netdx skbdrop -i 1', 'netdx skbdrop --netns shop --reason NO_SOCKET,SOCKET_RCVBUFF -d 10',
-    'netdx skbdrop --events -L 53', 'netdx skbdrop --json -i 5 -c 3'],
+    'netdx skbdrop --events -L 53', 'netdx skbdrop --syn -L 8080', 'netdx skbdrop --json -i 5 -c 3'],
   options: OPTIONS,
   check: (o) => { reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]); },
   counts: {

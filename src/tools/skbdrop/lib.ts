@@ -80,7 +80,7 @@ export interface SkbDropEvent extends Omit<SkbDrop, 'count'> {
 }
 
 /** The tool's own options, as the CLI parses them (library callers pass the same). */
-export type SkbDropOptions = { readonly pid?: number; readonly reason?: readonly string[] } & Record<string, unknown>;
+export type SkbDropOptions = { readonly pid?: number; readonly reason?: readonly string[]; readonly syn?: boolean } & Record<string, unknown>;
 
 export type SkbDropVia = 'raw_tp' | 'tracepoint' | 'tp_btf';
 
@@ -109,10 +109,14 @@ function variants(withSyn: boolean): Variant[] {
   }));
 }
 
-/** The SYN-path count runs unless --reason leaves the pseudo-reason out. */
+/**
+ * The SYN-path count runs when asked (--syn, or --reason naming the pseudo-reason): its two
+ * programs run on every packet consumed and every packet sent, which costs more than counting
+ * the drops themselves (bench/packets).
+ */
 function synAsked(o: SkbDropOptions): boolean {
-  const f = reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]);
-  return !f.any || f.pseudo.size > 0;
+  if (o.syn) return true;
+  return reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]).pseudo.size > 0 && !!o.reason?.length;
 }
 
 const COMMON = {
@@ -168,12 +172,13 @@ export const SKBDROP_EVENTS: EventSpec<SkbDropEvent, SkbDropOptions> = {
   rodata(o) {
     const f = reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]);
     if (f.any && f.pseudo.size) throw new NetdxError('E_USAGE', `parsing --reason: ${LISTEN_OVERFLOW_SYN} has no event of its own (the summary counts it)`);
+    if (o.syn) throw new NetdxError('E_USAGE', `parsing --syn: a refused SYN has no event of its own (the summary counts it)`);
     return { events_mode: true, ...f.rodata };
   },
   decode: decodeSkbDrop,
 };
 
 /** Starts aggregating (attached when this returns); sample() reads and resets one interval. */
-export function startSkbDrop(filter: CommonFilter = {}, opts: { via?: SkbDropVia; reason?: readonly string[] } = {}): IntervalProbe<SkbDropReport, SkbDropOptions> {
-  return startInterval(SKBDROP, { filter, options: { pid: filter.pid, reason: opts.reason }, via: opts.via });
+export function startSkbDrop(filter: CommonFilter = {}, opts: { via?: SkbDropVia; reason?: readonly string[]; syn?: boolean } = {}): IntervalProbe<SkbDropReport, SkbDropOptions> {
+  return startInterval(SKBDROP, { filter, options: { pid: filter.pid, reason: opts.reason, syn: opts.syn }, via: opts.via });
 }

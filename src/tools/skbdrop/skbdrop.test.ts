@@ -153,18 +153,21 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly
   test(`SYNs refused on a full accept queue: ${'TCP_LISTEN_OVERFLOW_SYN'} = TcpExtListenOverflows (${via})`, kernelOpts(), async () => {
     const ns = new Netns('netdxskb');
     const before = nsCounters(ns);
-    const probe = startSkbDrop({ netns: netnsInode(ns.name) }, { via });
+    const probe = startSkbDrop({ netns: netnsInode(ns.name) }, { via, syn: true });
+    const plain = startSkbDrop({ netns: netnsInode(ns.name) }, { via });
     let otherPort: ReturnType<typeof startSkbDrop> | undefined;
-    let r: SkbDropReport, o: SkbDropReport;
+    let r: SkbDropReport, o: SkbDropReport, p: SkbDropReport;
     let got: { port: number; pid: number };
     try {
-      otherPort = startSkbDrop({ netns: netnsInode(ns.name), lports: [9] });
+      otherPort = startSkbDrop({ netns: netnsInode(ns.name), lports: [9] }, { syn: true });
       got = await fillAcceptQueue(ns);
       await sleep(100);
       r = probe.sample();
       o = otherPort.sample();
+      p = plain.sample();
     } finally {
       probe.stop();
+      plain.stop();
       otherPort?.stop();
     }
     const n = overflows(ns, before);
@@ -176,6 +179,7 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const satisfies readonly
     }]);
     assert.deepEqual(r.drops.filter((d) => d.reason === 'TCP_LISTEN_OVERFLOW'), [], 'no final ACK overflowed');
     assert.deepEqual(o.drops, [], '-L 9: not this port');
+    assert.deepEqual(p.drops.filter((d) => d.reason === 'TCP_LISTEN_OVERFLOW_SYN'), [], 'without --syn: not counted');
   });
 }
 
@@ -246,6 +250,6 @@ test('CLI --events: one line, or one JSON object, per drop', kernelOpts(), async
 });
 
 test('CLI: bad input is one line and exit 1', kernelOpts(), () => {
-  assertUsageErrors('skbdrop', [['--reason', 'NO_SUCH_REASON'], ['--events', '--reason', 'TCP_LISTEN_OVERFLOW_SYN'], ['--reason', 'NO_SOCKET,BOGUS'], ['-L', '0'], ['-L', 'x'], ['--events', '-i', '1'],
+  assertUsageErrors('skbdrop', [['--reason', 'NO_SUCH_REASON'], ['--events', '--reason', 'TCP_LISTEN_OVERFLOW_SYN'], ['--events', '--syn'], ['--reason', 'NO_SOCKET,BOGUS'], ['-L', '0'], ['-L', 'x'], ['--events', '-i', '1'],
     ['-c', '2'], ['-i', '0'], ['--netns', 'no-such-ns-here'], ['-4', '-6'], ['-p', '0'], ['-D', '80']]);
 });
