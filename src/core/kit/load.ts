@@ -41,6 +41,9 @@ export interface ProbeSpec<O = unknown> {
   object: string;
   /** Ways to attach, best first: the first that loads and attaches is used. */
   variants: readonly Variant[];
+  /** Programs of `variants` not to attach with these options (a part of the tool not asked for
+   * costs nothing then, not even an early return on every event of its hook). */
+  unused?(opts: O): ReadonlySet<string>;
   /** The hooks the tool needs (for explanations, check and netdx list). */
   hooks: readonly HookName[];
   /** The shared filters its programs apply (default none): others are refused, not ignored. */
@@ -74,15 +77,17 @@ export interface Loaded {
 export function loadProbe<O>(spec: ProbeSpec<O>, opts: LoadOptions<O> = {}): Loaded {
   const notes: string[] = [];
   checkSupported(spec.name, opts.filter ?? {}, spec.filters ?? []);
-  const variants = opts.via ? spec.variants.filter((v) => v.via === opts.via) : spec.variants;
+  // a library caller that passes no options gets the tool's defaults: {} rather than undefined
+  const o = (opts.options ?? {}) as O;
+  const unused = spec.unused?.(o);
+  const variants = (opts.via ? spec.variants.filter((v) => v.via === opts.via) : spec.variants).map((v) => (!unused?.size ? v
+    : { ...v, programs: v.programs.filter((p) => !unused.has(p)), optional: v.optional?.filter((p) => !unused.has(p)) }));
   if (!variants.length) throw new NetdxError('E_USAGE', `starting ${spec.name}: no way to attach called '${opts.via}'`);
   const needsTracefs = variants.some((v) => [...v.programs, ...(v.optional ?? [])].length > 0);
   if (needsTracefs) {
     const mounted = ensureTracefs();
     if (mounted) notes.push(mounted);
   }
-  // a library caller that passes no options gets the tool's defaults: {} rather than undefined
-  const o = (opts.options ?? {}) as O;
   const bin = variants.some((v) => v.uprobes?.length) ? uprobeBinary(spec, o, opts.filter ?? {}) : undefined;
   if (bin?.note) notes.push(bin.note);
   let lastErr: unknown;

@@ -7,7 +7,7 @@ import { groupDrops, SKBDROP, SKBDROP_EVENTS, type SkbDrop, type SkbDropEvent } 
 
 const OPTIONS = {
   reason: { type: 'strings', arg: 'NAME[,..]', help: `only these reasons (in enum skb_drop_reason, or ${LISTEN_OVERFLOW_SYN})` },
-  syn: { type: 'bool', help: `also count SYNs refused on a full accept queue (${LISTEN_OVERFLOW_SYN}; costs a program on every packet sent and consumed)` },
+  syn: { type: 'bool', help: `also count SYNs refused by a full accept queue (${LISTEN_OVERFLOW_SYN})` },
 } as const satisfies OptionSpecs;
 
 const proto = (d: { protocol: string; ipproto: string }) => (d.ipproto ? `${d.protocol}/${d.ipproto}` : d.protocol);

@@ -129,6 +129,7 @@ export const SKBDROP: IntervalSpec<SkbDropReport, SkbDropOptions> = {
   name: 'skbdrop',
   ...COMMON,
   variants: variants(true),
+  unused: (o) => new Set(synAsked(o) ? [] : (['raw', 'tp', 'btf'] as const).flatMap((k) => [`skbdrop_syn_${k}`, `skbdrop_synack_${k}`, `skbdrop_synrtx_${k}`])),
   rodata: (o) => ({ events_mode: false, ...reasonFilter('--reason', o.reason, [LISTEN_OVERFLOW_SYN]).rodata, ...synqRodata(synAsked(o)) }),
   collect(obj, seconds, opts) {
     const rows = obj.map('drops').drain().map(([k, v]) => ({ k: key(view(k), 0), at: k.readBigUInt64LE(skbdrop_key.fields.location.off), v: val(view(v), 0) }));
