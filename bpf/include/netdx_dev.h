@@ -25,16 +25,23 @@ struct netdx_dev_id {
 	__u32 ifindex;
 };
 
+/* netdx_dev_ok, `direct` (a constant) reading dev's fields with plain loads: only where dev is a
+ * BTF pointer (tp_btf). */
+static __always_inline bool netdx_dev_ok_d(const struct net_device *dev, __u32 *netns, __u32 *ifindex, bool direct)
+{
+	*netns = !dev ? 0 : direct ? dev->nd_net.net->ns.inum : BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	*ifindex = !dev ? 0 : direct ? dev->ifindex : BPF_CORE_READ(dev, ifindex);
+	if (filter_netns && *netns != filter_netns)
+		return false;
+	return !filter_ifindex || (*ifindex == filter_ifindex && *netns == filter_ifnetns);
+}
+
 /* The device's namespace inode and index into *netns and *ifindex; false when the namespace
  * (--netns) or interface (-I) filter leaves it out. No device (the backlog NAPI, a cpumap's
  * XDP event): both 0, kept only without those filters. */
 static __always_inline bool netdx_dev_ok(const struct net_device *dev, __u32 *netns, __u32 *ifindex)
 {
-	*netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
-	*ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
-	if (filter_netns && *netns != filter_netns)
-		return false;
-	return !filter_ifindex || (*ifindex == filter_ifindex && *netns == filter_ifnetns);
+	return netdx_dev_ok_d(dev, netns, ifindex, false);
 }
 
 /* The device's name into DST, a char[16] (a pointer to it). */
@@ -47,34 +54,57 @@ static __always_inline __u32 netdx_skb_len(const struct sk_buff *skb)
 	return BPF_CORE_READ(skb, len);
 }
 
-/* The segments a GSO/GRO packet stands for (1 for a plain packet). */
-static __always_inline __u32 netdx_skb_segs(const struct sk_buff *skb)
+/* netdx_skb_len with a plain load where skb is a BTF pointer (`direct`, a constant). */
+static __always_inline __u32 netdx_skb_len_d(const struct sk_buff *skb, bool direct)
 {
-	struct skb_shared_info *shinfo = (void *)(BPF_CORE_READ(skb, head) + BPF_CORE_READ(skb, end));
+	return direct ? skb->len : BPF_CORE_READ(skb, len);
+}
+
+/* The segments a GSO/GRO packet stands for (1 for a plain packet); `direct` as netdx_skb_len_d
+ * (the shared info past the data is read through bpf_probe_read_kernel either way). */
+static __always_inline __u32 netdx_skb_segs_d(const struct sk_buff *skb, bool direct)
+{
+	unsigned char *head = direct ? skb->head : BPF_CORE_READ(skb, head);
+	__u32 end = direct ? skb->end : BPF_CORE_READ(skb, end);
+	struct skb_shared_info *shinfo = (void *)(head + end);
 	__u32 segs = BPF_CORE_READ(shinfo, gso_segs);
 	return segs ? segs : 1;
+}
+
+static __always_inline __u32 netdx_skb_segs(const struct sk_buff *skb)
+{
+	return netdx_skb_segs_d(skb, false);
 }
 
 /* net:net_dev_start_xmit, every packet handed to a driver (once more when the driver refused it
  * busy and the qdisc requeued it): FN(skb, dev). The classic tracepoint gives no device pointer:
  * skb->dev is the device there (__dev_queue_xmit set it). */
 #define NETDX_START_XMIT_PROGRAMS(PREFIX, FN)                                               \
+	static __always_inline int PREFIX##_any(const struct sk_buff *skb, const struct net_device *dev, bool direct) \
+	{                                                                                   \
+		return FN(skb, dev);                                                        \
+	}                                                                                   \
+	NETDX_START_XMIT_PROGRAMS_D(PREFIX, PREFIX##_any)
+
+/* The same, FN(skb, dev, direct): direct (a constant) is true in the tp_btf program, where skb and
+ * dev are BTF pointers whose fields FN may read with plain loads. */
+#define NETDX_START_XMIT_PROGRAMS_D(PREFIX, FN)                                             \
 	SEC("raw_tp/net_dev_start_xmit")                                                    \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
 		return FN((const struct sk_buff *)ctx->args[0],                             \
-			  (const struct net_device *)ctx->args[1]);                         \
+			  (const struct net_device *)ctx->args[1], false);                  \
 	}                                                                                   \
 	SEC("tracepoint/net/net_dev_start_xmit")                                            \
 	int PREFIX##_tp(struct trace_event_raw_net_dev_start_xmit *ctx)                     \
 	{                                                                                   \
 		const struct sk_buff *skb = ctx->skbaddr;                                   \
-		return FN(skb, BPF_CORE_READ(skb, dev));                                    \
+		return FN(skb, BPF_CORE_READ(skb, dev), false);                             \
 	}                                                                                   \
 	SEC("tp_btf/net_dev_start_xmit")                                                    \
 	int BPF_PROG(PREFIX##_btf, const struct sk_buff *skb, const struct net_device *dev) \
 	{                                                                                   \
-		return FN(skb, dev);                                                        \
+		return FN(skb, dev, true);                                                  \
 	}
 
 /* net:net_dev_xmit, the driver's return for that packet (the skb may be freed already: its

@@ -75,20 +75,29 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 /* A net:net_dev_template event (net_dev_queue: every packet handed to a device; netif_receive_skb:
  * every packet a device delivers to the stack, skb->data at the network header): FN(skb). */
 #define NETDX_NET_DEV_PROGRAMS(PREFIX, EVENT, FN)                                           \
+	static __always_inline int PREFIX##_any(struct sk_buff *skb, bool direct)           \
+	{                                                                                   \
+		return FN(skb);                                                             \
+	}                                                                                   \
+	NETDX_NET_DEV_PROGRAMS_D(PREFIX, EVENT, PREFIX##_any)
+
+/* The same, FN(skb, direct): direct (a constant) is true in the tp_btf program, where skb is a
+ * BTF pointer whose fields FN may read with plain loads rather than bpf_probe_read_kernel. */
+#define NETDX_NET_DEV_PROGRAMS_D(PREFIX, EVENT, FN)                                         \
 	SEC("raw_tp/" #EVENT)                                                               \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
-		return FN((struct sk_buff *)ctx->args[0]);                                  \
+		return FN((struct sk_buff *)ctx->args[0], false);                           \
 	}                                                                                   \
 	SEC("tracepoint/net/" #EVENT)                                                       \
 	int PREFIX##_tp(struct trace_event_raw_net_dev_template *ctx)                       \
 	{                                                                                   \
-		return FN((struct sk_buff *)ctx->skbaddr);                                  \
+		return FN((struct sk_buff *)ctx->skbaddr, false);                           \
 	}                                                                                   \
 	SEC("tp_btf/" #EVENT)                                                               \
 	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb)                                     \
 	{                                                                                   \
-		return FN(skb);                                                             \
+		return FN(skb, true);                                                       \
 	}
 
 #endif

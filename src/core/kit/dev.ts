@@ -45,11 +45,12 @@ export const DEV_VIAS = ['raw_tp', 'tracepoint', 'tp_btf'] as const;
 export type DevVia = (typeof DEV_VIAS)[number];
 
 /**
- * Variants for `prefix`'s programs on `events` (PREFIX_EVENT_raw, _tp, _btf): raw_tp first (cheapest
- * per packet, quick to load), then the classic tracepoint, then tp_btf.
+ * Variants for `prefix`'s programs on `events` (PREFIX_EVENT_raw, _tp, _btf): raw_tp first (quick
+ * to load), then the classic tracepoint, then tp_btf; `btfFirst`: tp_btf first, for programs that
+ * read the packet's and device's fields with plain loads there (NETDX_NET_DEV_PROGRAMS_D).
  */
-export function devVariants(prefix: string, events: readonly string[]): Variant[] {
-  return (['raw', 'tp', 'btf'] as const).map((k) => ({
+export function devVariants(prefix: string, events: readonly string[], btfFirst = false): Variant[] {
+  return (btfFirst ? ['btf', 'raw', 'tp'] as const : ['raw', 'tp', 'btf'] as const).map((k) => ({
     via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k],
     programs: events.map((e) => `${prefix}_${e}_${k}`),
   }));

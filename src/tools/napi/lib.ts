@@ -37,9 +37,10 @@ export interface NapiReport {
 export const NAPI: IntervalSpec<NapiReport, DevOptions> = {
   name: 'napi',
   object: 'napi',
-  hooks: ['raw_tracepoint'],
+  hooks: ['tp_btf'],
   filters: ['netns'],
-  variants: devVariants('napi', ['poll']),
+  // tp_btf first: the napi's and device's fields are plain loads there
+  variants: devVariants('napi', ['poll'], true),
   rodata: (o) => devRodata(o),
   collect(obj, seconds) {
     const napi: NapiStat[] = drainAggregates(obj, 'polls', napi_key, napi_val).map(({ k, v }) => ({

@@ -25,11 +25,12 @@ NETDX_LOST_MAP(lost);
 NETDX_EXPORT(napi_key);
 NETDX_EXPORT(napi_val);
 
-static __always_inline int on_poll(struct napi_struct *napi, int work, int budget)
+/* direct: napi is a BTF pointer (tp_btf), its fields and its device's plain loads */
+static __always_inline int on_poll(struct napi_struct *napi, int work, int budget, bool direct)
 {
-	struct net_device *dev = BPF_CORE_READ(napi, dev);
+	struct net_device *dev = direct ? napi->dev : BPF_CORE_READ(napi, dev);
 	struct napi_key k = { .cpu = bpf_get_smp_processor_id() };
-	if (!netdx_dev_ok(dev, &k.netns, &k.ifindex))
+	if (!netdx_dev_ok_d(dev, &k.netns, &k.ifindex, direct))
 		return 0;
 	struct napi_val *v = bpf_map_lookup_elem(&polls, &k);
 	if (!v) {
@@ -53,19 +54,19 @@ static __always_inline int on_poll(struct napi_struct *napi, int work, int budge
 SEC("raw_tp/napi_poll")
 int napi_poll_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_poll((struct napi_struct *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2]);
+	return on_poll((struct napi_struct *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2], false);
 }
 
 SEC("tracepoint/napi/napi_poll")
 int napi_poll_tp(struct trace_event_raw_napi_poll *ctx)
 {
-	return on_poll(ctx->napi, ctx->work, ctx->budget);
+	return on_poll(ctx->napi, ctx->work, ctx->budget, false);
 }
 
 SEC("tp_btf/napi_poll")
 int BPF_PROG(napi_poll_btf, struct napi_struct *napi, int work, int budget)
 {
-	return on_poll(napi, work, budget);
+	return on_poll(napi, work, budget, true);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -24,10 +24,11 @@ _Static_assert(sizeof(((struct netsize_val *)0)->slots) == sizeof(struct netdx_h
 /* Drained every interval: two keys per device. */
 NETDX_AGGREGATE_MAP(sizes, netsize_key, netsize_val, 4096);
 
-static __always_inline int count(const struct sk_buff *skb, const struct net_device *dev, __u32 dir)
+/* direct: skb and dev are BTF pointers (tp_btf), their fields plain loads */
+static __always_inline int count(const struct sk_buff *skb, const struct net_device *dev, __u32 dir, bool direct)
 {
 	struct netdx_dev_id id;
-	if (!netdx_dev_ok(dev, &id.netns, &id.ifindex))
+	if (!netdx_dev_ok_d(dev, &id.netns, &id.ifindex, direct))
 		return 0;
 	struct netsize_key k = { .netns = id.netns, .ifindex = id.ifindex, .dir = dir };
 	struct netsize_val *v = bpf_map_lookup_elem(&sizes, &k);
@@ -38,27 +39,27 @@ static __always_inline int count(const struct sk_buff *skb, const struct net_dev
 		if (!v)
 			return 0;
 	}
-	__u32 len = netdx_skb_len(skb);
+	__u32 len = netdx_skb_len_d(skb, direct);
 	__sync_fetch_and_add(&v->packets, 1);
 	__sync_fetch_and_add(&v->bytes, len);
-	__sync_fetch_and_add(&v->segs, netdx_skb_segs(skb));
+	__sync_fetch_and_add(&v->segs, netdx_skb_segs_d(skb, direct));
 	netdx_hist_add((struct netdx_hist *)v->slots, len);
 	return 0;
 }
 
-static __always_inline int on_rx(struct sk_buff *skb)
+static __always_inline int on_rx(struct sk_buff *skb, bool direct)
 {
-	return count(skb, BPF_CORE_READ(skb, dev), DIR_RX);
+	return count(skb, direct ? skb->dev : BPF_CORE_READ(skb, dev), DIR_RX, direct);
 }
 
-static __always_inline int on_tx(const struct sk_buff *skb, const struct net_device *dev)
+static __always_inline int on_tx(const struct sk_buff *skb, const struct net_device *dev, bool direct)
 {
-	return count(skb, dev, DIR_TX);
+	return count(skb, dev, DIR_TX, direct);
 }
 
 /* netsize_rx_raw, netsize_rx_tp, netsize_rx_btf */
-NETDX_NET_DEV_PROGRAMS(netsize_rx, netif_receive_skb, on_rx)
+NETDX_NET_DEV_PROGRAMS_D(netsize_rx, netif_receive_skb, on_rx)
 /* netsize_tx_raw, netsize_tx_tp, netsize_tx_btf */
-NETDX_START_XMIT_PROGRAMS(netsize_tx, on_tx)
+NETDX_START_XMIT_PROGRAMS_D(netsize_tx, on_tx)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
