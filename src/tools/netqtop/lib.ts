@@ -41,9 +41,10 @@ function queueOf(dir: 'rx' | 'tx', raw: number, veth: boolean): number | null {
 export const NETQTOP: IntervalSpec<NetqtopReport, DevOptions> = {
   name: 'netqtop',
   object: 'netqtop',
-  hooks: ['raw_tracepoint'],
+  hooks: ['tp_btf'],
   filters: ['netns'],
-  variants: devVariants('netqtop', ['rx', 'tx']),
+  // tp_btf first: the packet's and device's fields are plain loads there
+  variants: devVariants('netqtop', ['rx', 'tx'], true),
   rodata: (o) => devRodata(o),
   collect(obj, seconds) {
     const queues: NetqtopQueue[] = drainPerCpu(obj, 'queues', netqtop_key, netqtop_val).map(({ k, slots }) => {

@@ -36,18 +36,20 @@ static __always_inline __u32 size_slot(__u64 len)
 	return len < 64 ? 0 : len < 512 ? 1 : len < 2048 ? 2 : len < 16384 ? 3 : 4;
 }
 
-static __always_inline int count(struct sk_buff *skb, __u8 dir)
+/* direct: skb is a BTF pointer (tp_btf), its fields and its device's plain loads */
+static __always_inline int count(struct sk_buff *skb, __u8 dir, bool direct)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	struct netqtop_key k = { .dir = dir, .queue = BPF_CORE_READ(skb, queue_mapping) };
-	if (!dev || !netdx_dev_ok(dev, &k.netns, &k.ifindex))
+	struct net_device *dev = direct ? skb->dev : BPF_CORE_READ(skb, dev);
+	struct netqtop_key k = { .dir = dir, .queue = direct ? skb->queue_mapping : BPF_CORE_READ(skb, queue_mapping) };
+	if (!dev || !netdx_dev_ok_d(dev, &k.netns, &k.ifindex, direct))
 		return 0;
-	__u64 len = BPF_CORE_READ(skb, len);
+	__u64 len = netdx_skb_len_d(skb, direct);
 	if (dir == NETQTOP_RX) {
 		/* skb->data is past the link-layer header here: add it back, as TX and the device's
 		 * counters count it */
-		__u16 mac = BPF_CORE_READ(skb, mac_header);
-		long l2 = BPF_CORE_READ(skb, data) - BPF_CORE_READ(skb, head) - (long)mac;
+		__u16 mac = direct ? skb->mac_header : BPF_CORE_READ(skb, mac_header);
+		long l2 = direct ? skb->data - skb->head - (long)mac :
+				   BPF_CORE_READ(skb, data) - BPF_CORE_READ(skb, head) - (long)mac;
 		if (mac != (__u16)~0U && l2 > 0 && l2 < 256)
 			len += l2;
 	}
@@ -67,30 +69,19 @@ static __always_inline int count(struct sk_buff *skb, __u8 dir)
 	return 0;
 }
 
-static __always_inline int on_rx(struct sk_buff *skb)
+static __always_inline int on_rx(struct sk_buff *skb, bool direct)
 {
-	return count(skb, NETQTOP_RX);
+	return count(skb, NETQTOP_RX, direct);
+}
+
+static __always_inline int on_tx(const struct sk_buff *skb, const struct net_device *dev, bool direct)
+{
+	return count((struct sk_buff *)skb, NETQTOP_TX, direct);
 }
 
 /* netqtop_rx_raw, netqtop_rx_tp, netqtop_rx_btf */
-NETDX_NET_DEV_PROGRAMS(netqtop_rx, netif_receive_skb, on_rx)
-
-SEC("raw_tp/net_dev_start_xmit")
-int netqtop_tx_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	return count((struct sk_buff *)ctx->args[0], NETQTOP_TX);
-}
-
-SEC("tracepoint/net/net_dev_start_xmit")
-int netqtop_tx_tp(struct trace_event_raw_net_dev_start_xmit *ctx)
-{
-	return count((struct sk_buff *)ctx->skbaddr, NETQTOP_TX);
-}
-
-SEC("tp_btf/net_dev_start_xmit")
-int BPF_PROG(netqtop_tx_btf, struct sk_buff *skb, struct net_device *dev)
-{
-	return count(skb, NETQTOP_TX);
-}
+NETDX_NET_DEV_PROGRAMS_D(netqtop_rx, netif_receive_skb, on_rx)
+/* netqtop_tx_raw, netqtop_tx_tp, netqtop_tx_btf */
+NETDX_START_XMIT_PROGRAMS_D(netqtop_tx, on_tx)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

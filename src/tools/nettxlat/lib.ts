@@ -3,7 +3,7 @@
 // aggregated in the kernel. The doctor and tests call startNetTxLat() and sample(); cli.ts only
 // renders.
 import type { CommonFilter } from '../../core/kit/filter.js';
-import { devSpec, type DevOptions, type DevVia } from '../../core/kit/dev.js';
+import { devSpec, devVariants, type DevOptions, type DevVia } from '../../core/kit/dev.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { drainAggregates } from '../../core/kit/sockio.js';
 import { log2Buckets, type Histogram } from '../../core/hist.js';
@@ -36,6 +36,7 @@ export interface NetTxLatOptions extends DevOptions {
   nanoseconds?: boolean;
 }
 
+// tp_btf first: the device's fields are plain loads there
 export const NETTXLAT: IntervalSpec<NetTxLatReport, NetTxLatOptions> = devSpec('nettxlat', ['start', 'xmit'], (obj, seconds, o) => {
   const unit = o?.nanoseconds ? 'nsecs' : 'usecs';
   const devices: NetTxLatStat[] = drainAggregates(obj, 'lat', nettxlat_key, nettxlat_val).map(({ k, v }) => ({
@@ -44,7 +45,7 @@ export const NETTXLAT: IntervalSpec<NetTxLatReport, NetTxLatOptions> = devSpec('
   }));
   devices.sort((a, b) => a.netns - b.netns || a.ifindex - b.ifindex);
   return { seconds, devices };
-}, { rodata: (o) => ({ hist_div: o.nanoseconds ? 1 : 1000 }) });
+}, { rodata: (o) => ({ hist_div: o.nanoseconds ? 1 : 1000 }), variants: devVariants('nettxlat', ['start', 'xmit'], true), hooks: ['tp_btf'] });
 
 /** Starts timing (attached when this returns); sample() reads and resets one interval. */
 export function startNetTxLat(filter: CommonFilter = {}, opts: NetTxLatOptions & { via?: DevVia } = {}): IntervalProbe<NetTxLatReport, NetTxLatOptions> {

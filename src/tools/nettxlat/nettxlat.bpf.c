@@ -42,10 +42,11 @@ NETDX_MAP(stack, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xmit_stack, 1);
 /* Drained every interval: one key per device that sent. */
 NETDX_AGGREGATE_MAP(lat, nettxlat_key, nettxlat_val, 4096);
 
-static __always_inline int on_start(const struct sk_buff *skb, const struct net_device *dev)
+/* direct: dev is a BTF pointer (tp_btf), its fields plain loads */
+static __always_inline int on_start(const struct sk_buff *skb, const struct net_device *dev, bool direct)
 {
 	struct netdx_dev_id id;
-	if (!netdx_dev_ok(dev, &id.netns, &id.ifindex))
+	if (!netdx_dev_ok_d(dev, &id.netns, &id.ifindex, direct))
 		return 0;
 	struct nettxlat_key k = { .netns = id.netns, .ifindex = id.ifindex };
 	/* the aggregate is made here, where the device is at hand (the end has only the skb) */
@@ -107,7 +108,7 @@ static __always_inline int on_xmit(__u64 skb, int rc)
 }
 
 /* nettxlat_start_raw, nettxlat_start_tp, nettxlat_start_btf */
-NETDX_START_XMIT_PROGRAMS(nettxlat_start, on_start)
+NETDX_START_XMIT_PROGRAMS_D(nettxlat_start, on_start)
 /* nettxlat_xmit_raw, nettxlat_xmit_tp, nettxlat_xmit_btf */
 NETDX_XMIT_PROGRAMS(nettxlat_xmit, on_xmit)
 
