@@ -48,13 +48,8 @@ static __always_inline bool netdx_dev_ok(const struct net_device *dev, __u32 *ne
 #define netdx_dev_name(dev, dst) BPF_CORE_READ_STR_INTO(dst, dev, name)
 
 /* The packet's length as the device sees it: from the link-layer header on transmit, from the
- * network header on receive (the driver pulled the link-layer header), GSO/GRO packets whole. */
-static __always_inline __u32 netdx_skb_len(const struct sk_buff *skb)
-{
-	return BPF_CORE_READ(skb, len);
-}
-
-/* netdx_skb_len with a plain load where skb is a BTF pointer (`direct`, a constant). */
+ * network header on receive (the driver pulled the link-layer header), GSO/GRO packets whole;
+ * `direct` (a constant): a plain load, where skb is a BTF pointer (tp_btf). */
 static __always_inline __u32 netdx_skb_len_d(const struct sk_buff *skb, bool direct)
 {
 	return direct ? skb->len : BPF_CORE_READ(skb, len);
@@ -71,10 +66,6 @@ static __always_inline __u32 netdx_skb_segs_d(const struct sk_buff *skb, bool di
 	return segs ? segs : 1;
 }
 
-static __always_inline __u32 netdx_skb_segs(const struct sk_buff *skb)
-{
-	return netdx_skb_segs_d(skb, false);
-}
 
 /* net:net_dev_start_xmit, every packet handed to a driver (once more when the driver refused it
  * busy and the qdisc requeued it): FN(skb, dev). The classic tracepoint gives no device pointer:

@@ -88,10 +88,18 @@ export function vethPair(): { a: Netns; b: Netns; ifA: string; ifB: string } {
 export function quietVethPair(): { a: Netns; b: Netns; ifA: string; ifB: string } {
   const p = vethPair();
   for (const ns of [p.a, p.b]) ns.exec('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6']);
-  const mac = (ns: Netns, dev: string) => ns.exec('cat', [`/sys/class/net/${dev}/address`]).trim();
-  p.a.exec('ip', ['neigh', 'replace', '198.18.0.2', 'lladdr', mac(p.b, p.ifB), 'dev', p.ifA, 'nud', 'permanent']);
-  p.b.exec('ip', ['neigh', 'replace', '198.18.0.1', 'lladdr', mac(p.a, p.ifA), 'dev', p.ifB, 'nud', 'permanent']);
+  knowNeighbours(p.a, p.ifA, p.b, p.ifB, ['198.18.0.2']);
+  knowNeighbours(p.b, p.ifB, p.a, p.ifA, ['198.18.0.1']);
   return p;
+}
+
+/**
+ * Permanent neighbour entries (no ARP or NDP before a first packet): in `from`, on `dev`, each of
+ * `ips` at the link-layer address of `peer`'s `peerDev`.
+ */
+export function knowNeighbours(from: Netns, dev: string, peer: Netns, peerDev: string, ips: readonly string[]): void {
+  const mac = peer.exec('cat', [`/sys/class/net/${peerDev}/address`]).trim();
+  for (const ip of ips) from.exec('ip', ['neigh', 'replace', ip, 'lladdr', mac, 'dev', dev, 'nud', 'permanent']);
 }
 
 const children = new Set<ChildProcess>();

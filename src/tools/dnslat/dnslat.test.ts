@@ -4,7 +4,7 @@
 // at once. Each query the client made is seen once, with its id, port, name and rcode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns, progMisses, sh, skipped, vethPair } from '../../testlib/kernel.js';
+import { kernelOpts, knowNeighbours, Netns, progMisses, sh, skipped, vethPair } from '../../testlib/kernel.js';
 import { workload, type Workload } from '../../testlib/traffic.js';
 import { FAIL_NAME, NONE_NAME, SLOW_NAME, startResolver } from '../../testlib/dns.js';
 import { assertBadInput, traceDuring } from '../../testlib/cli.js';
@@ -50,8 +50,7 @@ test('queries over loopback (counted once) and over a veth, IPv4 and IPv6: ids, 
   await startResolver(b, 'fd00::2', DELAY);
   // the resolvers' neighbours known beforehand: a first query that waits for one is sent from a
   // softirq, where the sending process is not known (the docs say so); this test names processes
-  const mac = b.exec('cat', ['/sys/class/net/vx1/address']).trim();
-  for (const ip of ['198.18.0.2', 'fd00::2']) sh('ip', ['-n', a.name, 'neigh', 'replace', ip, 'lladdr', mac, 'dev', 'vx0', 'nud', 'permanent']);
+  knowNeighbours(a, 'vx0', b, 'vx1', ['198.18.0.2', 'fd00::2']);
   const events: DnsLatEvent[] = [];
   const server: DnsLatEvent[] = [];
   const probe = startEvents(DNSLAT, (e) => events.push(e), { filter: { netns: netnsInode(a.name) } });

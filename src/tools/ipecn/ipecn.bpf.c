@@ -26,18 +26,6 @@ NETDX_EXPORT(ipecn_key);
 NETDX_EXPORT(ipecn_val);
 NETDX_EXPORT(ipecn_flow);
 
-static __always_inline void *agg_of(void *map, void *key, void *zero)
-{
-	void *v = bpf_map_lookup_elem(map, key);
-	if (v)
-		return v;
-	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	v = bpf_map_lookup_elem(map, key);
-	if (!v)
-		netdx_count(&lost, NETDX_LOST_UNTRACKED);
-	return v;
-}
-
 /* The CE-marked packet's flow, from its header at `ip`. */
 static __always_inline void count_ce(unsigned char *ip, __u16 family, __u32 netns, __u64 segs)
 {
@@ -51,7 +39,7 @@ static __always_inline void count_ce(unsigned char *ip, __u16 family, __u32 netn
 		bpf_probe_read_kernel(f.saddr, 16, ip + 8);
 		bpf_probe_read_kernel(f.daddr, 16, ip + 24);
 	}
-	__u64 zero = 0, *n = agg_of(&ce_flows, &f, &zero);
+	__u64 zero = 0, *n = netdx_agg_get(&ce_flows, &f, &zero, &lost);
 	if (n)
 		__sync_fetch_and_add(n, segs);
 }
@@ -83,7 +71,7 @@ static __always_inline int on_rx(struct sk_buff *skb)
 	k.ifindex = BPF_CORE_READ(dev, ifindex);
 	k.family = family;
 	BPF_CORE_READ_STR_INTO(&k.dev, dev, name);
-	struct ipecn_val zero = {}, *v = agg_of(&counts, &k, &zero);
+	struct ipecn_val zero = {}, *v = netdx_agg_get(&counts, &k, &zero, &lost);
 	if (!v)
 		return 0;
 	__sync_fetch_and_add(&v->pkts[ecn], segs);

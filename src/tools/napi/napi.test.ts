@@ -6,7 +6,7 @@
 // rx_packets and its per-queue NAPI counters (ethtool -S rx_queue_N_xdp_packets).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, PYTHON, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, knowNeighbours, PYTHON, vethPair, type Netns } from '../../testlib/kernel.js';
 import { assertBadInput, assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
@@ -24,8 +24,7 @@ async function napiVeth(): Promise<{ a: Netns; b: Netns; port: number }> {
   b.exec('ethtool', ['-K', 'vx1', 'gro', 'on']);
   a.exec('ethtool', ['-K', 'vx0', 'tso', 'off', 'tx-udp-segmentation', 'off']);
   a.exec('sysctl', ['-qw', 'net.ipv6.conf.vx0.disable_ipv6=1']);
-  const mac = (JSON.parse(b.exec('ip', ['-j', 'link', 'show', 'vx1'])) as Array<{ address: string }>)[0]!.address;
-  a.exec('ip', ['neigh', 'replace', '198.18.0.2', 'lladdr', mac, 'dev', 'vx0', 'nud', 'permanent']);
+  knowNeighbours(a, 'vx0', b, 'vx1', ['198.18.0.2']);
   const l = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', '60000');
   const port = (await l.wait('listening')).port as number;
   return { a, b, port };

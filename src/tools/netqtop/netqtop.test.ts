@@ -5,7 +5,7 @@
 // devices' counters (/proc/net/dev) and the receiving veth's per-queue NAPI counters (ethtool -S).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, Netns, PYTHON, sh } from '../../testlib/kernel.js';
+import { kernelOpts, knowNeighbours, Netns, PYTHON, sh } from '../../testlib/kernel.js';
 import { assertBadInput, assertUsageErrors, startTracing } from '../../testlib/cli.js';
 import { WORKLOAD, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
@@ -29,8 +29,7 @@ async function queueVeth(): Promise<{ a: Netns; b: Netns; port: number; loPort: 
   a.exec('sh', ['-c', 'echo 1 > /sys/class/net/vx0/queues/tx-0/xps_cpus && echo 2 > /sys/class/net/vx0/queues/tx-1/xps_cpus']);
   sh('ip', ['-n', a.name, 'link', 'set', 'vx0', 'up']);
   sh('ip', ['-n', b.name, 'link', 'set', 'vx1', 'up']);
-  const mac = (JSON.parse(b.exec('ip', ['-j', 'link', 'show', 'vx1'])) as Array<{ address: string }>)[0]!.address;
-  a.exec('ip', ['neigh', 'replace', '198.18.0.2', 'lladdr', mac, 'dev', 'vx0', 'nud', 'permanent']);
+  knowNeighbours(a, 'vx0', b, 'vx1', ['198.18.0.2']);
   const l = workload(b, 'udp-listen', '--host', '198.18.0.2', '--hold', '60000');
   const lo = workload(a, 'udp-listen', '--host', '127.0.0.1', '--hold', '60000');
   return { a, b, port: (await l.wait('listening')).port as number, loPort: (await lo.wait('listening')).port as number };

@@ -3,7 +3,7 @@
 // sending interface, every one returned NETDEV_TX_OK, in little time; nothing on the other end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, quietVethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, quietVethPair, type Netns, knowNeighbours } from '../../testlib/kernel.js';
 import { assertUsageErrors, traceDuring } from '../../testlib/cli.js';
 import { ipJsonStats } from '../../testlib/ip-oracle.js';
 import { workload } from '../../testlib/traffic.js';
@@ -64,7 +64,7 @@ test(`a macvlan over the veth: its driver sends through the veth's, both timed $
   a.exec('ip', ['addr', 'add', '198.18.1.1/24', 'dev', 'mv0']);
   a.exec('ip', ['link', 'set', 'mv0', 'up']);
   b.exec('ip', ['addr', 'add', '198.18.1.2/24', 'dev', ifB]);
-  a.exec('ip', ['neigh', 'replace', '198.18.1.2', 'lladdr', b.exec('cat', [`/sys/class/net/${ifB}/address`]).trim(), 'dev', 'mv0', 'nud', 'permanent']);
+  knowNeighbours(a, 'mv0', b, ifB, ['198.18.1.2']);
   const p = startNetTxLat({ netns: netnsInode(a.name) });
   let r: NetTxLatReport;
   try {

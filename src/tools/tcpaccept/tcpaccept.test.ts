@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { kernelOpts, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, knowNeighbours, vethPair, type Netns } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { traceNetns, workload, type Workload } from '../../testlib/traffic.js';
 import { TCPACCEPT, type TcpAcceptEvent } from './lib.js';
@@ -13,12 +13,8 @@ import { TCPACCEPT, type TcpAcceptEvent } from './lib.js';
 async function fourInQueue(a: Netns, b: Netns, host: string) {
   // both ends' neighbours known beforehand (no ARP/NDP wait before the handshakes), and a second
   // for the four clients to queue before the first accept, with room for a slow start under load
-  const mac = (ns: Netns, dev: string) => ns.exec('cat', [`/sys/class/net/${dev}/address`]).trim();
-  const known = (ns: Netns, dev: string, lladdr: string, ips: readonly string[]) => {
-    for (const ip of ips) ns.exec('ip', ['neigh', 'replace', ip, 'lladdr', lladdr, 'dev', dev, 'nud', 'permanent']);
-  };
-  known(a, 'vx0', mac(b, 'vx1'), ['198.18.0.2', 'fd00::2']);
-  known(b, 'vx1', mac(a, 'vx0'), ['198.18.0.1', 'fd00::1']);
+  knowNeighbours(a, 'vx0', b, 'vx1', ['198.18.0.2', 'fd00::2']);
+  knowNeighbours(b, 'vx1', a, 'vx0', ['198.18.0.1', 'fd00::1']);
   const server = workload(b, 'listen', '--host', host, '--backlog', '8', '--accept-after', '1000', '--hold', '2000', '--verbose');
   const port = (await server.wait('listening')).port as number;
   const clients = workload(a, 'connect', '--host', host, '--port', String(port), '--count', '4', '--hold', '1500');

@@ -5,7 +5,7 @@
 // datagrams sent to the aborted port, exactly; once detached, nothing is listed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelOpts, sh, vethPair, type Netns } from '../../testlib/kernel.js';
+import { kernelOpts, knowNeighbours, sh, vethPair, type Netns } from '../../testlib/kernel.js';
 import { assertBadInput, runCli, traceDuring } from '../../testlib/cli.js';
 import { workload } from '../../testlib/traffic.js';
 import { attachTestXdp } from '../../testlib/xdp.js';
@@ -24,8 +24,7 @@ async function send(a: Netns, port: number, n: number): Promise<void> {
 /** The veth pair with b's address known to a (no ARP on the way). */
 function pair() {
   const p = vethPair();
-  const mac = (JSON.parse(sh('ip', ['-n', p.b.name, '-j', 'link', 'show', p.ifB])) as Array<{ address: string }>)[0]!.address;
-  sh('ip', ['-n', p.a.name, 'neigh', 'replace', '198.18.0.2', 'lladdr', mac, 'dev', p.ifA, 'nud', 'permanent']);
+  knowNeighbours(p.a, p.ifA, p.b, p.ifB, ['198.18.0.2']);
   return p;
 }
 
