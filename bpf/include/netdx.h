@@ -90,7 +90,9 @@ static __always_inline void netdx_count_lost(void *lost, void *ring, __u64 recor
 	netdx_count(lost, pending + len >= size ? NETDX_LOST_FULL : NETDX_LOST_REFUSED);
 }
 
-/* A ring buffer record of type T, or NULL (counted in `lost`) when it found no room. */
+/* A ring buffer record of type T, or NULL (counted in `lost`) when it found no room. Submit it
+ * with BPF_RB_NO_WAKEUP: user space drains every ring on a timer (core/bpf/ringbuf.ts) and never
+ * waits on the ring's fd, so a wakeup would only queue irq_work for nobody. */
 #define netdx_reserve(ring, lost, T)                                            \
 	({                                                                      \
 		T *__r = bpf_ringbuf_reserve(ring, sizeof(T), 0);               \

@@ -57,4 +57,10 @@ test('a generated decoder reads every kind of field', () => {
   const r = structDecoder(L)(new DataView(b.buffer, b.byteOffset, b.length), 4);
   assert.deepEqual({ ...r, d: [...r.d] }, { a: 123456789012, b: -7, c: 65535, d: [1, 2, 3, 4], e: 'héllo', f: [10, 20, 30] });
   assert.equal('_pad' in r, false);
+  b[18] = 99; // the array is a copy: the ring's space is reused once consumed
+  assert.equal(r.d[0], 1);
+  b.fill(0, 22, 28); b.write('lo0', 22); // ASCII ended by a NUL
+  assert.equal(structDecoder(L)(new DataView(b.buffer, b.byteOffset, b.length), 4).e, 'lo0');
+  b.write('eth0.1', 22); // ASCII filling the array
+  assert.equal(structDecoder(L)(new DataView(b.buffer, b.byteOffset, b.length), 4).e, 'eth0.1');
 });

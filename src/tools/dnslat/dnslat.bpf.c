@@ -195,7 +195,7 @@ static __always_inline int on_rx(struct sk_buff *skb)
 	__builtin_memcpy(e->comm, q->comm, sizeof(e->comm));
 	__builtin_memcpy(e->qname, q->qname, sizeof(e->qname));
 	bpf_map_delete_elem(&pending, &k);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -152,7 +152,7 @@ int gethost_ret(struct pt_regs *ctx)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memcpy(e->host, c->host, sizeof(e->host));
 	bpf_map_delete_elem(&calls, &tid);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

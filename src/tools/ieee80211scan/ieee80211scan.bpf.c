@@ -68,7 +68,7 @@ int ieee80211scan_done_tp(struct scan_done_record *ctx)
 		e->n_channels = ctx->n_channels;
 		__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
 		__builtin_memcpy(e->wiphy, s->wiphy, sizeof(e->wiphy));
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	}
 	s->ts_ns = 0;
 	return 0;

@@ -114,7 +114,7 @@ static __always_inline int on_rx(struct sk_buff *skb)
 	__builtin_memcpy(out.addr, e.saddr, sizeof(out.addr));
 	__builtin_memcpy(out.laddr, e.daddr, sizeof(out.laddr));
 	BPF_CORE_READ_STR_INTO(&out.dev, dev, name);
-	if (bpf_ringbuf_output(&events, &out, sizeof(out), 0))
+	if (bpf_ringbuf_output(&events, &out, sizeof(out), BPF_RB_NO_WAKEUP))
 		netdx_count_lost(&lost, &events, sizeof(out));
 	return 0;
 }

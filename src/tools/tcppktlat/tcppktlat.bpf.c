@@ -68,7 +68,7 @@ static __always_inline int on_read(struct sock *sk)
 	e->family = family;
 	e->_pad = 0;
 	netdx_sk_addrs(sk, family, e->saddr, e->daddr);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -72,7 +72,7 @@ static __always_inline int on_segment(struct sock *sk, struct sk_buff *skb)
 	e->dport = netdx_sk_rport(sk);
 	e->family = family;
 	netdx_sk_addrs(sk, family, e->saddr, e->daddr);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

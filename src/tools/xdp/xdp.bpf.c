@@ -53,7 +53,7 @@ static __always_inline int count(struct xdp_key *k, __u32 sent, __u32 drops)
 			e->drops = drops;
 			e->cpu = bpf_get_smp_processor_id();
 			e->_pad = 0;
-			bpf_ringbuf_submit(e, 0);
+			bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 		}
 	}
 	return 0;
