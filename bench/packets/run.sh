@@ -35,7 +35,7 @@ hooks_of() {  # tool: the floor programs' hook names
 tracer_of() {  # cfg
   local cfg=$1 h progs=()
   case $cfg in
-    empty_* | count_*) local kind=${cfg%%_*} rest=${cfg#*_} via=raw tool
+    empty_* | count_* | keyed_*) local kind=${cfg%%_*} rest=${cfg#*_} via=raw tool
       tool=${rest%_tp}; [ "$tool" = "$rest" ] || via=tp
       for h in $(hooks_of "$tool"); do progs+=("${kind}_${h}_$via"); done
       TRACER=("$WORK/floor" "$WORK/floor.bpf.o" 600 "${progs[@]}"); WATCH=err; PATTERN="programs attached" ;;
@@ -123,7 +123,7 @@ CONFIGS=(base)
 STATS=()
 for t in "${TOOLS[@]}"; do
   CONFIGS+=("empty_$t" "count_$t" "netdx_$t" "empty_${t}_tp" "bt_$t")
-  STATS+=("empty_$t" "count_$t" "netdx_$t" "empty_${t}_tp" "count_${t}_tp" "bt_$t")
+  STATS+=("empty_$t" "count_$t" "keyed_$t" "netdx_$t" "empty_${t}_tp" "count_${t}_tp" "bt_$t")
 done
 echo "bench packets: warm-up (one run of each tracer, not measured)" >&2
 for c in "${CONFIGS[@]:1}"; do run_cfg "$c" 0; done
@@ -146,18 +146,19 @@ echo "$(med base 5 | awk '{ printf "%.0f", $1 }') packets/s untraced ($(col base
 echo "ADDED: wall time over the untraced run. NS/EVENT: the tracer's programs' run_time_ns/run_cnt with"
 echo "the kernel's BPF statistics on ($STATS_ROUNDS further runs each; ~30 ns of it is the statistics clock);"
 echo "RUNS/PKT: program runs per packet sent; xEMPTY/xCOUNT: NS/EVENT against the floor on the same hooks"
-echo "(raw_tp for netdx, the classic tracepoint for bpftrace)."
-printf '%-20s %7s %8s %7s %9s %9s %7s %7s\n' CONFIG WALL_S ADDED CPU_S RUNS/PKT NS/EVENT xEMPTY xCOUNT
-for c in "${CONFIGS[@]}" $(for t in "${TOOLS[@]}"; do echo "count_${t}_tp"; done); do
+echo "(raw_tp for netdx, the classic tracepoint for bpftrace); xKEYED: against the keyed floor (a hash"
+echo "lookup by PID and an atomic add on the same hooks, raw_tp), the least an aggregation by key costs."
+printf '%-20s %7s %8s %7s %9s %9s %7s %7s %7s\n' CONFIG WALL_S ADDED CPU_S RUNS/PKT NS/EVENT xEMPTY xCOUNT xKEYED
+for c in "${CONFIGS[@]}" $(for t in "${TOOLS[@]}"; do echo "count_${t}_tp keyed_$t"; done); do
   w=$(med "$c" 3)
   case $c in bt_*) t=${c#bt_}; fe=empty_${t}_tp; fc=count_${t}_tp ;; *_tp) t=${c#*_}; t=${t%_tp}; fe=empty_${t}_tp; fc=count_${t}_tp ;;
     base) fe=; fc= ;; *) t=${c#*_}; fe=empty_$t; fc=count_$t ;; esac
-  if [ "$c" = base ]; then printf '%-20s %7.3f %8s %7s %9s %9s %7s %7s\n' base "$w" - - - - - -; continue; fi
+  if [ "$c" = base ]; then printf '%-20s %7.3f %8s %7s %9s %9s %7s %7s %7s\n' base "$w" - - - - - - -; continue; fi
   awk -v c="$c" -v w="$w" -v b="$base" -v cpu="$(med "$c" 4)" -v runs="$(smed "$c" runs)" -v n="$COUNT" \
-    -v ns="$(smed "$c" ns)" -v nse="$(smed "$fe" ns)" -v nsc="$(smed "$fc" ns)" 'BEGIN {
+    -v ns="$(smed "$c" ns)" -v nse="$(smed "$fe" ns)" -v nsc="$(smed "$fc" ns)" -v nsk="$(smed "keyed_$t" ns)" 'BEGIN {
     added = (w == "nan" || w == "") ? "-" : sprintf("%+.1f%%", (w / b - 1) * 100)
-    printf "%-20s %7s %8s %7s %9.2f %9.1f %7.2f %7.2f\n", c, (w == "nan" || w == "") ? "-" : sprintf("%.3f", w), added,
-      cpu == "nan" ? "-" : cpu, runs / n, ns, ns / nse, ns / nsc }'
+    printf "%-20s %7s %8s %7s %9.2f %9.1f %7.2f %7.2f %7.2f\n", c, (w == "nan" || w == "") ? "-" : sprintf("%.3f", w), added,
+      cpu == "nan" ? "-" : cpu, runs / n, ns, ns / nse, ns / nsc, ns / nsk }'
 done
 echo
 for t in "${TOOLS[@]}"; do

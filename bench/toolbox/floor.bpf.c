@@ -11,7 +11,11 @@
  *   empty_connect_enter empty_connect_exit
  * and, for bench/packets (the per-packet tools), both kinds on their hooks through both routes:
  *   {empty,count}_{xmit,rx,enq,deq,napi,drop}_{raw,tp}
- *   (netsize: xmit rx; qdisclat: enq deq; napi: napi; skbdrop: drop) */
+ *   (netsize: xmit rx; qdisclat: enq deq; napi: napi; skbdrop: drop)
+ * and the keyed floor, the least an aggregation by key can do (bpftrace's @[pid] = count()): a
+ * hash map lookup of an 8-byte key (the hook, the current PID), an atomic add on a hit, an insert
+ * on a miss, as netdx_agg_get() does; through raw_tp:
+ *   keyed_send_raw keyed_recv_raw, keyed_{xmit,rx,enq,deq,napi,drop}_raw */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -31,6 +35,33 @@ static __always_inline int add(__u32 k)
 	return 0;
 }
 
+struct keyed_key {
+	__u32 hook;
+	__u32 pid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct keyed_key);
+	__type(value, __u64);
+} keyed SEC(".maps");
+
+static __always_inline int keyed_add(__u32 k)
+{
+	struct keyed_key key = { .hook = k, .pid = bpf_get_current_pid_tgid() >> 32 };
+	__u64 *v = bpf_map_lookup_elem(&keyed, &key);
+	if (v) {
+		__sync_fetch_and_add(v, 1);
+		return 0;
+	}
+	__u64 one = 1;
+	bpf_map_update_elem(&keyed, &key, &one, BPF_NOEXIST);
+	return 0;
+}
+
+SEC("raw_tp/sock_send_length") int keyed_send_raw(void *ctx) { return keyed_add(0); }
+SEC("raw_tp/sock_recv_length") int keyed_recv_raw(void *ctx) { return keyed_add(1); }
 SEC("raw_tp/sock_send_length") int empty_send_raw(void *ctx) { return 0; }
 SEC("raw_tp/sock_recv_length") int empty_recv_raw(void *ctx) { return 0; }
 SEC("tracepoint/sock/sock_send_length") int empty_send_tp(void *ctx) { return 0; }
@@ -49,6 +80,7 @@ SEC("tracepoint/syscalls/sys_exit_connect") int empty_connect_exit(void *ctx) { 
 #define PACKET_FLOOR(name, k, raw, group, tp)                                           \
 	SEC("raw_tp/" raw) int empty_##name##_raw(void *ctx) { return 0; }                \
 	SEC("raw_tp/" raw) int count_##name##_raw(void *ctx) { return add(k); }           \
+	SEC("raw_tp/" raw) int keyed_##name##_raw(void *ctx) { return keyed_add(k); }     \
 	SEC("tracepoint/" group "/" tp) int empty_##name##_tp(void *ctx) { return 0; }    \
 	SEC("tracepoint/" group "/" tp) int count_##name##_tp(void *ctx) { return add(k); }
 

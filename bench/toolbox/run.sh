@@ -151,7 +151,7 @@ col() { awk -F'\t' -v p="$1" -v c="$2" -v k="$3" '$1 == p && $2 == c && $k != "-
 med() { col "$1" "$2" "$3" | median; }
 range() { col "$1" "$2" "$3" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.3f–%.3f", lo, hi; else printf "-" }'; }
 smed() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c && $3 > 0 { print (k == "ns" ? $4 / $3 : $3) }' "$WORK/stats.tsv" | median; }
-NS_CONFIGS=(floor_empty floor_count floor_empty_tp floor_count_tp netdx_socketio bt_socketio netdx_tcptop bt_tcptop netdx_socksize bt_socksize)
+NS_CONFIGS=(floor_empty floor_count floor_keyed floor_empty_tp floor_count_tp netdx_socketio bt_socketio netdx_tcptop bt_tcptop netdx_socksize bt_socksize)
 P1_CONFIGS=(base "${NS_CONFIGS[@]}")
 P2_CONFIGS=(base2 floor_accept netdx_tcpaccept bt_tcpaccept floor_connect netdx_soconnect bt_soconnect)
 
@@ -177,20 +177,21 @@ if [ "$PART" != 2 ]; then
   echo "Part 1: per-call tools, workload sockio: $CALLS socket calls (64 B send/recv, one loopback TCP connection)"
   echo "NS/EVENT: the tracer's programs' run_time_ns/run_cnt with the kernel's BPF statistics on"
   echo "($STATS_ROUNDS further runs each; ~30 ns of it is the statistics clock); xEMPTY, xCOUNT: against the floor"
-  echo "of the same attach type (raw_tp for netdx, tracepoint for bpftrace)."
-  printf '%-16s %4s %7s %13s %8s %9s %7s %9s %8s %7s %7s\n' CONFIG RUNS WALL_S RANGE_S ADDED ADD_NS/C CPU_S EVENTS/C NS/EVENT xEMPTY xCOUNT
+  echo "of the same attach type (raw_tp for netdx, tracepoint for bpftrace); xKEYED: against the keyed floor"
+  echo "(floor_keyed: a hash lookup by PID and an atomic add, raw_tp), the least an aggregation by key costs."
+  printf '%-16s %4s %7s %13s %8s %9s %7s %9s %8s %7s %7s %7s\n' CONFIG RUNS WALL_S RANGE_S ADDED ADD_NS/C CPU_S EVENTS/C NS/EVENT xEMPTY xCOUNT xKEYED
   for cfg in "${P1_CONFIGS[@]}"; do
     w=$(med 1 "$cfg" 4)
     if [ "$cfg" = base ]; then
-      printf '%-16s %4s %7.3f %13s %8s %9s %7s %9s %8s %7s %7s\n' "$cfg" "$(col 1 "$cfg" 4 | wc -l)" "$w" "$(range 1 "$cfg" 4)" - - - - - - -
+      printf '%-16s %4s %7.3f %13s %8s %9s %7s %9s %8s %7s %7s %7s\n' "$cfg" "$(col 1 "$cfg" 4 | wc -l)" "$w" "$(range 1 "$cfg" 4)" - - - - - - - -
       continue
     fi
     case $cfg in bt_* | *_tp) fe=floor_empty_tp; fc=floor_count_tp ;; *) fe=floor_empty; fc=floor_count ;; esac
-    ns=$(smed "$cfg" ns); nse=$(smed "$fe" ns); nsc=$(smed "$fc" ns)
+    ns=$(smed "$cfg" ns); nse=$(smed "$fe" ns); nsc=$(smed "$fc" ns); nsk=$(smed floor_keyed ns)
     awk -v cfg="$cfg" -v runs="$(col 1 "$cfg" 4 | wc -l)" -v w="$w" -v b="$base" -v rg="$(range 1 "$cfg" 4)" \
-      -v cpu="$(med 1 "$cfg" 5)" -v ev="$(smed "$cfg" runs)" -v calls="$CALLS" -v ns="$ns" -v nse="$nse" -v nsc="$nsc" 'BEGIN {
-      printf "%-16s %4d %7.3f %13s %+7.1f%% %9.0f %7.3f %9.3f %8.1f %7.2f %7.2f\n", cfg, runs, w, rg, (w / b - 1) * 100,
-        (w - b) * 1e9 / calls, cpu, ev / calls, ns, ns / nse, ns / nsc }'
+      -v cpu="$(med 1 "$cfg" 5)" -v ev="$(smed "$cfg" runs)" -v calls="$CALLS" -v ns="$ns" -v nse="$nse" -v nsc="$nsc" -v nsk="$nsk" 'BEGIN {
+      printf "%-16s %4d %7.3f %13s %+7.1f%% %9.0f %7.3f %9.3f %8.1f %7.2f %7.2f %7.2f\n", cfg, runs, w, rg, (w / b - 1) * 100,
+        (w - b) * 1e9 / calls, cpu, ev / calls, ns, ns / nse, ns / nsc, ns / nsk }'
   done
   echo "(ADD_NS/C: added wall time per workload call; EVENTS/C: program runs per workload call, other processes' calls included)"
 fi
