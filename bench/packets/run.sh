@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Per-packet tools benchmark: what netdx netsize, skbdrop, qdisclat and napi cost at a packet
 # rate of 200,000/s and more, side by side with bpftrace doing the same work on the same
-# tracepoints, and the floor (empty programs and one per-CPU increment on those hooks), rounds
-# interleaved, medians.
+# tracepoints, and the floors (empty programs, one per-CPU increment, and a keyed hash count on
+# those hooks), rounds interleaved, medians. skbdrop has two peers: skbdrop.bt counts by reason,
+# location and protocol alone; skbdrop_same.bt also does what netdx does per drop (owner cache at
+# send/receive, socket, namespace, headers, local port, owner).
 #
 #   bench/packets/run.sh    (env: ROUNDS=5 STATS_ROUNDS=3 COUNT=2000000 SIZE=64 TOOLS="netsize
 #                            skbdrop qdisclat napi")
@@ -124,6 +126,8 @@ STATS=()
 for t in "${TOOLS[@]}"; do
   CONFIGS+=("empty_$t" "count_$t" "netdx_$t" "empty_${t}_tp" "bt_$t")
   STATS+=("empty_$t" "count_$t" "keyed_$t" "netdx_$t" "empty_${t}_tp" "count_${t}_tp" "bt_$t")
+  # skbdrop.bt counts by reason, location and protocol only; skbdrop_same.bt does netdx's work
+  if [ "$t" = skbdrop ]; then CONFIGS+=(bt_skbdrop_same); STATS+=(bt_skbdrop_same); fi
 done
 echo "bench packets: warm-up (one run of each tracer, not measured)" >&2
 for c in "${CONFIGS[@]:1}"; do run_cfg "$c" 0; done
@@ -151,7 +155,7 @@ echo "lookup by PID and an atomic add on the same hooks, raw_tp), the least an a
 printf '%-20s %7s %8s %7s %9s %9s %7s %7s %7s\n' CONFIG WALL_S ADDED CPU_S RUNS/PKT NS/EVENT xEMPTY xCOUNT xKEYED
 for c in "${CONFIGS[@]}" $(for t in "${TOOLS[@]}"; do echo "count_${t}_tp keyed_$t"; done); do
   w=$(med "$c" 3)
-  case $c in bt_*) t=${c#bt_}; fe=empty_${t}_tp; fc=count_${t}_tp ;; *_tp) t=${c#*_}; t=${t%_tp}; fe=empty_${t}_tp; fc=count_${t}_tp ;;
+  case $c in bt_*) t=${c#bt_}; t=${t%_same}; fe=empty_${t}_tp; fc=count_${t}_tp ;; *_tp) t=${c#*_}; t=${t%_tp}; fe=empty_${t}_tp; fc=count_${t}_tp ;;
     base) fe=; fc= ;; *) t=${c#*_}; fe=empty_$t; fc=count_$t ;; esac
   if [ "$c" = base ]; then printf '%-20s %7.3f %8s %7s %9s %9s %7s %7s %7s\n' base "$w" - - - - - - -; continue; fi
   awk -v c="$c" -v w="$w" -v b="$base" -v cpu="$(med "$c" 4)" -v runs="$(smed "$c" runs)" -v n="$COUNT" \
@@ -166,6 +170,12 @@ for t in "${TOOLS[@]}"; do
     printf "%s: netdx added / bpftrace added: %s; ns per event netdx / bpftrace: %.2f\n", t,
       (b - base > 0) ? sprintf("%.2f", (a - base) / (b - base)) : "n/a", na / nb }'
 done
+case " ${TOOLS[*]} " in *" skbdrop "*)
+  awk -v a="$(med netdx_skbdrop 3)" -v b="$(med bt_skbdrop_same 3)" -v base="$base" -v na="$(smed netdx_skbdrop ns)" \
+    -v ra="$(smed netdx_skbdrop runs)" -v nb="$(smed bt_skbdrop_same ns)" -v rb="$(smed bt_skbdrop_same runs)" 'BEGIN {
+    printf "skbdrop against skbdrop_same.bt (the same work): netdx added / bpftrace added: %s; ns per packet netdx / bpftrace: %.2f\n",
+      (b - base > 0) ? sprintf("%.2f", (a - base) / (b - base)) : "n/a", (na * ra) / (nb * rb) }' ;;
+esac
 echo "Runs left out as failed: $FAILED; runs started on a busy machine (>15% CPU after 60 s of waiting): $NOISY"
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${BENCH_KEEP:-}" ]; then cp "$RES" "$BENCH_KEEP/packets-results.tsv"; cp "$WORK/stats.tsv" "$BENCH_KEEP/packets-stats.tsv"; fi

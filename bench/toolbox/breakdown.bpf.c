@@ -89,13 +89,13 @@ PAIR(b3, { struct netdx_sockio io = {}; struct old_key key = {};
 	key_of(&key.k, &io); bpf_get_current_comm(key.comm, sizeof(key.comm)); return key.comm[0] == 1; })
 PAIR(b4, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return step4(&io, &old, true); })
 PAIR(b4pc, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return step4(&io, &oldpc, false); })
-PAIR(b5, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return count(&io); })
+PAIR(b5, { struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, recv, false)) return 0; return count(&io, false); })
 
 #define BTF_PAIR(NAME, DIRECT)                                                              \
 	SEC("tp_btf/sock_send_length") int BPF_PROG(NAME##_send, struct sock *sk, int ret, int flags) \
-	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, false, DIRECT)) return 0; return count(&io); } \
+	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, false, DIRECT)) return 0; return count(&io, DIRECT); } \
 	SEC("tp_btf/sock_recv_length") int BPF_PROG(NAME##_recv, struct sock *sk, int ret, int flags) \
-	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, true, DIRECT)) return 0; return count(&io); }
+	{ struct netdx_sockio io; if (!netdx_sockio_get(&io, sk, ret, flags, true, DIRECT)) return 0; return count(&io, DIRECT); }
 
 BTF_PAIR(c5, false)
 BTF_PAIR(c5d, true)

@@ -145,4 +145,26 @@ static __always_inline void netdx_sk_addrs(struct sock *sk, __u16 family, __u8 *
 	}
 }
 
+/* netdx_sk_addrs(), with plain loads when `direct` (a constant; sk a BTF pointer: tp_btf). The
+ * IPv6 addresses are read a word at a time: a load must lie within one member for the verifier. */
+static __always_inline void netdx_sk_addrs_d(struct sock *sk, __u16 family, __u8 *saddr, __u8 *daddr, bool direct)
+{
+	if (!direct) {
+		netdx_sk_addrs(sk, family, saddr, daddr);
+		return;
+	}
+	__u32 *s = (__u32 *)saddr, *d = (__u32 *)daddr;
+	if (family == AF_INET) {
+		__builtin_memset(saddr, 0, 16);
+		__builtin_memset(daddr, 0, 16);
+		s[0] = sk->__sk_common.skc_rcv_saddr;
+		d[0] = sk->__sk_common.skc_daddr;
+	} else {
+		for (int i = 0; i < 4; i++) {
+			s[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+			d[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+		}
+	}
+}
+
 #endif

@@ -11,7 +11,8 @@
  * prefix_send_tp/prefix_recv_tp (the classic tracepoint); user space loads one pair
  * (core/kit/sockio.ts). Each
  * applies the shared filters (process, cgroup, namespace, family, ports) and calls
- * fn(const struct netdx_sockio *io).
+ * fn(const struct netdx_sockio *io, bool direct) (direct: io->sk is a BTF pointer, its fields
+ * plain loads).
  *
  * Also for the socket syscalls: NETDX_SOCKCALL_PROGRAMS (connect and accept with their results: sofamily,
  * soprotocol). */
@@ -79,7 +80,7 @@ static __always_inline bool netdx_sockio_get(struct netdx_sockio *io, struct soc
 		struct netdx_sockio io;                                                     \
 		if (!netdx_sockio_get(&io, sk, ret, flags, recv, direct))                   \
 			return 0;                                                           \
-		return FN(&io);                                                             \
+		return FN(&io, direct);                                                     \
 	}                                                                                   \
 	SEC("raw_tp/sock_send_length")                                                      \
 	int PREFIX##_send_raw(struct bpf_raw_tracepoint_args *ctx)                          \

@@ -12,7 +12,7 @@
 
 NETDX_AGGREGATE_MAP(io, socketio_key, socketio_val, 16384);
 
-static __always_inline int count(const struct netdx_sockio *c)
+static __always_inline int count(const struct netdx_sockio *c, bool direct)
 {
 	struct socketio_key key = {
 		.pid = bpf_get_current_pid_tgid() >> 32,

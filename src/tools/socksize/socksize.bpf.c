@@ -16,7 +16,7 @@ _Static_assert(sizeof(((struct socksize_val *)0)->slots) == sizeof(struct netdx_
 
 NETDX_AGGREGATE_MAP(sizes, socksize_key, socksize_val, 8192);
 
-static __always_inline int count(const struct netdx_sockio *c)
+static __always_inline int count(const struct netdx_sockio *c, bool direct)
 {
 	if (c->ret < 0 || (c->ret > 0 && !c->bytes))
 		return 0;

@@ -32,7 +32,7 @@ static __always_inline void count(__u32 kind)
 		__sync_fetch_and_add(n, 1);
 }
 
-static __always_inline int on_io(const struct netdx_sockio *c)
+static __always_inline int on_io(const struct netdx_sockio *c, bool direct)
 {
 	count(c->recv ? SOCKSTAT_RECV : SOCKSTAT_SEND);
 	return 0;

@@ -12,14 +12,14 @@
 
 NETDX_AGGREGATE_MAP(flows, tcptop_key, tcptop_val, 16384);
 
-static __always_inline int count(const struct netdx_sockio *c)
+static __always_inline int count(const struct netdx_sockio *c, bool direct)
 {
 	if (c->protocol != NETDX_IPPROTO_TCP || !c->bytes)
 		return 0;
 	struct tcptop_key key = {
 		.pid = bpf_get_current_pid_tgid() >> 32, .lport = c->lport, .rport = c->rport, .family = c->family,
 	};
-	netdx_sk_addrs(c->sk, c->family, key.laddr, key.raddr);
+	netdx_sk_addrs_d(c->sk, c->family, key.laddr, key.raddr, direct);
 	struct tcptop_val *v = NETDX_AGG_GET_NAMED(&flows, &key, tcptop_val);
 	if (!v)
 		return 0;
