@@ -34,15 +34,16 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 }
 
 /* skb:kfree_skb, every drop (SKB_CONSUMED never comes here: consume_skb is its own event):
- * FN(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk). rx_sk (the socket
- * the packet was for) came in Linux 6.11: the raw_tp and tp_btf programs need it (they do not
- * attach before), the tracepoint sees no socket there. */
-#define NETDX_KFREE_SKB_ALL_PROGRAMS(PREFIX, FN)                                            \
+ * FN(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk, bool direct), direct
+ * (a constant) in the tp_btf program, whose skb and rx_sk are BTF pointers: their fields can be
+ * plain loads. rx_sk (the socket the packet was for) came in Linux 6.11: the raw_tp and tp_btf
+ * programs need it (they do not attach before), the tracepoint sees no socket there. */
+#define NETDX_KFREE_SKB_ALL_PROGRAMS_D(PREFIX, FN)                                          \
 	SEC("raw_tp/kfree_skb")                                                             \
 	int PREFIX##_raw(struct bpf_raw_tracepoint_args *ctx)                               \
 	{                                                                                   \
 		return FN((struct sk_buff *)ctx->args[0], (void *)ctx->args[1],             \
-			  (__u32)ctx->args[2], (struct sock *)ctx->args[3]);                \
+			  (__u32)ctx->args[2], (struct sock *)ctx->args[3], false);         \
 	}                                                                                   \
 	SEC("tracepoint/skb/kfree_skb")                                                     \
 	int PREFIX##_tp(struct trace_event_raw_kfree_skb *ctx)                              \
@@ -50,14 +51,23 @@ static __always_inline struct sock *netdx_listener_of(struct sock *sk)
 		struct sock *rx_sk = NULL;                                                  \
 		if (bpf_core_field_exists(ctx->rx_sk))                                      \
 			rx_sk = (struct sock *)ctx->rx_sk;                                  \
-		return FN((struct sk_buff *)ctx->skbaddr, ctx->location, ctx->reason, rx_sk); \
+		return FN((struct sk_buff *)ctx->skbaddr, ctx->location, ctx->reason, rx_sk, false); \
 	}                                                                                   \
 	SEC("tp_btf/kfree_skb")                                                             \
 	int BPF_PROG(PREFIX##_btf, struct sk_buff *skb, void *location,                     \
 		     enum skb_drop_reason reason, struct sock *rx_sk)                       \
 	{                                                                                   \
-		return FN(skb, location, reason, rx_sk);                                    \
+		return FN(skb, location, reason, rx_sk, true);                              \
 	}
+
+/* The same for FN(skb, location, reason, rx_sk), which reads through bpf_probe_read_kernel. */
+#define NETDX_KFREE_SKB_ALL_PROGRAMS(PREFIX, FN)                                            \
+	static __always_inline int PREFIX##_any(struct sk_buff *skb, void *location,        \
+						__u32 reason, struct sock *rx_sk, bool direct) \
+	{                                                                                   \
+		return FN(skb, location, reason, rx_sk);                                    \
+	}                                                                                   \
+	NETDX_KFREE_SKB_ALL_PROGRAMS_D(PREFIX, PREFIX##_any)
 
 /* skb:kfree_skb for one drop reason: FN(struct sk_buff *skb, struct sock *rx_sk) for the drops
  * with reason REASON (an enum skb_drop_reason name, its number from the kernel's BTF) whose

@@ -100,8 +100,9 @@ function rowOf(k: Key, at: string, owner: Owner): Omit<SkbDrop, 'count'> {
   };
 }
 
+/** tp_btf first: the drop program reads skb and socket fields by plain loads there (bench/packets). */
 function variants(withSyn: boolean): Variant[] {
-  return (['raw', 'tp', 'btf'] as const).map((k) => ({
+  return (['btf', 'raw', 'tp'] as const).map((k) => ({
     via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k],
     programs: [`skbdrop_drop_${k}`, `skbdrop_state_${k}`, ...ownerPrograms('skbdrop'),
       ...(withSyn ? [`skbdrop_syn_${k}`, `skbdrop_synack_${k}`, `skbdrop_synrtx_${k}`] : [])],

@@ -64,27 +64,29 @@ static __always_inline void send(struct skbdrop_key *k, struct netdx_drop_pkt *p
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk)
+/* direct (tp_btf): skb's and the socket's fields by plain loads (bench/packets: the drop program's
+ * cost is mostly its reads) */
+static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk, bool direct)
 {
 	if (!skb || !netdx_drop_reason_ok(reason))
 		return 0;
 	struct skbdrop_key k = {};
 	struct netdx_drop_pkt p = {};
-	struct sock *sk = netdx_drop_sock(skb, rx_sk);
+	struct sock *sk = netdx_drop_sock_d(skb, rx_sk, direct);
 	__u8 has_sk = sk != NULL;
 
-	k.netns = netdx_drop_netns(skb, sk);
+	k.netns = netdx_drop_netns_d(skb, sk, direct);
 	if (filter_netns && k.netns != filter_netns)
 		return 0;
-	netdx_drop_packet(skb, &p);
+	netdx_drop_packet_d(skb, &p, direct);
 	netdx_drop_ends_from_sk(&p, sk);
 	k.family = p.family;
-	k.lport = sk ? netdx_drop_sk_lport(sk) : p.dport;
+	k.lport = sk ? netdx_drop_sk_lport_d(sk, direct) : p.dport;
 	if (!netdx_family_ok(k.family) || !netdx_lport_ok(k.lport))
 		return 0;
 	struct netdx_owner *o = NULL;
 	if (sk) {
-		__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+		__u8 state = direct ? sk->__sk_common.skc_state : BPF_CORE_READ(sk, __sk_common.skc_state);
 		if (state != NETDX_TCP_TIME_WAIT && state != NETDX_TCP_NEW_SYN_RECV)
 			o = netdx_owner_get(sk);
 		else
@@ -109,7 +111,7 @@ static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 re
 }
 
 /* skbdrop_drop_raw, skbdrop_drop_tp, skbdrop_drop_btf */
-NETDX_KFREE_SKB_ALL_PROGRAMS(skbdrop_drop, on_drop)
+NETDX_KFREE_SKB_ALL_PROGRAMS_D(skbdrop_drop, on_drop)
 
 /* skbdrop_syn_K, skbdrop_synack_K, skbdrop_synrtx_K: SYNs refused on a full accept queue */
 NETDX_SYNQ_PROGRAMS(skbdrop, lost)
