@@ -9,6 +9,7 @@
 #ifndef NETDX_OWNER_H
 #define NETDX_OWNER_H
 
+#include <bpf/bpf_tracing.h>
 #include "netdx.h"
 #include "netdx_fd.h"
 
@@ -108,24 +109,38 @@ static __always_inline struct sock *netdx_owner_on_accept(long ret)
 
 /* Send and receive (sock:sock_send_length/sock_recv_length, Linux 6.3+): process context for
  * TCP and UDP alike; netlink and unix sockets fire them too and are skipped. Named PREFIX_send
- * and PREFIX_recv. */
+ * and PREFIX_recv (raw_tp), PREFIX_send_btf and PREFIX_recv_btf (tp_btf: the family by a plain
+ * load; they run at every send and receive of the machine, so the cheaper the better). */
 #define NETDX_OWNER_IO_PROGRAMS(PREFIX)                                           \
-	static __always_inline void PREFIX##_io(struct sock *sk)                  \
+	static __always_inline void PREFIX##_io(struct sock *sk, bool direct)     \
 	{                                                                         \
-		__u16 f = BPF_CORE_READ(sk, __sk_common.skc_family);              \
+		__u16 f = direct ? sk->__sk_common.skc_family                     \
+				 : BPF_CORE_READ(sk, __sk_common.skc_family);     \
 		if (f == AF_INET || f == AF_INET6)                                \
 			netdx_owner_set(sk);                                      \
 	}                                                                         \
 	SEC("raw_tp/sock_send_length")                                            \
 	int PREFIX##_send(struct bpf_raw_tracepoint_args *ctx)                    \
 	{                                                                         \
-		PREFIX##_io((struct sock *)ctx->args[0]);                         \
+		PREFIX##_io((struct sock *)ctx->args[0], false);                  \
 		return 0;                                                         \
 	}                                                                         \
 	SEC("raw_tp/sock_recv_length")                                            \
 	int PREFIX##_recv(struct bpf_raw_tracepoint_args *ctx)                    \
 	{                                                                         \
-		PREFIX##_io((struct sock *)ctx->args[0]);                         \
+		PREFIX##_io((struct sock *)ctx->args[0], false);                  \
+		return 0;                                                         \
+	}                                                                         \
+	SEC("tp_btf/sock_send_length")                                            \
+	int BPF_PROG(PREFIX##_send_btf, struct sock *sk)                          \
+	{                                                                         \
+		PREFIX##_io(sk, true);                                            \
+		return 0;                                                         \
+	}                                                                         \
+	SEC("tp_btf/sock_recv_length")                                            \
+	int BPF_PROG(PREFIX##_recv_btf, struct sock *sk)                          \
+	{                                                                         \
+		PREFIX##_io(sk, true);                                            \
 		return 0;                                                         \
 	}
 

@@ -6,7 +6,11 @@ export function ownerPrograms(prefix: string): string[] {
   return [`${prefix}_accept4`, `${prefix}_accept`];
 }
 
-/** sendmsg/recvmsg (sock_send_length/sock_recv_length, Linux 6.3+): NETDX_OWNER_IO_PROGRAMS(prefix). */
-export function ownerIoPrograms(prefix: string): string[] {
-  return [`${prefix}_send`, `${prefix}_recv`];
+/**
+ * sendmsg/recvmsg (sock_send_length/sock_recv_length, Linux 6.3+): NETDX_OWNER_IO_PROGRAMS(prefix),
+ * through raw_tp, or with kind 'btf' through tp_btf (plain loads: for a tp_btf variant).
+ */
+export function ownerIoPrograms(prefix: string, kind: 'raw' | 'tp' | 'btf' = 'raw'): string[] {
+  const s = kind === 'btf' ? '_btf' : '';
+  return [`${prefix}_send${s}`, `${prefix}_recv${s}`];
 }

@@ -25,7 +25,7 @@ export function tcpEvVariants(prefix: string, hooks: readonly string[]): Variant
   return (['raw', 'tp', 'btf'] as const).map((k) => ({
     via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k],
     programs: [`${prefix}_state_${k}`, ...hooks.map((h) => `${prefix}_${h}_${k}`), ...ownerPrograms(prefix)],
-    optional: ownerIoPrograms(prefix),
+    optional: ownerIoPrograms(prefix, k),
   }));
 }
 

@@ -16,9 +16,8 @@ const VIA = { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' } as const;
  * that come in the same three kinds (`${name}_raw`, `_tp`, `_btf`).
  */
 export function tcpProbeVariants(prefix: string, paired: readonly string[] = [], owner = true): Variant[] {
-  const others = owner ? [...ownerPrograms(prefix), ...ownerIoPrograms(prefix)] : [];
   return (['raw', 'tp', 'btf'] as const).map((k) => ({
     via: VIA[k],
-    programs: [`${prefix}_probe_${k}`, ...paired.map((p) => `${p}_${k}`), ...others],
+    programs: [`${prefix}_probe_${k}`, ...paired.map((p) => `${p}_${k}`), ...(owner ? [...ownerPrograms(prefix), ...ownerIoPrograms(prefix, k)] : [])],
   }));
 }

@@ -106,7 +106,7 @@ function variants(withSyn: boolean): Variant[] {
     via: { raw: 'raw_tp', tp: 'tracepoint', btf: 'tp_btf' }[k],
     programs: [`skbdrop_drop_${k}`, `skbdrop_state_${k}`, ...ownerPrograms('skbdrop'),
       ...(withSyn ? [`skbdrop_syn_${k}`, `skbdrop_synack_${k}`, `skbdrop_synrtx_${k}`] : [])],
-    optional: ownerIoPrograms('skbdrop'),
+    optional: ownerIoPrograms('skbdrop', k),
   }));
 }
 
