@@ -166,9 +166,10 @@ for c in "${CONFIGS[@]}" $(for t in "${TOOLS[@]}"; do echo "count_${t}_tp keyed_
 done
 echo
 for t in "${TOOLS[@]}"; do
-  awk -v t="$t" -v a="$(med "netdx_$t" 3)" -v b="$(med "bt_$t" 3)" -v base="$base" -v na="$(smed "netdx_$t" ns)" -v nb="$(smed "bt_$t" ns)" 'BEGIN {
-    printf "%s: netdx added / bpftrace added: %s; ns per event netdx / bpftrace: %.2f\n", t,
-      (b - base > 0) ? sprintf("%.2f", (a - base) / (b - base)) : "n/a", na / nb }'
+  awk -v t="$t" -v a="$(med "netdx_$t" 3)" -v b="$(med "bt_$t" 3)" -v base="$base" -v na="$(smed "netdx_$t" ns)" -v nb="$(smed "bt_$t" ns)" \
+    -v ra="$(smed "netdx_$t" runs)" -v rb="$(smed "bt_$t" runs)" 'BEGIN {
+    printf "%s: netdx added / bpftrace added: %s; ns per packet (runs x ns) netdx / bpftrace: %.2f\n", t,
+      (b - base > 0) ? sprintf("%.2f", (a - base) / (b - base)) : "n/a", (na * ra) / (nb * rb) }'
 done
 case " ${TOOLS[*]} " in *" skbdrop "*)
   awk -v a="$(med netdx_skbdrop 3)" -v b="$(med bt_skbdrop_same 3)" -v base="$base" -v na="$(smed netdx_skbdrop ns)" \
