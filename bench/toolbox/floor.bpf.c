@@ -11,7 +11,9 @@
  *   empty_connect_enter empty_connect_exit
  * and, for bench/packets (the per-packet tools), both kinds on their hooks through both routes:
  *   {empty,count}_{xmit,rx,enq,deq,napi,drop}_{raw,tp}
- *   (netsize: xmit rx; qdisclat: enq deq; napi: napi; skbdrop: drop) */
+ *   (netsize: xmit rx; qdisclat: enq deq; napi: napi; skbdrop: drop)
+ * and, for bench/tcpretrans, empty programs on tcp:tcp_retransmit_skb through both routes:
+ *   empty_retrans_raw | empty_retrans_tp */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -45,6 +47,8 @@ SEC("tracepoint/syscalls/sys_enter_accept4") int empty_accept4_enter(void *ctx) 
 SEC("tracepoint/syscalls/sys_exit_accept4") int empty_accept4_exit(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_enter_connect") int empty_connect_enter(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_exit_connect") int empty_connect_exit(void *ctx) { return 0; }
+SEC("raw_tp/tcp_retransmit_skb") int empty_retrans_raw(void *ctx) { return 0; }
+SEC("tracepoint/tcp/tcp_retransmit_skb") int empty_retrans_tp(void *ctx) { return 0; }
 
 #define PACKET_FLOOR(name, k, raw, group, tp)                                           \
 	SEC("raw_tp/" raw) int empty_##name##_raw(void *ctx) { return 0; }                \
