@@ -19,11 +19,13 @@ quiet() {
 }
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 run_bg() { "$@" & CUR=$!; local rc=0; wait "$CUR" || rc=$?; CUR=""; return $rc; }
-#   prog_totals PID        "RUN_CNT RUN_TIME_NS" summed over every BPF program PID holds (with the
-#                          kernel's BPF statistics on: bench/doctor/statson.c)
+#   prog_totals PID        "RUN_CNT RUN_TIME_NS MISSES" summed over every BPF program PID holds (with
+#                          the kernel's BPF statistics on: bench/doctor/statson.c; MISSES, the runs the
+#                          kernel skipped as recursive, is counted with the statistics off too)
 #   wait_ready PID FILE PATTERN   waits (at most 30 s) until FILE has PATTERN or PID is gone; 0 if ready
 prog_totals() {
-  awk '$1 == "run_cnt:" { c += $2 } $1 == "run_time_ns:" { t += $2 } END { printf "%d %d\n", c, t }' \
+  awk '$1 == "run_cnt:" { c += $2 } $1 == "run_time_ns:" { t += $2 } $1 == "recursion_misses:" { m += $2 }
+    END { printf "%d %d %d\n", c, t, m }' \
     /proc/"$1"/fdinfo/* 2>/dev/null || true
 }
 wait_ready() {
@@ -67,12 +69,20 @@ netdx_snapshot() {
       { echo "bench: netdx $t does not run (snapshot of dist/)" >&2; return 1; }
   done
 }
+#   prog_each PID          "PROG_ID RUN_CNT RUN_TIME_NS MISSES", a line for each BPF program PID holds
+prog_each() {
+  awk 'FNR == 1 { id = "" } $1 == "prog_id:" { id = $2 } $1 == "run_time_ns:" { t = $2 } $1 == "run_cnt:" { c = $2 }
+    $1 == "recursion_misses:" && id != "" { printf "%s %d %d %d\n", id, c, t, $2; id = "" }' /proc/"$1"/fdinfo/* 2>/dev/null || true
+}
 #   stats_run CFG ROUND WORK...   with TRACER, WATCH (out or err) and PATTERN set: starts the tracer
 #                          (output to $WORK/s.out, s.err), runs WORK once it is ready, and appends
-#                          "CFG ROUND RUNS NS" (its programs' runs and run time over WORK) to
-#                          $WORK/stats.tsv; a tracer that never gets ready is left out, said on stderr
+#                          "CFG ROUND RUNS NS MISSES" (its programs' runs, run time and runs skipped
+#                          by the kernel over WORK) to
+#                          $WORK/stats.tsv; a tracer that never gets ready is left out, said on stderr.
+#                          With STATS_BY_PROG set, also "CFG ROUND PROGRAM RUNS NS MISSES" for each
+#                          of its programs (the name bpftool shows) to $WORK/stats-progs.tsv
 stats_run() {
-  local cfg=$1 round=$2 pid before after
+  local cfg=$1 round=$2 pid before after each="" id
   shift 2
   : > "$WORK/s.out"; : > "$WORK/s.err"
   "${TRACER[@]}" > "$WORK/s.out" 2> "$WORK/s.err" & pid=$!; CUR=$pid
@@ -81,10 +91,22 @@ stats_run() {
     kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""; return 0
   fi
   sleep 0.3
+  [ -z "${STATS_BY_PROG:-}" ] || prog_each "$pid" > "$WORK/s.each0"
   before=$(prog_totals "$pid")
   "$@" > "$WORK/s.log"
   after=$(prog_totals "$pid")
+  if [ -n "${STATS_BY_PROG:-}" ]; then
+    prog_each "$pid" > "$WORK/s.each1"
+    for id in $(cut -d' ' -f1 "$WORK/s.each1"); do  # names while the programs are loaded
+      echo "$id $(bpftool prog show id "$id" 2>/dev/null | sed -n '1s/.* name \([^ ]*\).*/\1/p')"
+    done > "$WORK/s.names"
+    each=1
+  fi
   kill -INT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; CUR=""
   awk -v c="$cfg" -v r="$round" -v b="$before" -v a="$after" 'BEGIN {
-    split(b, x, " "); split(a, y, " "); printf "%s\t%s\t%d\t%d\n", c, r, y[1] - x[1], y[2] - x[2] }' >> "$WORK/stats.tsv"
+    split(b, x, " "); split(a, y, " "); printf "%s\t%s\t%d\t%d\t%d\n", c, r, y[1] - x[1], y[2] - x[2], y[3] - x[3] }' >> "$WORK/stats.tsv"
+  [ -z "$each" ] || awk -v c="$cfg" -v r="$round" 'FILENAME ~ /names$/ { n[$1] = ($2 == "" ? "id" $1 : $2); next }
+    FILENAME ~ /each0$/ { c0[$1] = $2; t0[$1] = $3; m0[$1] = $4; next }
+    { printf "%s\t%s\t%s\t%d\t%d\t%d\n", c, r, n[$1], $2 - c0[$1], $3 - t0[$1], $4 - m0[$1] }' \
+    "$WORK/s.names" "$WORK/s.each0" "$WORK/s.each1" >> "$WORK/stats-progs.tsv"
 }

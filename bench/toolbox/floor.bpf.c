@@ -15,7 +15,9 @@
  * and the keyed floor, the least an aggregation by key can do (bpftrace's @[pid] = count()): a
  * hash map lookup of an 8-byte key (the hook, the current PID), an atomic add on a hit, an insert
  * on a miss, as netdx_agg_get() does; through raw_tp:
- *   keyed_send_raw keyed_recv_raw, keyed_{xmit,rx,enq,deq,napi,drop}_raw */
+ *   keyed_send_raw keyed_recv_raw, keyed_{xmit,rx,enq,deq,napi,drop}_raw
+ * and, for bench/tcpretrans, empty programs on tcp:tcp_retransmit_skb through both routes:
+ *   empty_retrans_raw | empty_retrans_tp */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -76,6 +78,8 @@ SEC("tracepoint/syscalls/sys_enter_accept4") int empty_accept4_enter(void *ctx) 
 SEC("tracepoint/syscalls/sys_exit_accept4") int empty_accept4_exit(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_enter_connect") int empty_connect_enter(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_exit_connect") int empty_connect_exit(void *ctx) { return 0; }
+SEC("raw_tp/tcp_retransmit_skb") int empty_retrans_raw(void *ctx) { return 0; }
+SEC("tracepoint/tcp/tcp_retransmit_skb") int empty_retrans_tp(void *ctx) { return 0; }
 
 #define PACKET_FLOOR(name, k, raw, group, tp)                                           \
 	SEC("raw_tp/" raw) int empty_##name##_raw(void *ctx) { return 0; }                \
