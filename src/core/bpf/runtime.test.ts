@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { kernelOpts, REPO_ROOT } from '../../testlib/kernel.js';
-import { BpfObject } from './object.js';
+import { BpfObject, parseRecursionMisses } from './object.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bpfObjectPath } from './paths.js';
 import { ensureTracefs } from './features.js';
 import { NetdxError } from '../errors.js';
@@ -50,9 +52,19 @@ test('rodata filter, hash/array/per-CPU maps, batch drain', kernelOpts(), () => 
     for (const [k, v] of drained) assert.equal(v.readBigUInt64LE(0), BigInt(k.readUInt32LE(0) * 3));
     assert.equal(hash.keys().length, 0, 'drain deleted every entry');
     assert.equal(hash.lookup(u32(5)), undefined);
+    // the kernel's count of skipped runs, from the programs' fdinfo: none for calls made one by one
+    assert.equal(o.skippedRuns(), 0);
   } finally {
     o.close();
   }
+  assert.equal(o.skippedRuns(), 0, 'read at close, kept');
+});
+
+test('recursion_misses from a BPF program\'s fdinfo (captured from socketio on 6.18)', () => {
+  const text = readFileSync(join(REPO_ROOT, 'test/fixtures/bpf/prog-fdinfo.txt'), 'utf8');
+  assert.equal(parseRecursionMisses(text), 0);
+  assert.equal(parseRecursionMisses(text.replace(/^recursion_misses:\s*0$/m, 'recursion_misses:\t273')), 273);
+  assert.equal(parseRecursionMisses(text.replace(/^recursion_misses:.*\n/m, '')), 0, 'before Linux 5.12: no such line');
 });
 
 test('ring buffer: records read from the mmap, and overflow counted as lost', kernelOpts(), () => {

@@ -74,11 +74,12 @@ function untilStopped(ctx: RunContext, seconds: number | undefined): Promise<voi
 }
 
 /** Lines about what a probe could not deliver, for stderr at exit. */
-export function lostLines(tool: string, lost: LostEvents, failed: number, what = 'events', untracked = 'sockets not followed'): string[] {
+export function lostLines(tool: string, lost: LostEvents, failed: number, what = 'events', untracked = 'sockets not followed', skipped = 0): string[] {
   const out: string[] = [];
   if (lost.full) out.push(`netdx ${tool}: ${lost.full} ${what} lost (ring buffer full)`);
   if (lost.refused) out.push(`netdx ${tool}: ${lost.refused} ${what} lost (the kernel refused ring space with room left)`);
   if (lost.untracked) out.push(`netdx ${tool}: ${lost.untracked} ${untracked} (the tracking table was full)`);
+  if (skipped) out.push(`netdx ${tool}: ${skipped} program runs skipped by the kernel (the program was already running on that CPU): their ${what} are missing`);
   if (failed) out.push(`netdx ${tool}: ${failed} ${what} could not be decoded`);
   return out;
 }
@@ -176,7 +177,7 @@ export function eventTool<E, S extends OptionSpecs>(def: EventToolDef<E, S>): To
         flush();
         if (agg) ctx.out.write(opts.json ? agg.rows().map((r) => JSON.stringify(r) + '\n').join('') : agg.text());
         const nouns = def.nouns ?? { events: 'events', untracked: 'sockets not followed' };
-        for (const l of lostLines(def.name, lost, probe.failed, nouns.events, nouns.untracked)) ctx.err.write(l + '\n');
+        for (const l of lostLines(def.name, lost, probe.failed, nouns.events, nouns.untracked, probe.skipped())) ctx.err.write(l + '\n');
       }
       return 0;
   });
@@ -237,7 +238,7 @@ export function intervalTool<R, S extends OptionSpecs>(def: IntervalToolDef<R, S
         final = probe.stop();
       }
       if (cut) print(final);
-      for (const l of lostLines(def.name, probe.lost(), 0, 'events', 'keys not aggregated')) ctx.err.write(l + '\n');
+      for (const l of lostLines(def.name, probe.lost(), 0, 'events', 'keys not aggregated', probe.skipped())) ctx.err.write(l + '\n');
       return 0;
   });
 }

@@ -59,6 +59,9 @@ export class EventProbe<E> {
   /** Events the kernel could not deliver, by cause. */
   lost(): LostEvents { return this.final ?? this.loaded.obj.lostEvents(); }
 
+  /** Runs of the probe's programs the kernel skipped (BpfObject.skippedRuns); final after stop(). */
+  skipped(): number { return this.loaded.obj.skippedRuns(); }
+
   /**
    * Delivers what is left, detaches and frees everything; safe to call again. `beforeClose` runs
    * once the last event is delivered, while the maps can still be read (what is still pending).

@@ -56,6 +56,9 @@ export class IntervalProbe<R, O = unknown> implements Probe<R> {
   /** Events the kernel could not aggregate (a full map), by cause; after stop(), the final counts. */
   lost(): LostEvents { return this.loaded.obj.lostEvents(); }
 
+  /** Runs of the probe's programs the kernel skipped (BpfObject.skippedRuns); final after stop(). */
+  skipped(): number { return this.loaded.obj.skippedRuns(); }
+
   /** Detaches, takes the last interval's report and frees everything; safe to call again. */
   stop(): R {
     if (this.final === undefined) {

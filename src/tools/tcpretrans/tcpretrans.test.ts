@@ -54,6 +54,22 @@ async function lossyFlow(a: Netns, b: Netns, n: number): Promise<Flow> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The namespace's counters once the flow's last retransmit is done: read until two reads 400 ms
+ * apart agree (a late RTO or loss probe of the client's FIN comes up to ~1 s after the data;
+ * read too early, the counters and the tool disagree by that one).
+ */
+async function settledCounters(a: Parameters<typeof counterDelta>[0], before: Map<string, bigint>): Promise<Record<string, number>> {
+  let d = counterDelta(a, before, COUNTERS);
+  for (let i = 0; i < 12; i++) {
+    await sleep(400);
+    const again = counterDelta(a, before, COUNTERS);
+    if (JSON.stringify(again) === JSON.stringify(d)) return again;
+    d = again;
+  }
+  return d;
+}
+
 for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
   test(`every retransmit of a lossy flow, by kind, equals the namespace counters; the owner is the client (${via})`, kernelOpts(), async (t) => {
     const { a, b } = vethPair();
@@ -62,10 +78,9 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
     let lost;
     try {
       const { server, client } = await lossyFlow(a, b, 60);
-      // let late retransmits (of the client's FIN, say) happen before the counters are read
-      await sleep(600);
+      // late retransmits (of the client's FIN, say) are done before the counters are read
+      const d = await settledCounters(a, before);
       probe.poll();
-      const d = counterDelta(a, before, COUNTERS);
       const dropped = nftCounters(b, 'netdxrt').drop!;
       const sent = events.filter((e) => e.err === 0);
       const segs = (k?: string) => sent.filter((e) => !k || e.kind === k).reduce((n, e) => n + e.segs, 0);
@@ -74,7 +89,10 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       assert.ok(dropped >= 12, `the rule dropped ${dropped} packets`);
       // raw_tp, the way the kit attaches on this kernel, is exact but for tail loss probes: on a
       // loaded machine one of ~24 was seen missing in a few runs of ~50 (no run counted as skipped
-      // by the kernel, nothing lost in the ring; the cause is not found yet). The fallbacks are held
+      // by the kernel, nothing lost in the ring). One cause found: a retransmit after the tool was
+      // read and before the counters were (a late RTO: 57 of 60 seen once); the counters are now
+      // read settled, before the tool. The allowance stays until runs show it unneeded. The
+      // fallbacks are held
       // to bounds: the classic tracepoint and tp_btf were seen to miss 1-2 of 60 retransmits now
       // and then (loss probes, RTOs or fast ones).
       if (via !== 'raw_tp') {
@@ -105,10 +123,17 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
 
 /** The oracle's numbers for one flow's counts. */
 /** The kernel's counts, but for one tail loss probe that may go unseen (see the first test). */
-function checkFlow(f: RetransFlow, d: Record<string, number>): void {
+/**
+ * The flow's counts against the namespace's counters. `skipped`: runs of the tool's programs the
+ * kernel skipped (it does not run a program already running on that CPU: a softirq retransmit
+ * that interrupts one in process context), each a retransmit not seen.
+ */
+function checkFlow(f: RetransFlow, d: Record<string, number>, skipped: number): void {
   const missed = d.TcpExtTCPLossProbes! - f.events.TLP;
-  assert.ok(missed >= 0 && missed <= 1, `tail loss probes: ${f.events.TLP} of ${d.TcpExtTCPLossProbes}`);
-  assert.equal(f.segs.total, d.TcpRetransSegs! - missed, 'segments retransmitted');
+  assert.ok(missed >= 0 && missed <= 1 + skipped, `tail loss probes: ${f.events.TLP} of ${d.TcpExtTCPLossProbes} (${skipped} runs skipped)`);
+  const short = d.TcpRetransSegs! - missed - f.segs.total;
+  assert.ok(short >= 0 && short <= skipped, `segments retransmitted: ${f.segs.total} of ${d.TcpRetransSegs! - missed} (${skipped} runs skipped)`);
+  if (skipped) return; // which kinds the skipped ones were is not known
   assert.equal(f.events.RTO, d.TcpExtTCPTimeouts, 'timeouts');
   assert.equal(f.segs.FAST, d.TcpExtTCPFastRetrans, 'fast retransmits (segments)');
   assert.equal(f.segs.LOSS, d.TcpExtTCPSlowStartRetrans, 'slow-start retransmits (segments)');
@@ -123,7 +148,7 @@ test('counts per flow in the kernel (-c): the same numbers, one flow', kernelOpt
   const before = nsCounters(a);
   try {
     flow = await lossyFlow(a, b, 40);
-    await sleep(100);
+    await settledCounters(a, before);
   } finally {
     r = probe.stop();
   }
@@ -131,7 +156,7 @@ test('counts per flow in the kernel (-c): the same numbers, one flow', kernelOpt
   assert.equal(r.flows.length, 1, JSON.stringify(r.flows));
   const f = r.flows[0]!;
   assert.deepEqual([f.pid, f.comm, f.laddr, f.lport, f.raddr, f.rport, f.failed], [flow.client.pid, 'node', '198.18.0.1', flow.client.sport, '198.18.0.2', flow.server.port, 0]);
-  checkFlow(f, d);
+  checkFlow(f, d, probe.skipped());
   assert.ok(f.segs.total > 0);
   assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
 });
@@ -143,8 +168,7 @@ test('CLI: -c --json prints one object at the end; events as a table within 100 
   const table2 = await startTracing('tcpretrans', ['--netns', a.name]);
   const before = nsCounters(a);
   const flow = await lossyFlow(a, b, 20);
-  await sleep(100);
-  const d = counterDelta(a, before, COUNTERS);
+  const d = await settledCounters(a, before);
   for (const r of [counting, table, table2]) {
     r.cp.kill('SIGINT');
     assert.equal(await r.exit, 0, r.err.join('\n'));
@@ -153,7 +177,8 @@ test('CLI: -c --json prints one object at the end; events as a table within 100 
   const o = JSON.parse(counting.out[0]!) as { ts: string; interval_s: number; flows: RetransFlow[] };
   assert.deepEqual(Object.keys(o), ['ts', 'interval_s', 'flows']);
   assert.equal(o.flows.length, 1);
-  checkFlow(o.flows[0]!, d);
+  const skipped = Number(/(\d+) program runs skipped by the kernel/.exec(counting.err.join('\n'))?.[1] ?? 0);
+  checkFlow(o.flows[0]!, d, skipped);
   assert.deepEqual(table.out, ['TIME     PID     COMM            LADDR           LPORT RADDR           RPORT STATE       KIND  SEGS'], '-D 1,2: no other port');
   const [header, ...rows] = table2.out;
   assert.equal(header, 'PID     COMM            LADDR           LPORT RADDR           RPORT STATE       KIND  SEGS');
