@@ -7,7 +7,7 @@
 # send/receive, socket, namespace, headers, local port, owner).
 #
 #   bench/packets/run.sh    (env: ROUNDS=5 STATS_ROUNDS=3 COUNT=2000000 SIZE=64 TOOLS="netsize
-#                            skbdrop qdisclat napi")
+#                            skbdrop qdisclat napi" QDISC="pfifo limit 10000")
 #
 # Workload: flood.c sends COUNT UDP datagrams of SIZE bytes with sendmmsg from namespace A over a
 # veth (a pfifo qdisc on A's end, GRO on B's end so that B's veth receives through NAPI) to a
@@ -26,6 +26,10 @@ STATS_ROUNDS=${STATS_ROUNDS:-3}
 COUNT=${COUNT:-2000000}
 SIZE=${SIZE:-64}
 read -r -a TOOLS <<< "${TOOLS:-netsize skbdrop qdisclat napi}"
+# A's root qdisc: pfifo lets packets bypass it while it is empty (no enqueue or dequeue event);
+# QDISC="tbf rate 10gbit burst 10mb latency 50ms" queues every packet without holding it back
+# (qdisclat's two programs run for each; fq_codel is not in this kernel).
+QDISC=${QDISC:-pfifo limit 10000}
 PORT=9000
 export PATH="$PATH:/usr/sbin:/sbin"
 unset NODE_EXTRA_CA_CERTS   # as the ./netdx launcher does
@@ -93,7 +97,7 @@ ip link set bpk-a netns "$NSA"; ip link set bpk-b netns "$NSB"
 ip -n "$NSA" addr add 198.18.0.1/24 dev bpk-a; ip -n "$NSB" addr add 198.18.0.2/24 dev bpk-b
 for n in "$NSA" "$NSB"; do ip -n "$n" link set lo up; done
 ip -n "$NSA" link set bpk-a up; ip -n "$NSB" link set bpk-b up
-ip netns exec "$NSA" tc qdisc add dev bpk-a root pfifo limit 10000
+ip netns exec "$NSA" tc qdisc add dev bpk-a root $QDISC
 ip netns exec "$NSB" ethtool -K bpk-b gro on > /dev/null   # veth then receives through NAPI
 ip netns exec "$NSB" "$WORK/flood" sink "$PORT" 4096 7200 2> /dev/null & SINK=$!
 sleep 0.3
@@ -145,7 +149,7 @@ smed() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c && $3 > 0 { print (k == "ns" ? 
 base=$(med base 3)
 echo
 echo "packets benchmark — $(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs; $ROUNDS interleaved rounds, medians;"
-echo "workload: $COUNT UDP datagrams of $SIZE B over a veth (pfifo, NAPI), dropped at the unread socket:"
+echo "workload: $COUNT UDP datagrams of $SIZE B over a veth (root qdisc: $QDISC; NAPI), dropped at the unread socket:"
 echo "$(med base 5 | awk '{ printf "%.0f", $1 }') packets/s untraced ($(col base 5 | sort -g | head -1 | awk '{ printf "%.0f", $1 }') at the slowest run)."
 echo "ADDED: wall time over the untraced run. NS/EVENT: the tracer's programs' run_time_ns/run_cnt with"
 echo "the kernel's BPF statistics on ($STATS_ROUNDS further runs each; ~30 ns of it is the statistics clock);"
