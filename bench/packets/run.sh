@@ -181,6 +181,16 @@ case " ${TOOLS[*]} " in *" skbdrop "*)
     printf "skbdrop against skbdrop_same.bt (the same work): netdx added / bpftrace added: %s; ns per packet netdx / bpftrace: %.2f\n",
       (b - base > 0) ? sprintf("%.2f", (a - base) / (b - base)) : "n/a", (na * ra) / (nb * rb) }' ;;
 esac
+if [ -n "${STATS_BY_PROG:-}" ] && [ -s "$WORK/stats-progs.tsv" ]; then
+  echo "Each program of netdx's (STATS_BY_PROG; medians per run): runs per packet, ns per run, runs skipped"
+  for t in "${TOOLS[@]}"; do
+    for p in $(awk -F'\t' -v c="netdx_$t" '$1 == c { print $3 }' "$WORK/stats-progs.tsv" | sort -u); do
+      awk -F'\t' -v c="netdx_$t" -v p="$p" '$1 == c && $3 == p { print $4, $5, $6 }' "$WORK/stats-progs.tsv" | sort -n |
+        awk -v c="netdx_$t" -v p="$p" -v n="$COUNT" '{ r[NR] = $1; t[NR] = $2; m[NR] = $3 }
+          END { i = int((NR + 1) / 2); if (r[i] > 0) printf "  %-16s %-18s %6.2f runs/pkt %7.1f ns/run %6d skipped\n", c, p, r[i] / n, t[i] / r[i], m[i] }'
+    done
+  done
+fi
 echo "Runs left out as failed: $FAILED; runs started on a busy machine (>15% CPU after 60 s of waiting): $NOISY"
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ -n "${BENCH_KEEP:-}" ]; then cp "$RES" "$BENCH_KEEP/packets-results.tsv"; cp "$WORK/stats.tsv" "$BENCH_KEEP/packets-stats.tsv"; fi
+if [ -n "${BENCH_KEEP:-}" ]; then cp "$RES" "$BENCH_KEEP/packets-results.tsv"; cp "$WORK/stats.tsv" "$BENCH_KEEP/packets-stats.tsv"; cp "$WORK/stats-progs.tsv" "$BENCH_KEEP/packets-stats-progs.tsv" 2>/dev/null || true; fi

@@ -102,6 +102,8 @@ export class EventCollector<E> implements Probe<E[]> {
   get via(): string { return this.probe.via; }
   get notes(): string[] { return this.probe.notes; }
   lost(): LostEvents { return this.probe.lost(); }
+  /** Runs the kernel skipped (EventProbe.skipped). */
+  skipped(): number { return this.probe.skipped(); }
 
   sample(): E[] {
     this.probe.poll();

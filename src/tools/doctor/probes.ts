@@ -143,6 +143,7 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
       ran: true, via: this.bundle.via, ...readAggregates(this.bundle.obj, this.comm),
       failed_connects: connectAggs(this.failed),
       lost: addLost(this.bundle.obj.lostEvents(), this.connects.lost()),
+      skipped: this.bundle.obj.skippedRuns() + this.connects.skipped(),
       notes: [...this.bundle.notes, ...this.connects.notes],
     };
   }
@@ -152,7 +153,7 @@ export class DoctorProbes implements Probe<ProbeAggregates> {
       this.bundle.obj.detach();
       this.failed.push(...this.connects.stop());
       const lostConnects = this.connects.lost();
-      const r = { ...this.sample(), lost: addLost(this.bundle.obj.lostEvents(), lostConnects) };
+      const r = { ...this.sample(), lost: addLost(this.bundle.obj.lostEvents(), lostConnects), skipped: this.bundle.obj.skippedRuns() + this.connects.skipped() };
       this.bundle.obj.close();
       this.final = r;
     }

@@ -46,7 +46,8 @@ export function windowNotes(w: DoctorWindow): string[] {
   const lost = w.probes.lost;
   return [...w.notes, ...w.probes.notes,
     ...(lost.full + lost.refused + lost.untracked
-      ? [`the probes lost ${lost.full + lost.refused} events and could not follow ${lost.untracked} sockets (their tables were full)`] : [])];
+      ? [`the probes lost ${lost.full + lost.refused} events and could not follow ${lost.untracked} sockets (their tables were full)`] : []),
+    ...(w.probes.skipped ? [`the kernel skipped ${w.probes.skipped} runs of the probes (each already running on that CPU): their events are missing`] : [])];
 }
 
 const SEV_LABEL: Record<Finding['severity'], string> = { critical: 'CRITICAL', warning: 'WARNING ', notice: 'NOTICE  ' };

@@ -189,3 +189,12 @@ test('a NIC bound to vfio-pci is a notice naming it; none bound: healthy; an old
   const old = judge(healthyWith((w) => { delete w.config.bypass; })).checks.find((c) => c.id === 'nic.kernel_bypass')!;
   assert.equal(old.status, 'not_checked');
 });
+
+test('the window says what its probes missed: lost events, full tables, runs the kernel skipped', () => {
+  const none = healthyWith(() => {});
+  assert.ok(!renderText(none, judge(none)).includes('skipped'), 'an older window (no count) says nothing');
+  const w = healthyWith((x) => { x.probes.lost = { full: 2, refused: 0, untracked: 1 }; x.probes.skipped = 7; });
+  const text = renderText(w, judge(w));
+  assert.ok(text.includes('the probes lost 2 events and could not follow 1 sockets'), text);
+  assert.ok(text.includes('the kernel skipped 7 runs of the probes (each already running on that CPU)'), text);
+});

@@ -159,6 +159,9 @@ export interface ProbeAggregates {
    *  2026-11-30 only (no rule read it; its programs ran on every softirq of the host). */
   softirq_ns?: Array<{ cpu: number; vec: string; count: number; total_ns: number }>;
   lost: LostEvents;
+  /** Runs of the probes the kernel skipped (already running on that CPU): their events are
+   *  missing. In windows saved since 2026-11-30 only. */
+  skipped?: number;
   notes: string[];
 }
 

@@ -4,7 +4,7 @@
 // The doctor and tests call startQdiscLat() and sample(); cli.ts only renders.
 import type { BpfObject } from '../../core/bpf/object.js';
 import type { CommonFilter } from '../../core/kit/filter.js';
-import { devNetns, devRodata, devSpec, type DevOptions, type DevVia } from '../../core/kit/dev.js';
+import { devNetns, devRodata, devSpec, devVariants, type DevOptions, type DevVia } from '../../core/kit/dev.js';
 import { startInterval, type IntervalProbe, type IntervalSpec } from '../../core/kit/interval.js';
 import { drainAggregates } from '../../core/kit/sockio.js';
 import { log2Buckets, type Histogram } from '../../core/hist.js';
@@ -111,6 +111,8 @@ export const QDISCLAT: IntervalSpec<QdiscLatReport, QdiscLatOptions> = devSpec('
   qdiscs.sort((a, b) => a.netns - b.netns || a.ifindex - b.ifindex || a.handle.localeCompare(b.handle) || a.parent.localeCompare(b.parent));
   return { seconds, qdiscs };
 }, {
+  // tp_btf first: the qdisc's, device's and skb's fields by plain loads there (bench/packets)
+  variants: devVariants('qdisclat', ['enqueue', 'dequeue'], true),
   rodata: (o) => ({ hist_div: o.milliseconds ? 1_000_000 : 1000 }),
   started: (obj, o) => { last.set(obj, snapshot(o ?? {}).qdiscs); },
 });

@@ -26,41 +26,53 @@ _Static_assert(sizeof(((struct qdisclat_val *)0)->slots) == sizeof(struct netdx_
 /* The histogram's unit in ns: 1000 (µs) or 1000000 (-m). */
 const volatile __u32 hist_div = 1000;
 
-/* skb address -> its enqueue time; sized by user space. */
-NETDX_MAP(starts, BPF_MAP_TYPE_LRU_HASH, __u64, __u64, 65536);
+/* skb address -> its enqueue time; sized by user space. An LRU: a packet dropped or gone another
+ * way is never dequeued, and is forgotten. Per-CPU LRU lists (BPF_F_NO_COMMON_LRU): an update
+ * takes no lock shared by the CPUs; a packet dequeued on another CPU is still found (one hash). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, __u64);
+	__type(value, __u64);
+} starts SEC(".maps");
 /* Drained every interval: one key per qdisc that dequeued. */
 NETDX_AGGREGATE_MAP(lat, qdisclat_key, qdisclat_val, 4096);
 
-/* The qdisc's key; false when the filters leave its device out. */
-static __always_inline bool qdisc_key(struct Qdisc *q, struct qdisclat_key *k, const struct net_device **dev)
+/* The qdisc's key; false when the filters leave its device out. `direct` (a constant; q a BTF
+ * pointer, tp_btf): plain loads. */
+static __always_inline bool qdisc_key(struct Qdisc *q, struct qdisclat_key *k, const struct net_device **dev, bool direct)
 {
 	struct netdx_dev_id id;
-	*dev = BPF_CORE_READ(q, dev_queue, dev);
-	if (!netdx_dev_ok(*dev, &id.netns, &id.ifindex))
+	*dev = direct ? q->dev_queue->dev : BPF_CORE_READ(q, dev_queue, dev);
+	if (!netdx_dev_ok_d(*dev, &id.netns, &id.ifindex, direct))
 		return false;
 	k->netns = id.netns;
 	k->ifindex = id.ifindex;
-	k->handle = BPF_CORE_READ(q, handle);
-	k->parent = BPF_CORE_READ(q, parent);
+	k->handle = direct ? q->handle : BPF_CORE_READ(q, handle);
+	k->parent = direct ? q->parent : BPF_CORE_READ(q, parent);
 	return true;
 }
 
-static __always_inline int on_enqueue(struct Qdisc *q, __u64 skb)
+static __always_inline int on_enqueue(struct Qdisc *q, __u64 skb, bool direct)
 {
 	struct qdisclat_key k;
 	const struct net_device *dev;
-	if (!skb || !qdisc_key(q, &k, &dev))
+	if (!skb)
+		return 0;
+	/* the device only matters to a filter here: its key is made at the dequeue */
+	if ((filter_netns || filter_ifindex) && !qdisc_key(q, &k, &dev, direct))
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&starts, &skb, &now, BPF_ANY);
 	return 0;
 }
 
-static __always_inline int on_dequeue(struct Qdisc *q, int packets, struct sk_buff *skb)
+static __always_inline int on_dequeue(struct Qdisc *q, int packets, struct sk_buff *skb, bool direct)
 {
 	struct qdisclat_key k;
 	const struct net_device *dev;
-	if (!skb || !qdisc_key(q, &k, &dev))
+	if (!skb || !qdisc_key(q, &k, &dev, direct))
 		return 0;
 	struct qdisclat_val *v = bpf_map_lookup_elem(&lat, &k);
 	if (!v) {
@@ -88,7 +100,7 @@ static __always_inline int on_dequeue(struct Qdisc *q, int packets, struct sk_bu
 		} else {
 			__sync_fetch_and_add(&v->untimed, 1);
 		}
-		skb = BPF_CORE_READ(skb, next);
+		skb = direct ? skb->next : BPF_CORE_READ(skb, next);
 	}
 	return 0;
 }
@@ -96,37 +108,37 @@ static __always_inline int on_dequeue(struct Qdisc *q, int packets, struct sk_bu
 SEC("raw_tp/qdisc_enqueue")
 int qdisclat_enqueue_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_enqueue((struct Qdisc *)ctx->args[0], (__u64)ctx->args[2]);
+	return on_enqueue((struct Qdisc *)ctx->args[0], (__u64)ctx->args[2], false);
 }
 
 SEC("tracepoint/qdisc/qdisc_enqueue")
 int qdisclat_enqueue_tp(struct trace_event_raw_qdisc_enqueue *ctx)
 {
-	return on_enqueue(ctx->qdisc, (__u64)ctx->skbaddr);
+	return on_enqueue(ctx->qdisc, (__u64)ctx->skbaddr, false);
 }
 
 SEC("tp_btf/qdisc_enqueue")
 int BPF_PROG(qdisclat_enqueue_btf, struct Qdisc *q, const struct netdev_queue *txq, struct sk_buff *skb)
 {
-	return on_enqueue(q, (__u64)skb);
+	return on_enqueue(q, (__u64)skb, true);
 }
 
 SEC("raw_tp/qdisc_dequeue")
 int qdisclat_dequeue_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_dequeue((struct Qdisc *)ctx->args[0], (int)ctx->args[2], (struct sk_buff *)ctx->args[3]);
+	return on_dequeue((struct Qdisc *)ctx->args[0], (int)ctx->args[2], (struct sk_buff *)ctx->args[3], false);
 }
 
 SEC("tracepoint/qdisc/qdisc_dequeue")
 int qdisclat_dequeue_tp(struct trace_event_raw_qdisc_dequeue *ctx)
 {
-	return on_dequeue(ctx->qdisc, ctx->packets, (struct sk_buff *)ctx->skbaddr);
+	return on_dequeue(ctx->qdisc, ctx->packets, (struct sk_buff *)ctx->skbaddr, false);
 }
 
 SEC("tp_btf/qdisc_dequeue")
 int BPF_PROG(qdisclat_dequeue_btf, struct Qdisc *q, const struct netdev_queue *txq, int packets, struct sk_buff *skb)
 {
-	return on_dequeue(q, packets, skb);
+	return on_dequeue(q, packets, skb, true);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
