@@ -240,7 +240,13 @@ test("ss habits on live sockets: filter expressions, state groups, -o, -e, -H, -
   // (the SYN's retransmit count may grow between the two reads: never below ss's, read first)
   const timers = (text: string) => [...text.matchAll(/timer:\((\w+),[^,]*,(\d+)\)/g)].map((m) => [m[1]!, Number(m[2])] as const)
     .sort((a, b) => a[0].localeCompare(b[0]));
-  const ssO = timers(ns.exec('ss', ['-tano']));
+  // the SYN's first retransmit comes ~1 s after it was sent: read once ss has seen it, so the
+  // count compared is not 0 on both sides
+  let ssO = timers(ns.exec('ss', ['-tano']));
+  for (let i = 0; i < 40 && !ssO.some((t) => t[0] === 'on' && t[1] >= 1); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    ssO = timers(ns.exec('ss', ['-tano']));
+  }
   const ours = timers(netdx('-tanoO'));
   assert.deepEqual(ours.map((t) => t[0]), ssO.map((t) => t[0]));
   assert.deepEqual(ssO.map((t) => t[0]), ['keepalive', 'on', 'timewait']);
