@@ -39,6 +39,9 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       const cOut = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(OUT), '--timeout', '2.5');
       const cClosed = workload(a, 'connect', '--host', '198.18.0.2', '--port', String(CLOSED), '--count', '4');
       for (const w of [cIn, cOut, cClosed]) await w.done();
+      // a last SYN may still be crossing the veth when its process exits: let it be dropped (and
+      // counted by the rule) before the tool is read, so both see the same packets
+      await new Promise((r) => setTimeout(r, 300));
       inB.probe.poll();
       inA.probe.poll();
       const nIn = nftCounters(b, 'netdxdr').in!;
