@@ -2,8 +2,8 @@
 /* qdisclat: how long packets wait in each qdisc, from qdisc:qdisc_enqueue (a packet a root qdisc
  * took) to qdisc:qdisc_dequeue (the packets it gave to the driver), per (namespace, interface,
  * handle, parent): count, total, max and a log2 histogram, aggregated in the kernel and read per
- * interval. The enqueue time is kept per skb in an LRU hash: a packet the qdisc dropped or that
- * left another way is never dequeued, and the LRU forgets it; a packet dequeued without its
+ * interval. The enqueue time is kept per skb in netdx_stamp.h's table: a packet the qdisc dropped
+ * or that left another way is never dequeued, and is forgotten; a packet dequeued without its
  * enqueue seen (queued before tracing began, or forgotten) counts as untimed. A bulk dequeue
  * (BQL devices) gives a list of `packets` skbs chained by skb->next: each is timed. Packets that
  * bypass an empty qdisc (TCQ_F_CAN_BYPASS: pfifo_fast, fq_codel and others when idle) are not
@@ -16,6 +16,7 @@
 #include "netdx_filter.h"
 #include "netdx_listen.h"
 #include "netdx_dev.h"
+#include "netdx_stamp.h"
 #include "qdisclat.h"
 
 _Static_assert(sizeof(((struct qdisclat_val *)0)->slots) == sizeof(struct netdx_hist),
@@ -26,16 +27,6 @@ _Static_assert(sizeof(((struct qdisclat_val *)0)->slots) == sizeof(struct netdx_
 /* The histogram's unit in ns: 1000 (µs) or 1000000 (-m). */
 const volatile __u32 hist_div = 1000;
 
-/* skb address -> its enqueue time; sized by user space. An LRU: a packet dropped or gone another
- * way is never dequeued, and is forgotten. Per-CPU LRU lists (BPF_F_NO_COMMON_LRU): an update
- * takes no lock shared by the CPUs; a packet dequeued on another CPU is still found (one hash). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, __u64);
-	__type(value, __u64);
-} starts SEC(".maps");
 /* Drained every interval: one key per qdisc that dequeued. */
 NETDX_AGGREGATE_MAP(lat, qdisclat_key, qdisclat_val, 4096);
 
@@ -63,8 +54,7 @@ static __always_inline int on_enqueue(struct Qdisc *q, __u64 skb, bool direct)
 	/* the device only matters to a filter here: its key is made at the dequeue */
 	if ((filter_netns || filter_ifindex) && !qdisc_key(q, &k, &dev, direct))
 		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	bpf_map_update_elem(&starts, &skb, &now, BPF_ANY);
+	netdx_stamp_put(netdx_stamp_addr(skb, direct), bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -87,11 +77,8 @@ static __always_inline int on_dequeue(struct Qdisc *q, int packets, struct sk_bu
 	for (int i = 0; i < MAX_BULK; i++) {
 		if (i >= packets || !skb)
 			break;
-		__u64 addr = (__u64)skb;
-		__u64 *ts = bpf_map_lookup_elem(&starts, &addr);
-		if (ts) {
-			__u64 delta = now - *ts;
-			bpf_map_delete_elem(&starts, &addr);
+		__u64 delta;
+		if (netdx_stamp_take(netdx_stamp_addr(skb, direct), now, &delta)) {
 			__sync_fetch_and_add(&v->count, 1);
 			__sync_fetch_and_add(&v->total_ns, delta);
 			if (delta > v->max_ns)

@@ -100,6 +100,18 @@ function rowOf(k: Key, at: string, owner: Owner): Omit<SkbDrop, 'count'> {
   };
 }
 
+/** The kernel counts per socket: one row per owner (the same fields but the count). */
+export function mergeRows(rows: readonly SkbDrop[]): SkbDrop[] {
+  const out = new Map<string, SkbDrop>();
+  for (const r of rows) {
+    const id = `${r.reason}\0${r.location}\0${r.protocol}\0${r.ipproto}\0${r.family}\0${r.netns}\0${r.lport}\0${r.pid}\0${r.comm}\0${r.socket}`;
+    const m = out.get(id);
+    if (m) m.count += r.count;
+    else out.set(id, { ...r });
+  }
+  return [...out.values()];
+}
+
 /** tp_btf first: the drop program reads skb and socket fields by plain loads there (bench/packets). */
 function variants(withSyn: boolean): Variant[] {
   return (['btf', 'raw', 'tp'] as const).map((k) => ({
@@ -135,8 +147,8 @@ export const SKBDROP: IntervalSpec<SkbDropReport, SkbDropOptions> = {
   collect(obj, seconds, opts) {
     const rows = obj.map('drops').drain().map(([k, v]) => ({ k: key(view(k), 0), at: k.readBigUInt64LE(skbdrop_key.fields.location.off), v: val(view(v), 0) }));
     const place = dropPlaces(rows.map((r) => r.at));
-    const owners = dropOwners(rows.map(({ k, v }) => ({ tgid: k.tgid, comm: v.comm, ino: Number(v.ino) })));
-    const drops: SkbDrop[] = rows.map(({ k, at, v }, i) => ({ ...rowOf(k, place(at), owners[i]), count: Number(v.count) }));
+    const owners = dropOwners(rows.map(({ v }) => ({ tgid: v.tgid, comm: v.comm, ino: Number(v.ino) })));
+    const drops = mergeRows(rows.map(({ k, at, v }, i) => ({ ...rowOf(k, place(at), owners[i]), count: Number(v.count) })));
     for (const s of drainSynRefusals(obj)) {
       drops.push({
         reason: LISTEN_OVERFLOW_SYN, location: LISTEN_OVERFLOW_SYN_AT, protocol: s.family === 6 ? 'IPv6' : 'IPv4',

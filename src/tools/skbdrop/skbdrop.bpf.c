@@ -2,8 +2,8 @@
 /* skbdrop: every packet the kernel drops (skb:kfree_skb), any protocol, by the kernel's reason
  * (enum skb_drop_reason) and where it was dropped, with the namespace, the local port and the
  * socket's owner where the kernel names a socket (rx_sk, Linux 6.11+, or the skb's own). By
- * default aggregated here per (reason, location, protocol, namespace, port, owner) and drained by
- * user space each interval; with events_mode, one ring-buffer record per drop.
+ * default aggregated here per (reason, location, protocol, namespace, port, socket) and drained
+ * by user space each interval; with events_mode, one ring-buffer record per drop.
  *
  * Beside the drops, the SYNs refused because a listener's accept queue was full, which have no
  * drop event (netdx_drop.h: counted per listening port, turned into the pseudo-reason
@@ -30,12 +30,21 @@ static __always_inline void whose(struct sock *sk, struct netdx_owner *o, char *
 		*ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 }
 
-static __always_inline void count(struct skbdrop_key *k, struct sock *sk, struct netdx_owner *o)
+/* The socket is in the key, so the entry is that socket's for the interval (user space merges
+ * one owner's sockets): its owner is looked up when the entry is made, and again at each drop
+ * while it is unknown (a socket's first packet can drop before its first send names it). */
+static __always_inline void count(struct skbdrop_key *k, struct sock *sk)
 {
 	struct skbdrop_val n = {}, *v = bpf_map_lookup_elem(&drops, k);
+	struct netdx_owner *o;
 	if (!v) {
+		o = sk ? netdx_owner_get(sk) : NULL;
 		whose(sk, o, n.comm, &n.ino);
+		n.tgid = o ? o->tgid : 0;
 		v = netdx_agg_get(&drops, k, &n, &lost);
+	} else if (!v->tgid && sk && (o = netdx_owner_get(sk))) {
+		__builtin_memcpy(v->comm, o->comm, TASK_COMM_LEN);
+		v->tgid = o->tgid;
 	}
 	if (v)
 		__sync_fetch_and_add(&v->count, 1);
@@ -54,6 +63,8 @@ static __always_inline void send(struct skbdrop_key *k, struct netdx_drop_pkt *p
 	e->ino = 0;
 	__builtin_memset(e->comm, 0, sizeof(e->comm));
 	whose(sk, o, e->comm, &e->ino);
+	e->tgid = o ? o->tgid : 0;
+	e->_epad = 0;
 	e->sport = p->sport;
 	e->dport = p->dport;
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
@@ -64,49 +75,68 @@ static __always_inline void send(struct skbdrop_key *k, struct netdx_drop_pkt *p
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/* A full TCP or UDP socket's protocol (its own packets are of it), else 0: the header says. */
+static __always_inline __u8 sk_tcp_udp(struct sock *sk, bool direct)
+{
+	__u16 proto = direct ? BPF_CORE_READ_BITFIELD(sk, sk_protocol) : BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	return proto == NETDX_IPPROTO_TCP || proto == NETDX_IPPROTO_UDP ? proto : 0;
+}
+
 /* direct (tp_btf): skb's and the socket's fields by plain loads (bench/packets: the drop program's
- * cost is mostly its reads) */
+ * cost is mostly its reads). A summary of a drop with an owned TCP or UDP socket reads no header:
+ * the family is the ethertype's (else the socket's: a packet before IP), the protocol the
+ * socket's; the owner is looked up when the aggregate is made. */
 static __always_inline int on_drop(struct sk_buff *skb, void *location, __u32 reason, struct sock *rx_sk, bool direct)
 {
 	if (!skb || !netdx_drop_reason_ok(reason))
 		return 0;
 	struct skbdrop_key k = {};
 	struct netdx_drop_pkt p = {};
-	struct sock *sk = netdx_drop_sock_d(skb, rx_sk, direct);
-	__u8 has_sk = sk != NULL;
+	struct sock *sk = netdx_drop_sock_d(skb, rx_sk, direct), *any = sk;
 
+	k.has_sk = sk != NULL;
 	k.netns = netdx_drop_netns_d(skb, sk, direct);
 	if (filter_netns && k.netns != filter_netns)
 		return 0;
-	netdx_drop_packet_d(skb, &p, direct);
-	netdx_drop_ends_from_sk(&p, sk);
-	k.family = p.family;
-	k.lport = sk ? netdx_drop_sk_lport_d(sk, direct) : p.dport;
-	if (!netdx_family_ok(k.family) || !netdx_lport_ok(k.lport))
-		return 0;
-	struct netdx_owner *o = NULL;
+	k.lport = sk ? netdx_drop_sk_lport_d(sk, direct) : 0;
 	if (sk) {
 		__u8 state = direct ? sk->__sk_common.skc_state : BPF_CORE_READ(sk, __sk_common.skc_state);
-		if (state != NETDX_TCP_TIME_WAIT && state != NETDX_TCP_NEW_SYN_RECV)
-			o = netdx_owner_get(sk);
-		else
-			sk = NULL; /* no owner of its own, no inode */
+		if (state == NETDX_TCP_TIME_WAIT || state == NETDX_TCP_NEW_SYN_RECV)
+			sk = NULL; /* no owner of its own, no inode, no sk_protocol */
 	}
+	__u8 ipproto = sk && !events_mode ? sk_tcp_udp(sk, direct) : 0;
+	if (ipproto) {
+		k.protocol = bpf_ntohs(direct ? skb->protocol : BPF_CORE_READ(skb, protocol));
+		k.family = k.protocol == NETDX_ETH_P_IP ? AF_INET : k.protocol == NETDX_ETH_P_IPV6 ? AF_INET6 :
+			   (direct ? sk->__sk_common.skc_family : BPF_CORE_READ(sk, __sk_common.skc_family));
+		k.ipproto = ipproto;
+	} else {
+		netdx_drop_packet_d(skb, &p, direct);
+		netdx_drop_ends_from_sk(&p, any);
+		k.protocol = p.protocol;
+		k.family = p.family;
+		k.ipproto = p.ipproto;
+		if (!k.has_sk)
+			k.lport = p.dport;
+	}
+	if (!netdx_family_ok(k.family) || !netdx_lport_ok(k.lport))
+		return 0;
 	/* -p: a drop with no socket is not the process's. In the summary, user space filters the
 	 * rest once it has checked the owners against /proc (the cache, keyed by the socket's
 	 * address, may hold a freed socket's); events keep what the cache says is the process's. */
-	if (filter_tgid && (!sk || (events_mode && (!o || o->tgid != filter_tgid))))
+	if (filter_tgid && !sk)
 		return 0;
 	k.location = (__u64)location;
 	k.reason = reason;
-	k.tgid = o ? o->tgid : 0;
-	k.protocol = p.protocol;
-	k.ipproto = p.ipproto;
-	k.has_sk = has_sk;
-	if (events_mode)
+	if (events_mode) {
+		struct netdx_owner *o = sk ? netdx_owner_get(sk) : NULL;
+		if (filter_tgid && (!o || o->tgid != filter_tgid))
+			return 0;
 		send(&k, &p, skb, sk, o);
-	else
-		count(&k, sk, o);
+	} else {
+		k.sk = (__u64)sk;
+		count(&k, sk);
+	}
 	return 0;
 }
 

@@ -11,7 +11,7 @@ import { counterDelta, fillAcceptQueue, nft, nftCounters, nsCounters, workload, 
 import { netnsInode } from '../../core/kit/filter.js';
 import { sampleAround } from '../../testlib/probes.js';
 import { settled } from '../../testlib/tcpinfo.js';
-import { groupDrops, startSkbDrop, type SkbDrop, type SkbDropGroup, type SkbDropReport, type SkbDropVia } from './lib.js';
+import { groupDrops, mergeRows, startSkbDrop, type SkbDrop, type SkbDropGroup, type SkbDropReport, type SkbDropVia } from './lib.js';
 
 const [FILTERED, UDP_CLOSED, TCP_CLOSED] = [8091, 8092, 8093];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -192,6 +192,13 @@ test('the JSON summary: one object per (reason, location, protocol), its places 
     ['SOCKET_RCVBUFF', 'b+0x2', 4, [[9000, 4]]],
     ['NO_SOCKET', 'c+0x3', 1, [[53, 1]]],
   ]);
+});
+
+test('the kernel counts per socket: one row per owner, the same fields but the count', () => {
+  const row = (pid: number, lport: number, count: number): SkbDrop =>
+    ({ reason: 'SOCKET_RCVBUFF', location: 'a+0x1', protocol: 'IPv4', ipproto: 'udp', family: 4, netns: 1, lport, pid, comm: pid ? 'app' : '', socket: true, count });
+  assert.deepEqual(mergeRows([row(7, 53, 2), row(7, 53, 3), row(0, 53, 1), row(7, 54, 4)]).map((x) => [x.pid, x.lport, x.count]),
+    [[7, 53, 5], [0, 53, 1], [7, 54, 4]]);
 });
 
 test('CLI: the summary per interval (--json sums to the answer), the table within 100 columns', kernelOpts(), async () => {
