@@ -10,6 +10,7 @@ import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counter, settled } from '../../testlib/tcpinfo.js';
 import { nft, nftCounters, workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
+import { FtraceEvent, isInitThread } from '../../testlib/ftrace.js';
 import { startTcpCong, CONG_STATES, type TcpCongReport } from './lib.js';
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((n, v) => n + v, 0);
@@ -20,6 +21,7 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
   const probe = startTcpCong(filter);
   const total = startTcpCong(filter, { total: true, via: 'tp_btf' });
   const classic = startTcpCong(filter, { via: 'tracepoint' });
+  const ftrace = new FtraceEvent('tcp/tcp_cong_state_set');
   try {
     const clean = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', '6000');
     const lossy = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', '6000');
@@ -52,7 +54,12 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
     assert.deepEqual(f1.enters, { open: 0, disorder: 0, cwr: 0, recovery: 0, loss: 0 });
     assert.equal(f1.ms.open, sum(f1.ms), 'the clean flow stays Open');
     assert.ok(recovered > 0, `${recovered} recoveries`);
-    assert.equal(f2.enters.recovery, recovered, 'one entry into Recovery per TcpExtTCPSackRecovery');
+    // One entry into Recovery per TcpExtTCPSackRecovery, but for those BPF cannot see: ftrace beside
+    // the probes records each; no BPF program runs for one in a softirq over a thread of PID 1 (the
+    // VM's agent: testlib/ftrace.ts), and all three probes miss it alike.
+    const blind = ftrace.hits().filter((h) => Number(h.fields.dport) === p2 && h.fields.cong_state === '3' && isInitThread(h.tid)).length;
+    assert.ok(f2.enters.recovery <= recovered && f2.enters.recovery >= recovered - blind,
+      `${f2.enters.recovery} entries into Recovery, ${recovered} counted, ${blind} where BPF does not run`);
     assert.ok(f2.ms.recovery > 0, JSON.stringify(f2));
     assert.ok(f2.enters.open > 0 && f2.ms.open < sum(f2.ms));
     assert.equal(t.flows.length, 1);
@@ -65,6 +72,7 @@ test('a clean flow is only Open; a lossy one enters Recovery as often as TcpExtT
     assert.deepEqual(probe.sample().flows, [], 'closed flows are reported once');
   } finally {
     for (const x of [probe, total, classic]) x.stop();
+    ftrace.close();
   }
   assert.deepEqual(probe.lost(), { full: 0, refused: 0, untracked: 0 });
 });

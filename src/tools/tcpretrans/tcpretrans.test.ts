@@ -11,6 +11,7 @@ import { kernelOpts, nodeEval, progMisses, vethPair, type Netns } from '../../te
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counterDelta, nft, nftCounters, nsCounters, traceNetns } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
+import { FtraceEvent, isInitThread } from '../../testlib/ftrace.js';
 import { startInterval } from '../../core/kit/interval.js';
 import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
 
@@ -75,6 +76,7 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
     const { a, b } = vethPair();
     const { netns, events, probe, before } = traceNetns(TCPRETRANS, a, via);
     assert.equal(probe.via, via);
+    const ftrace = new FtraceEvent('tcp/tcp_retransmit_skb');
     let lost;
     try {
       const { server, client } = await lossyFlow(a, b, 60);
@@ -87,14 +89,17 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       const count = (k: string) => sent.filter((e) => e.kind === k).length;
       assert.equal(client.sent, 60);
       assert.ok(dropped >= 12, `the rule dropped ${dropped} packets`);
-      // Every way of attaching misses 1-2 of 60 retransmits now and then on a loaded machine
-      // (seen: a loss probe, an RTO with its slow-start segments), with no run skipped by the kernel
-      // and nothing lost in the ring; the cause is not found (a late retransmit read between the
-      // tool and the counters was one; the counters are now read settled, before the tool). So:
-      // never more than the kernel counted, each kind at most 2 short.
-      const seen = JSON.stringify({ d, tlp: count('TLP'), rto: count('RTO'), fast: segs('FAST'), loss: segs('LOSS'), failed: events.length - sent.length, lost: probe.lost(), netns });
-      const near = (got: number, want: number, what: string) => assert.ok(got <= want && got >= want - 2, `${what}: ${got} of ${want}: ${seen}`);
-      t.diagnostic(`${via}: ${segs()} of ${d.TcpRetransSegs} segments (${progMisses()} runs skipped by the kernel)`);
+      // ftrace beside it: every hit of the tracepoint on the client's flow. BPF programs do not run
+      // for a hit in a softirq over a thread of PID 1 (the VM's agent; ftrace records it, bpftrace
+      // misses it too, and no recursion miss is counted): about one run in five has one. netdx
+      // must see every other hit, exactly.
+      const hits = ftrace.hits().filter((h) => h.fields.saddr === '198.18.0.1' && Number(h.fields.sport) === client.sport);
+      const blind = hits.filter((h) => isInitThread(h.tid)).length;
+      const seen = JSON.stringify({ d, tlp: count('TLP'), rto: count('RTO'), fast: segs('FAST'), loss: segs('LOSS'), failed: events.length - sent.length, lost: probe.lost(), netns, hits: hits.length, blind, tasks: [...new Set(hits.map((h) => h.task))] });
+      t.diagnostic(`${via}: ${segs()} of ${d.TcpRetransSegs} segments, ${events.length} of ${hits.length} hits (${blind} over PID 1's threads; ${progMisses()} runs skipped by the kernel)`);
+      assert.equal(events.length, hits.length - blind, `every hit BPF can see: ${seen}`);
+      // The counters against the kinds: never more, each at most what BPF could not see short.
+      const near = (got: number, want: number, what: string) => assert.ok(got <= want && got >= want - blind, `${what}: ${got} of ${want}: ${seen}`);
       near(segs(), d.TcpRetransSegs!, 'segments retransmitted');
       near(count('TLP'), d.TcpExtTCPLossProbes!, 'tail loss probes');
       near(count('RTO'), d.TcpExtTCPTimeouts!, 'timeouts');
@@ -107,17 +112,17 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       }
     } finally {
       lost = probe.stop();
+      ftrace.close();
     }
     assert.deepEqual(lost, { full: 0, refused: 0, untracked: 0 });
   });
 }
 
-/** The oracle's numbers for one flow's counts. */
-/** The kernel's counts, but for one tail loss probe that may go unseen (see the first test). */
 /**
- * The flow's counts against the namespace's counters: never more, each at most 2 short (see the
- * events test), or short by what the kernel says it skipped (`skipped`: runs of the tool's
- * programs it did not run, already running on that CPU).
+ * The flow's counts against the namespace's counters: never more, each at most 2 short (retransmits
+ * in a softirq over a thread of PID 1, where no BPF program runs: the events test counts them with
+ * ftrace beside it; seen at most 2 a run), or short by what the kernel says it skipped (`skipped`:
+ * runs of the tool's programs it did not run, already running on that CPU).
  */
 function checkFlow(f: RetransFlow, d: Record<string, number>, skipped: number): void {
   const seen = JSON.stringify({ f, d, skipped });
