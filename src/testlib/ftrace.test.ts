@@ -15,3 +15,13 @@ test('ftrace lines: task, thread, CPU and fields; headers and other events are n
     ['46952', '41587', '198.18.0.1', 'TCP_ESTABLISHED', '0']);
   assert.equal(parseTraceLine(lines.find((l) => l.includes('tcp_retransmit_skb:'))!, 'tcp_probe'), undefined);
 });
+
+test('ftrace lines: kfree_skb\'s "reason: NAME" is a field too', () => {
+  const lines = readFileSync(`${REPO_ROOT}test/fixtures/ftrace/kfree_skb.txt`, 'utf8').split('\n');
+  const hits = lines.map((l) => parseTraceLine(l, 'kfree_skb')).filter((h) => h !== undefined);
+  assert.deepEqual(hits.map((h) => [h.task, h.fields.reason, h.fields.location, h.fields.protocol]), [
+    ['ping', 'NO_SOCKET', 'ping_rcv+0xab/0xd0', '2048'],
+    ['ping', 'NO_SOCKET', 'ping_rcv+0xab/0xd0', '2048'],
+    ['python3', 'NO_SOCKET', '__udp4_lib_rcv+0x4bc/0xd00', '2048'],
+  ]);
+});

@@ -25,9 +25,12 @@ export function parseTraceLine(line: string, event: string): FtraceHit | undefin
   const m = /^\s*(.+)-(\d+)\s+\[(\d+)\]\s+\S+\s+[\d.]+:\s+(\w+):\s(.*)$/.exec(line);
   if (!m || m[4] !== event) return undefined;
   const fields: Record<string, string> = {};
-  for (const kv of m[5]!.split(' ')) {
+  const words = m[5]!.split(' ');
+  for (let w = 0; w < words.length; w++) {
+    const kv = words[w]!;
     const i = kv.indexOf('=');
     if (i > 0) fields[kv.slice(0, i)] = kv.slice(i + 1);
+    else if (kv.endsWith(':') && w + 1 < words.length) fields[kv.slice(0, -1)] = words[++w]!; // kfree_skb's "reason: NAME"
   }
   return { task: m[1]!, tid: Number(m[2]), cpu: Number(m[3]), fields };
 }

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { kernelOpts, progMisses, skipped, vethPair } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counterDelta, nft, nftCounters, traceNetns, workload } from '../../testlib/traffic.js';
+import { FtraceEvent, isInitThread } from '../../testlib/ftrace.js';
 import { TCPDROP } from './lib.js';
 
 const [IN, OUT, CLOSED] = [8081, 8082, 8083];
@@ -32,6 +33,9 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
     const inB = traceNetns(TCPDROP, b, via);
     const inA = traceNetns(TCPDROP, a, via);
     assert.deepEqual([inB.probe.via, inA.probe.via], [via, via]);
+    // ftrace beside them: drops in a softirq over a thread of PID 1 (a retransmitted SYN's timer),
+    // which no BPF program sees (testlib/ftrace.ts)
+    const ftrace = new FtraceEvent('skb/kfree_skb');
     const lost = [];
     try {
       // SYNs retransmitted until the application gives up
@@ -50,6 +54,9 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       assert.ok(nIn >= 2 && nOut >= 2, `SYNs dropped: ${nIn} on arrival, ${nOut} on departure`);
       assert.equal(rsts, 4);
       const sport = (w: typeof cIn) => w.all('connect')[0]!.sport as number;
+      const blind = (reason: string) => ftrace.hits().filter((h) => h.fields.reason === reason && isInitThread(h.tid)).length;
+      const [blindNf, blindNs] = [blind('NETFILTER_DROP'), blind('NO_SOCKET')];
+      if (blindNf + blindNs) t.diagnostic(`${blindNf + blindNs} drops where BPF does not run (ftrace: over PID 1's threads)`);
       if (skipped(t, via, progMisses())) {
         assert.ok(inB.events.length > 0 && inB.events.length <= nIn + rsts);
         return;
@@ -57,25 +64,27 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
 
       // on arrival: before any socket lookup
       const arrival = inB.events.filter((e) => e.reason === 'NETFILTER_DROP');
-      assert.equal(arrival.length, nIn, 'one event per packet the rule counted');
+      // one event per packet the rules counted, but for those BPF cannot see
+      const departure = inA.events.filter((e) => e.reason === 'NETFILTER_DROP');
+      assert.ok(arrival.length <= nIn && departure.length <= nOut && arrival.length + departure.length >= nIn + nOut - blindNf,
+        `${arrival.length} of ${nIn} on arrival, ${departure.length} of ${nOut} on departure, ${blindNf} where BPF does not run`);
       assert.ok(arrival.every((e) => !e.socket && e.pid === 0 && e.state === '-' && e.family === 4 && e.laddr === '198.18.0.2' &&
         e.lport === IN && e.raddr === '198.18.0.1' && e.rport === sport(cIn) && e.netns === inB.netns && /^nft_do_chain\+0x/.test(e.location)),
       JSON.stringify(arrival[0]));
       // to a closed port: the lookup found nothing
       const noSock = inB.events.filter((e) => e.reason === 'NO_SOCKET');
-      assert.equal(noSock.length, rsts);
-      assert.deepEqual(noSock.map((e) => e.rport).sort(), cClosed.all('connect').map((c) => c.sport as number).sort());
+      assert.ok(noSock.length <= rsts && noSock.length >= rsts - blindNs, `${noSock.length} of ${rsts}, ${blindNs} where BPF does not run`);
+      if (!blindNs) assert.deepEqual(noSock.map((e) => e.rport).sort(), cClosed.all('connect').map((c) => c.sport as number).sort());
       assert.ok(noSock.every((e) => e.lport === CLOSED && !e.socket && /^tcp_v4_rcv\+0x/.test(e.location)));
       assert.equal(inB.events.length, arrival.length + noSock.length, 'no other drop in the receiving namespace');
       // on departure: the connecting socket's own, in SYN_SENT, with its owner
-      const departure = inA.events.filter((e) => e.reason === 'NETFILTER_DROP');
-      assert.equal(departure.length, nOut);
       assert.ok(departure.every((e) => e.socket && e.pid === cOut.pid && e.comm === 'python3' && e.state === 'SYN_SENT' &&
         e.laddr === '198.18.0.1' && e.lport === sport(cOut) && e.raddr === '198.18.0.2' && e.rport === OUT && e.netns === inA.netns),
       JSON.stringify(departure[0]));
       assert.equal(inA.events.length, departure.length, 'no other drop in the sending namespace');
     } finally {
       lost.push(inB.probe.stop(), inA.probe.stop());
+      ftrace.close();
     }
     assert.deepEqual(lost, [{ full: 0, refused: 0, untracked: 0 }, { full: 0, refused: 0, untracked: 0 }]);
   });
