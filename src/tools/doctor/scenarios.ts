@@ -92,14 +92,17 @@ export const SCENARIOS: readonly Scenario[] = [
     async start() {
       const { a, b, ifA } = vethPair();
       // one segment per packet (no TSO/GSO), so that the IPv4 ID, which TCP steps per segment,
-      // picks one packet in eight for the 15 Mbit/s class while the rest go at 100 Mbit/s: those
+      // picks one packet in eight for the 30 Mbit/s class while the rest go at 200 Mbit/s: those
       // arrive packets late, past the duplicate-ACK threshold, and are retransmitted although they
       // arrive (the receiver's DSACKs say so). No queue drops; at these rates the queue's delay
-      // stays under qdisc.backlog's 20 ms (at 20 Mbit/s it did not).
+      // stays under qdisc.backlog's 20 ms (at 20 Mbit/s it did not). The flow keeps a standing
+      // queue at the fast class (up to ~240 KiB seen): at 100 and 15 Mbit/s that was ~20 ms in one
+      // CI-like run, and qdisc.backlog came first; at 200 and 30 Mbit/s the same queue is half the
+      // delay.
       sh('ip', ['netns', 'exec', a.name, 'ethtool', '-K', ifA, 'tso', 'off', 'gso', 'off']);
       sh('tc', ['-n', a.name, 'qdisc', 'add', 'dev', ifA, 'root', 'handle', '1:', 'htb', 'default', '10']);
-      sh('tc', ['-n', a.name, 'class', 'add', 'dev', ifA, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '100mbit', 'quantum', '1514']);
-      sh('tc', ['-n', a.name, 'class', 'add', 'dev', ifA, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '15mbit', 'quantum', '1514']);
+      sh('tc', ['-n', a.name, 'class', 'add', 'dev', ifA, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '200mbit', 'quantum', '1514']);
+      sh('tc', ['-n', a.name, 'class', 'add', 'dev', ifA, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '30mbit', 'quantum', '1514']);
       sh('tc', ['-n', a.name, 'filter', 'add', 'dev', ifA, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
         'match', 'u16', '0x0000', '0x0007', 'at', '4', 'flowid', '1:20']);
       const l = workload(b, 'listen', '--host', '198.18.0.2', '--read', '--hold', String(HOLD));
