@@ -19,6 +19,22 @@ quiet() {
 }
 median() { sort -g | awk '{a[NR]=$1} END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 run_bg() { "$@" & CUR=$!; local rc=0; wait "$CUR" || rc=$?; CUR=""; return $rc; }
+#   field NAME      the last NAME=value on stdin (a tracerun or workload log line)
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
+#   traced_run BENCH CFG ROUND -- WORKLOAD...   runs WORKLOAD with the tracer beside it ($TRACER,
+#                   ready when $WORK/$WATCH has $PATTERN: the bench's tracer_of sets them) through
+#                   $WORK/tracerun (tracer output in $WORK/out and $WORK/err, its log in $WORK/log);
+#                   sets TRACED_CPU (the tracer's CPU seconds over the workload); a failed run is
+#                   told on stderr, counted in FAILED, and returns 1
+traced_run() {
+  local bench=$1 cfg=$2 round=$3 log="$WORK/log"; shift 4
+  if ! run_bg "$WORK/tracerun" "$WORK/out" "$WORK/err" "$WORK/$WATCH" "$PATTERN" -- "${TRACER[@]}" ::: "$@" > "$log" ||
+     [ "$(field rc < "$log")" != 0 ] || [ "$(field work_rc < "$log")" != 0 ]; then
+    echo "bench $bench: $cfg round $round failed (left out):" >&2; cat "$log" "$WORK/err" >&2
+    FAILED=$((FAILED + 1)); return 1
+  fi
+  TRACED_CPU=$(awk -v a="$(field cpu_s < "$log")" -v b="$(field cpu_start_s < "$log")" 'BEGIN { printf "%.3f", a - b }')
+}
 #   prog_totals PID        "RUN_CNT RUN_TIME_NS MISSES" summed over every BPF program PID holds (with
 #                          the kernel's BPF statistics on: bench/doctor/statson.c; MISSES, the runs the
 #                          kernel skipped as recursive, is counted with the statistics off too)

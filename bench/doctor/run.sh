@@ -102,7 +102,6 @@ FLOOR13=("$WORK/floor" "$WORK/floor.bpf.o" 900)
 RERUN=0
 # A run during which others used more than this share of the machine is run again (twice at most).
 OTHERS_MAX=${OTHERS_MAX:-0.05}
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 BASE_PORT=$PORT; SEQ=0
 next_port() { PORT=$((BASE_PORT + SEQ % 500)); SEQ=$((SEQ + 1)); }
 

@@ -102,7 +102,6 @@ ip netns exec "$NSB" ethtool -K bpk-b gro on > /dev/null   # veth then receives 
 ip netns exec "$NSB" "$WORK/flood" sink "$PORT" 4096 7200 2> /dev/null & SINK=$!
 sleep 0.3
 
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 RES="$WORK/results.tsv"   # cfg round wall_s cpu_s rate busy%
 : > "$RES"
 FAILED=0
@@ -115,13 +114,8 @@ run_cfg() {  # cfg round
     return
   fi
   tracer_of "$cfg"
-  if ! run_bg "$WORK/tracerun" "$WORK/out" "$WORK/err" "$WORK/$WATCH" "$PATTERN" -- "${TRACER[@]}" ::: $(WORKLOAD) > "$log" ||
-     [ "$(field rc < "$log")" != 0 ] || [ "$(field work_rc < "$log")" != 0 ]; then
-    echo "bench packets: $cfg round $round failed (left out):" >&2; cat "$log" "$WORK/err" >&2
-    FAILED=$((FAILED + 1)); return
-  fi
-  local cpu
-  cpu=$(awk -v a="$(field cpu_s < "$log")" -v b="$(field cpu_start_s < "$log")" 'BEGIN { printf "%.3f", a - b }')
+  traced_run packets "$cfg" "$round" -- $(WORKLOAD) || return
+  local cpu=$TRACED_CPU
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$round" "$(field wall_s < "$log")" "$cpu" "$(field rate < "$log")" "$BUSY" >> "$RES"
 }
 

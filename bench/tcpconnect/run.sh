@@ -50,7 +50,6 @@ NETDX=(node "$WORK/netdx/dist/netdx.cjs" tcpconnect)
 "${NETDX[@]}" -d 0.2 > /dev/null || { echo "bench tcpconnect: netdx tcpconnect does not run (snapshot of dist/)" >&2; exit 1; }
 BT=(bpftrace "$HERE/tcpconnect.bt")
 
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 # connects to the workload's port that succeeded (netdx: DPORT col 7, RESULT OK; bt: ERR 0)
 connects_ok() { awk -v p="$PORT" '$7 == p && ($9 == "OK" || $9 == "0") { n++ } END { print n+0 }' "$1"; }
 

@@ -70,7 +70,6 @@ fi
 BT=(bpftrace "$HERE/tcplife.bt")
 
 # ------------------------------------------------------------------ helpers
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 lost_of() {  # netdx: "netdx tcplife: N events lost"; bpftrace: "Lost N events"
   local n
   n=$(cat "$@" 2>/dev/null | sed -n -e 's/.*netdx tcplife: \([0-9]*\) events lost.*/\1/p' -e 's/.*Lost \([0-9]*\) events.*/\1/p' | awk '{s+=$1} END {print s+0}')

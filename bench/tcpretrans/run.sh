@@ -57,7 +57,6 @@ tracer_of() {  # cfg
   esac
 }
 WORKLOAD() { echo ip netns exec "$NSA" "$WORK/lossy" bulk 198.18.0.2 "$PORT" "$CONNS" "$BYTES" "$LIMIT"; }
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 
 # The segments of retransmits sent (err 0) to the workload's server that a tracer printed, and
 # their count; both print ... RADDR RPORT STATE KIND|ERR SEGS (netdx marks a failed one KIND!).
@@ -175,13 +174,8 @@ run_cfg() {  # cfg round
     return
   fi
   tracer_of "$cfg"
-  if ! run_bg "$WORK/tracerun" "$WORK/out" "$WORK/err" "$WORK/$WATCH" "$PATTERN" -- "${TRACER[@]}" ::: $(WORKLOAD) > "$log" ||
-     [ "$(field rc < "$log")" != 0 ] || [ "$(field work_rc < "$log")" != 0 ]; then
-    echo "bench tcpretrans: $cfg round $round failed (left out):" >&2; cat "$log" "$WORK/err" >&2
-    FAILED=$((FAILED + 1)); return
-  fi
-  local cpu seen=$'-\t-' lost=-
-  cpu=$(awk -v a="$(field cpu_s < "$log")" -v b="$(field cpu_start_s < "$log")" 'BEGIN { printf "%.3f", a - b }')
+  traced_run tcpretrans "$cfg" "$round" -- $(WORKLOAD) || return
+  local cpu=$TRACED_CPU seen=$'-\t-' lost=-
   case $cfg in netdx | bt) seen=$(seen_of "$WORK/out"); lost=$(lost_of "$WORK/out" "$WORK/err") ;; esac
   [ "$lost" = - ] || [ "$lost" = 0 ] || { grep -hi lost "$WORK/out" "$WORK/err" | sed "s/^/bench tcpretrans: $cfg round $round: /" >&2 || true; }
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$round" "$(field wall_s < "$log")" "$cpu" "$seen" \

@@ -97,7 +97,6 @@ gcc -O2 -Wall -o "$WORK/floor" "$ROOT/bench/doctor/floor.c" -lbpf
 clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -c "$HERE/floor.bpf.c" -o "$WORK/floor.bpf.o"
 netdx_snapshot socketio tcptop socksize tcpaccept soconnect
 
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | tail -1; }
 # events a per-event tracer reported for the workload's port (and, for connects, that succeeded)
 events_of() {  # cfg file
   case $1 in
@@ -124,13 +123,8 @@ run_cfg() {  # part cfg round
     return
   fi
   tracer_of "$cfg"
-  if ! run_bg "$WORK/tracerun" "$out" "$err" "$WORK/$WATCH" "$PATTERN" -- "${TRACER[@]}" ::: "${work[@]}" > "$log" ||
-     [ "$(field rc < "$log")" != 0 ] || [ "$(field work_rc < "$log")" != 0 ]; then
-    echo "bench toolbox: $cfg round $round failed (left out):" >&2; cat "$log" "$err" >&2
-    FAILED=$((FAILED + 1)); return
-  fi
-  local cpu lost
-  cpu=$(awk -v a="$(field cpu_s < "$log")" -v b="$(field cpu_start_s < "$log")" 'BEGIN { printf "%.3f", a - b }')
+  traced_run toolbox "$cfg" "$round" -- "${work[@]}" || return
+  local cpu=$TRACED_CPU lost
   lost=$(grep -c -i "lost" "$err" || true)
   [ "$lost" = 0 ] || sed "s/^/bench toolbox: $cfg round $round: /" "$err" | grep -i lost >&2 || true
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$part" "$cfg" "$round" "$(field wall_s < "$log")" "$cpu" \

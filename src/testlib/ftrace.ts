@@ -36,8 +36,13 @@ export function parseTraceLine(line: string, event: string): FtraceHit | undefin
 }
 
 /** True when thread `tid` belongs to PID 1 (read now: the thread must still be alive). */
-export function isInitThread(tid: number): boolean {
+function isInitThread(tid: number): boolean {
   return tid !== 0 && existsSync(`/proc/1/task/${tid}`);
+}
+
+/** How many of `hits` (those `match` keeps) no BPF program saw: the ones over a thread of PID 1. */
+export function unseenByBpf(hits: readonly FtraceHit[], match: (h: FtraceHit) => boolean = () => true): number {
+  return hits.filter((h) => match(h) && isInitThread(h.tid)).length;
 }
 
 export class FtraceEvent {

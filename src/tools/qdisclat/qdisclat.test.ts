@@ -8,7 +8,7 @@ import { kernelOpts, progMisses, quietVethPair, skipped, type Netns } from '../.
 import { assertUsageErrors, traceDuring } from '../../testlib/cli.js';
 import { workload } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
-import { FtraceEvent, isInitThread } from '../../testlib/ftrace.js';
+import { FtraceEvent, unseenByBpf } from '../../testlib/ftrace.js';
 import { DEV_VIAS } from '../../core/kit/dev.js';
 import { totalCount } from '../../core/hist.js';
 import { startQdiscLat, type QdiscLatReport, type QdiscLatStat } from './lib.js';
@@ -59,8 +59,8 @@ test(`tbf 1 Mbit/s, ${N} packets of ${WIRE} bytes: tc Sent ${N}, as many timed, 
     r = p.sample();
     missed = progMisses();
     const ifindex = Number(a.exec('cat', [`/sys/class/net/${ifA}/ifindex`]).trim());
-    blind = ft.flatMap((f) => f.hits()).filter((h) => Number(h.fields.ifindex) === ifindex && isInitThread(h.tid) &&
-      (h.fields.packets === undefined || Number(h.fields.packets) > 0)).length;
+    blind = unseenByBpf(ft.flatMap((f) => f.hits()), (h) => Number(h.fields.ifindex) === ifindex &&
+      (h.fields.packets === undefined || Number(h.fields.packets) > 0));
   } finally {
     p.stop();
     for (const f of ft) f.close();

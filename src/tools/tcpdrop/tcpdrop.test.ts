@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { kernelOpts, progMisses, skipped, vethPair } from '../../testlib/kernel.js';
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counterDelta, nft, nftCounters, traceNetns, workload } from '../../testlib/traffic.js';
-import { FtraceEvent, isInitThread } from '../../testlib/ftrace.js';
+import { FtraceEvent, unseenByBpf } from '../../testlib/ftrace.js';
 import { TCPDROP } from './lib.js';
 
 const [IN, OUT, CLOSED] = [8081, 8082, 8083];
@@ -54,8 +54,8 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       assert.ok(nIn >= 2 && nOut >= 2, `SYNs dropped: ${nIn} on arrival, ${nOut} on departure`);
       assert.equal(rsts, 4);
       const sport = (w: typeof cIn) => w.all('connect')[0]!.sport as number;
-      const blind = (reason: string) => ftrace.hits().filter((h) => h.fields.reason === reason && isInitThread(h.tid)).length;
-      const [blindNf, blindNs] = [blind('NETFILTER_DROP'), blind('NO_SOCKET')];
+      const hits = ftrace.hits();
+      const [blindNf, blindNs] = ['NETFILTER_DROP', 'NO_SOCKET'].map((reason) => unseenByBpf(hits, (h) => h.fields.reason === reason));
       if (blindNf + blindNs) t.diagnostic(`${blindNf + blindNs} drops where BPF does not run (ftrace: over PID 1's threads)`);
       if (skipped(t, via, progMisses())) {
         assert.ok(inB.events.length > 0 && inB.events.length <= nIn + rsts);

@@ -11,7 +11,7 @@ import { kernelOpts, nodeEval, progMisses, vethPair, type Netns } from '../../te
 import { CLI_MAIN, startTracing } from '../../testlib/cli.js';
 import { counterDelta, nft, nftCounters, nsCounters, traceNetns } from '../../testlib/traffic.js';
 import { netnsInode } from '../../core/kit/filter.js';
-import { FtraceEvent, isInitThread } from '../../testlib/ftrace.js';
+import { FtraceEvent, unseenByBpf } from '../../testlib/ftrace.js';
 import { startInterval } from '../../core/kit/interval.js';
 import { TCPRETRANS, TCPRETRANS_COUNTS, type RetransFlow } from './lib.js';
 
@@ -94,7 +94,7 @@ for (const via of ['raw_tp', 'tracepoint', 'tp_btf'] as const) {
       // misses it too, and no recursion miss is counted): about one run in five has one. netdx
       // must see every other hit, exactly.
       const hits = ftrace.hits().filter((h) => h.fields.saddr === '198.18.0.1' && Number(h.fields.sport) === client.sport);
-      const blind = hits.filter((h) => isInitThread(h.tid)).length;
+      const blind = unseenByBpf(hits);
       const seen = JSON.stringify({ d, tlp: count('TLP'), rto: count('RTO'), fast: segs('FAST'), loss: segs('LOSS'), failed: events.length - sent.length, lost: probe.lost(), netns, hits: hits.length, blind, tasks: [...new Set(hits.map((h) => h.task))] });
       t.diagnostic(`${via}: ${segs()} of ${d.TcpRetransSegs} segments, ${events.length} of ${hits.length} hits (${blind} over PID 1's threads; ${progMisses()} runs skipped by the kernel)`);
       assert.equal(events.length, hits.length - blind, `every hit BPF can see: ${seen}`);
